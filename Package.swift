@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout follows ../shared/DESIGN.md: C interop in thin system-library targets, pure Swift vision,
+// the store behind a protocol, and an executable that only wires things together.
+let package = Package(
+    name: "Retina",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "retina", targets: ["retina"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // The system SQLite (see README: why not GRDB).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "Media", dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Vision"),
+        .target(name: "SceneSynth", dependencies: ["Vision"]),
+        .target(name: "Events", dependencies: ["CSQLite"]),
+        .target(name: "RetinaConfig", dependencies: ["Yams"]),
+        .target(
+            name: "Worker",
+            dependencies: ["Media", "Vision", "Events", "RetinaConfig", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "retina",
+            dependencies: [
+                "Worker", "Media", "Events", "RetinaConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Decode + scale + no-op detector throughput, compared with `ffmpeg -f null` by Benchmarks/decode.sh.
+        .executableTarget(
+            name: "DecodeBench",
+            dependencies: ["Media", "Vision", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DecodeBench"
+        ),
+
+        // Real fixtures for the tests: clips made by ffmpeg, a GStreamer RTSP server on loopback.
+        .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events"]),
+        .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "RetinaTestSupport"]),
+    ]
+)

@@ -1,0 +1,200 @@
+import Foundation
+
+/// Dispatch priority: P1 is life safety (falls, red crowd) and is never queued behind P2–P4.
+public enum Priority: Int, Sendable, Codable, Comparable, CaseIterable, CustomStringConvertible {
+    case p1 = 1, p2, p3, p4
+
+    public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "P\(rawValue)" }
+
+    public init?(label: String) {
+        guard label.count == 2, label.uppercased().first == "P", let n = Int(label.dropFirst()),
+              let p = Priority(rawValue: n) else { return nil }
+        self = p
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(Int.self), let p = Priority(rawValue: n) { self = p; return }
+        let s = try c.decode(String.self)
+        guard let p = Priority(label: s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected P1, P2, P3 or P4, got '\(s)'")
+        }
+        self = p
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Where an event stands in the security office's workflow.
+public enum EventState: String, Sendable, Codable, CaseIterable {
+    case new, claimed, acknowledged, resolved
+    case falseAlarm = "false_alarm"
+}
+
+/// Who produced an event and what it is about.
+public struct EventSource: Sendable, Codable, Equatable {
+    /// The producing system: `retina`, `fall-detection`, …
+    public var producer: String
+    /// Camera id (the 20-digit GB/T 28181 device code where known).
+    public var camera: String?
+    /// 20-digit GB/T 28181 device code of the camera, where it has one.
+    public var deviceId: String?
+    public var cameraName: String?
+    public var group: String?
+    public var zone: String?
+
+    public init(producer: String, camera: String? = nil, deviceId: String? = nil, cameraName: String? = nil,
+                group: String? = nil, zone: String? = nil) {
+        self.producer = producer
+        self.camera = camera
+        self.deviceId = deviceId
+        self.cameraName = cameraName
+        self.group = group
+        self.zone = zone
+    }
+}
+
+public struct EventLocation: Sendable, Codable, Equatable {
+    public var lat: Double?
+    public var lon: Double?
+    public var placeCode: String?
+    public var address: String?
+    public var building: String?
+
+    public init(lat: Double? = nil, lon: Double? = nil, placeCode: String? = nil, address: String? = nil, building: String? = nil) {
+        self.lat = lat
+        self.lon = lon
+        self.placeCode = placeCode
+        self.address = address
+        self.building = building
+    }
+}
+
+/// A snapshot or clip that backs an event, with its hash.
+public struct EvidenceRef: Sendable, Codable, Equatable {
+    public var kind: String
+    public var uri: String
+    public var mime: String?
+    public var size: Int?
+    public var sha256: String?
+
+    public init(kind: String, uri: String, mime: String? = nil, size: Int? = nil, sha256: String? = nil) {
+        self.kind = kind
+        self.uri = uri
+        self.mime = mime
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// One event in the shared dispatch-queue schema (../shared/DESIGN.md), the same envelope for every
+/// producer: Retina's detectors, the fall-detection system, the CLI.
+public struct Event: Sendable, Codable, Equatable, Identifiable {
+    public var schemaVersion: String
+    /// Chosen by the producer: publishing the same id twice is harmless.
+    public var id: UUID
+    /// Same condition ⇒ same key.
+    public var dedupKey: String?
+    public var incidentId: String?
+    /// `crowd.density`, `motion.anomaly`, `fall.detected`, `camera.offline`, …
+    public var type: String
+    public var subtype: String?
+    public var priority: Priority
+    /// Crowd: blue/yellow/orange/red.
+    public var level: String?
+    public var source: EventSource
+    public var location: EventLocation?
+    public var occurredAt: Date
+    public var detectedAt: Date
+    /// Set by the store when the event is first committed.
+    public var publishedAt: Date?
+    public var payload: JSONValue
+    public var evidence: [EvidenceRef]
+    public var state: EventState
+    public var escalated: Bool
+
+    public init(id: UUID = UUID(), type: String, subtype: String? = nil, priority: Priority, level: String? = nil,
+                source: EventSource, location: EventLocation? = nil, occurredAt: Date, detectedAt: Date = Date(),
+                dedupKey: String? = nil, incidentId: String? = nil, payload: JSONValue = .object([:]),
+                evidence: [EvidenceRef] = [], state: EventState = .new, escalated: Bool = false) {
+        self.schemaVersion = "1.0"
+        self.id = id
+        self.type = type
+        self.subtype = subtype
+        self.priority = priority
+        self.level = level
+        self.source = source
+        self.location = location
+        self.occurredAt = occurredAt
+        self.detectedAt = detectedAt
+        self.dedupKey = dedupKey
+        self.incidentId = incidentId
+        self.payload = payload
+        self.evidence = evidence
+        self.state = state
+        self.escalated = escalated
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decodeIfPresent(String.self, forKey: .schemaVersion) ?? "1.0"
+        id = try c.decode(UUID.self, forKey: .id)
+        dedupKey = try c.decodeIfPresent(String.self, forKey: .dedupKey)
+        incidentId = try c.decodeIfPresent(String.self, forKey: .incidentId)
+        type = try c.decode(String.self, forKey: .type)
+        subtype = try c.decodeIfPresent(String.self, forKey: .subtype)
+        priority = try c.decode(Priority.self, forKey: .priority)
+        level = try c.decodeIfPresent(String.self, forKey: .level)
+        source = try c.decode(EventSource.self, forKey: .source)
+        location = try c.decodeIfPresent(EventLocation.self, forKey: .location)
+        occurredAt = try c.decode(Date.self, forKey: .occurredAt)
+        detectedAt = try c.decodeIfPresent(Date.self, forKey: .detectedAt) ?? occurredAt
+        publishedAt = try c.decodeIfPresent(Date.self, forKey: .publishedAt)
+        payload = try c.decodeIfPresent(JSONValue.self, forKey: .payload) ?? .object([:])
+        evidence = try c.decodeIfPresent([EvidenceRef].self, forKey: .evidence) ?? []
+        state = try c.decodeIfPresent(EventState.self, forKey: .state) ?? .new
+        escalated = try c.decodeIfPresent(Bool.self, forKey: .escalated) ?? false
+    }
+}
+
+/// JSON in the shared schema: camelCase keys, RFC 3339 times with milliseconds.
+public enum EventJSON {
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(RFC3339.format(date))
+        }
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let s = try c.decode(String.self)
+            guard let date = RFC3339.parse(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an RFC 3339 time such as 2026-11-22T08:30:00+08:00, got '\(s)'")
+            }
+            return date
+        }
+        return d
+    }
+}
+
+/// RFC 3339 times (with or without fractional seconds, any offset).
+public enum RFC3339 {
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public static func parse(_ s: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s) { return d }
+        return try? Date.ISO8601FormatStyle().parse(s)
+    }
+}

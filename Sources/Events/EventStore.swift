@@ -1,0 +1,114 @@
+import Foundation
+
+/// Which events to list.
+public struct EventQuery: Sendable, Equatable {
+    public var types: [String] = []
+    public var states: [EventState] = []
+    public var camera: String?
+    public var group: String?
+    public var since: Date?
+    public var until: Date?
+    public var limit: Int = 100
+
+    public init(types: [String] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
+                since: Date? = nil, until: Date? = nil, limit: Int = 100) {
+        self.types = types
+        self.states = states
+        self.camera = camera
+        self.group = group
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}
+
+/// What a publish did with each event.
+public enum PublishOutcome: Sendable, Equatable {
+    /// Committed as a new event.
+    case inserted
+    /// An event with this id was already there: nothing changed (publishing twice is harmless).
+    case duplicate
+}
+
+/// A camera's health as the worker last reported it.
+public struct CameraHealthRecord: Sendable, Codable, Equatable {
+    public var camera: String
+    public var group: String?
+    public var state: String
+    public var since: Date
+    public var lastError: String?
+    public var decodedFps: Double
+    public var analysedFps: Double
+    public var droppedFrames: Int
+    public var reconnectsLastHour: Int
+    public var stallsLastHour: Int
+    public var reportedAt: Date
+
+    public init(camera: String, group: String?, state: String, since: Date, lastError: String?, decodedFps: Double,
+                analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date) {
+        self.camera = camera
+        self.group = group
+        self.state = state
+        self.since = since
+        self.lastError = lastError
+        self.decodedFps = decodedFps
+        self.analysedFps = analysedFps
+        self.droppedFrames = droppedFrames
+        self.reconnectsLastHour = reconnectsLastHour
+        self.stallsLastHour = stallsLastHour
+        self.reportedAt = reportedAt
+    }
+}
+
+/// The durable dispatch queue. `publish` is durable (committed when it returns) and idempotent by
+/// event id. Implementations never block Swift's cooperative pool.
+public protocol EventStore: Sendable {
+    func publish(_ events: [Event]) async throws -> [PublishOutcome]
+    func list(_ query: EventQuery) async throws -> [Event]
+    func event(id: UUID) async throws -> Event?
+    func reportHealth(_ records: [CameraHealthRecord]) async throws
+    func health() async throws -> [CameraHealthRecord]
+    func close() async
+}
+
+/// Errors from the store, saying what to do.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case badURL(String)
+    case open(path: String, reason: String)
+    case sql(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .badURL(let u):
+            return "store URL '\(u)' not understood — use sqlite:PATH (e.g. sqlite:retina.db) or postgres://user@host/db"
+        case .open(let path, let reason): return "cannot open store \(path): \(reason)"
+        case .sql(let m): return "store: \(m)"
+        case .unsupported(let m): return m
+        }
+    }
+}
+
+/// Opens a store from its URL: `sqlite:PATH` (also a bare path ending in .db) or `postgres://…`.
+public enum StoreURL {
+    public static let defaultURL = "sqlite:retina.db"
+
+    /// The URL to use: the explicit one, else `RETINA_STORE`, else `./retina.db`.
+    public static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        explicit ?? environment["RETINA_STORE"] ?? defaultURL
+    }
+
+    public static func open(_ url: String) throws -> any EventStore {
+        if url.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw StoreError.badURL(url) }
+            return try SQLiteEventStore(path: path)
+        }
+        if url.hasSuffix(".db") || url.hasSuffix(".sqlite") { return try SQLiteEventStore(path: url) }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw StoreError.unsupported("the PostgreSQL store is not built yet (it arrives with the dispatch-queue work); use sqlite:PATH")
+        }
+        throw StoreError.badURL(url)
+    }
+}

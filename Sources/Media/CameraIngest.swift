@@ -1,0 +1,220 @@
+import CFFmpeg
+import Foundation
+import Logging
+import Synchronization
+
+/// What one camera's ingest loop does: where to read, how to decode, what to hand to analysis.
+public struct IngestSpec: Sendable {
+    public var cameraId: String
+    public var url: StreamURL
+    public var options: OpenOptions
+    /// Frames per second handed to analysis (stream time).
+    public var analysisFps: Double
+    /// Analysis width in pixels; height follows the picture's aspect ratio unless given.
+    public var analysisWidth: Int
+    public var analysisHeight: Int?
+    /// Frames within this many seconds after a reconnect are decoded but not analysed.
+    public var settleSeconds: Double
+    public var backoff: BackoffPolicy
+    /// Read files at their own frame rate, as a camera would send them (default: files yes, RTSP no).
+    public var pace: Bool?
+    /// Skip decoding non-reference frames (default: when analysis wants less than half the stream's frames).
+    public var skipNonReference: Bool?
+    /// Stop at end of stream instead of reconnecting (probing, benchmarks, evaluation).
+    public var stopAtEnd: Bool
+
+    public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = 5,
+                analysisWidth: Int = 384, analysisHeight: Int? = nil, settleSeconds: Double = 1,
+                backoff: BackoffPolicy = .standard, pace: Bool? = nil, skipNonReference: Bool? = nil,
+                stopAtEnd: Bool = false) {
+        self.cameraId = cameraId
+        self.url = url
+        self.options = options
+        self.analysisFps = analysisFps
+        self.analysisWidth = analysisWidth
+        self.analysisHeight = analysisHeight
+        self.settleSeconds = settleSeconds
+        self.backoff = backoff
+        self.pace = pace
+        self.skipNonReference = skipNonReference
+        self.stopAtEnd = stopAtEnd
+    }
+}
+
+/// One camera's ingest loop — connect → read → decode → sample → scale → hand off, and on any
+/// failure back off and reconnect — on a thread of its own, never on Swift's cooperative pool,
+/// because every libav call here blocks.
+public final class CameraIngest: Sendable {
+    public let spec: IngestSpec
+    public let health = IngestHealthRecorder()
+    private let deadline = Deadline()
+    private let onFrame: @Sendable (LumaFrame) -> Void
+    private let onState: @Sendable (IngestState, MediaError?) -> Void
+    private let finished = DispatchSemaphore(value: 0)
+    /// The first state is always announced, even though health starts out as `connecting`.
+    private let announced = Atomic<Bool>(false)
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - onFrame: called on the ingest thread for every analysis frame; must not block.
+    ///   - onState: called on the ingest thread on every state change, with the error that caused it.
+    public init(spec: IngestSpec, logger: Logger = Logger(label: "retina.ingest"),
+                onState: @escaping @Sendable (IngestState, MediaError?) -> Void = { _, _ in },
+                onFrame: @escaping @Sendable (LumaFrame) -> Void) {
+        self.spec = spec
+        self.onFrame = onFrame
+        self.onState = onState
+        var logger = logger
+        logger[metadataKey: "camera"] = "\(spec.cameraId)"
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "ingest-\(spec.cameraId)"
+        thread.start()
+    }
+
+    /// Stops the loop: interrupts any blocking libav call and waits for the thread to end.
+    public func stop() {
+        deadline.cancel()
+        finished.wait()
+        finished.signal()
+    }
+
+    /// Runs the loop on the calling thread until stopped (or, with `stopAtEnd`, until the stream ends).
+    public func run() {
+        var attempt = 0
+        var segment = 0
+        while !deadline.isCancelled {
+            if segment > 0 || attempt > 0 { health.reconnecting() }
+            transition(.connecting)
+            var gotFrames = false
+            var failure: MediaError?
+            do {
+                segment += 1
+                gotFrames = try stream(segment: segment)
+                if spec.stopAtEnd { break }
+                failure = .endOfStream(url: spec.url.masked)
+            } catch .cancelled {
+                break
+            } catch {
+                failure = error
+                if spec.stopAtEnd && !gotFrames && error.isPersistent { transition(.failed, error); break }
+            }
+            if gotFrames { attempt = 0 }
+            let delay: Double
+            if let failure, failure.isPersistent {
+                transition(.failed, failure)
+                delay = attempt == 0 ? spec.backoff.delay(attempt: 2) : spec.backoff.persistentDelay()
+            } else {
+                if case .stalled = failure { health.stalled(); transition(.stalled, failure) }
+                delay = spec.backoff.delay(attempt: attempt)
+                transition(.backoff, failure)
+            }
+            if let failure { logger.warning("\(failure); retrying in \(String(format: "%.1f", delay)) s") }
+            attempt += 1
+            sleep(delay)
+            if spec.stopAtEnd && attempt > spec.backoff.delays.count { break }
+        }
+        transition(.stopped)
+    }
+
+    /// One connection: returns whether any frame was decoded; throws what ended it (other than a clean end).
+    private func stream(segment: Int) throws(MediaError) -> Bool {
+        let demuxer = try Demuxer(url: spec.url, options: spec.options, deadline: deadline)
+        let info = demuxer.info
+        health.connected(info)
+        let analysisFps = spec.analysisFps
+        let skipNonRef = spec.skipNonReference ?? (info.fps > 0 && analysisFps > 0 && analysisFps * 2 <= info.fps)
+        let decoder = try VideoDecoder(demuxer: demuxer, threads: spec.options.decoderThreads, skipNonReference: skipNonRef)
+        let (width, height) = analysisSize(info)
+        let scaler = LumaScaler(width: width, height: height)
+        let pace = spec.pace ?? !spec.url.isLive
+        let timeBase = av_q2d(demuxer.stream.pointee.time_base)
+        let nominalPeriod = info.fps > 0 ? 1 / info.fps : 0.04
+        logger.info("connected: \(info.codec) \(info.width)x\(info.height) \(String(format: "%.2f", info.fps)) fps → analysis \(width)x\(height) @ \(analysisFps) fps\(skipNonRef ? ", skipping non-reference frames" : "")")
+
+        var sampler = FrameSampler(fps: analysisFps)
+        var index = 0
+        var lastTime: Double?
+        var anchor: (wall: Date, stream: Double)?
+        var gotFrames = false
+
+        guard let packet = av_packet_alloc() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
+        guard let frame = av_frame_alloc() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
+        var packetRef: UnsafeMutablePointer<AVPacket>? = packet
+        var frameRef: UnsafeMutablePointer<AVFrame>? = frame
+        defer { av_packet_free(&packetRef); av_frame_free(&frameRef) }
+
+        let handle: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void = { frame throws(MediaError) in
+            let pts = frame.pointee.best_effort_timestamp
+            var t = pts == retina_nopts() ? (lastTime.map { $0 + nominalPeriod } ?? 0) : Double(pts) * timeBase
+            if let last = lastTime, t <= last - 5 { t = last + nominalPeriod }  // a timestamp reset mid-stream
+            lastTime = t
+            if !gotFrames {
+                gotFrames = true
+                self.transition(.streaming)
+            }
+            // Wall clock: anchored at the segment's first frame; re-anchored if a live stream drifts off.
+            let now = Date()
+            if anchor == nil { anchor = (now, t) }
+            var wall = anchor!.wall.addingTimeInterval(t - anchor!.stream)
+            if !pace && self.spec.url.isLive && abs(wall.timeIntervalSince(now)) > 2 {
+                anchor = (now, t)
+                wall = now
+            }
+            if pace { self.sleep(until: wall) }
+            defer { index += 1 }
+            let settling = segment > 1 && t - anchor!.stream < self.spec.settleSeconds
+            let sampled = !settling && sampler.accept(t)
+            self.health.decoded(sampled: sampled)
+            guard sampled, let pixels = scaler.scale(frame) else { return }
+            self.onFrame(LumaFrame(
+                width: width, height: height, pixels: pixels,
+                sourceWidth: Int(frame.pointee.width), sourceHeight: Int(frame.pointee.height),
+                time: wall, streamTime: t, index: index, segment: segment
+            ))
+        }
+
+        while try demuxer.read(into: packet) {
+            let ok = try decoder.decode(packet, frame: frame, handle)
+            av_packet_unref(packet)
+            if !ok { health.corruptPacket() }
+            if deadline.isCancelled { throw .cancelled }
+        }
+        // End of stream: drain the frames the decoder still holds (frame threading keeps several).
+        try decoder.decode(nil, frame: frame, handle)
+        if !gotFrames { throw .invalidData(url: spec.url.masked, reason: "no frame could be decoded") }
+        return gotFrames
+    }
+
+    private func analysisSize(_ info: StreamInfo) -> (Int, Int) {
+        let w = max(16, spec.analysisWidth) & ~1
+        if let h = spec.analysisHeight { return (w, max(16, h) & ~1) }
+        guard info.width > 0, info.height > 0 else { return (w, (w * 9 / 16) & ~1) }
+        return (w, max(16, Int((Double(w) * Double(info.height) / Double(info.width)).rounded())) & ~1)
+    }
+
+    private func transition(_ state: IngestState, _ error: MediaError? = nil) {
+        let before = health.snapshot.state
+        health.set(state, error: error?.description)
+        if before != state || error != nil || !announced.exchange(true, ordering: .relaxed) { onState(state, error) }
+    }
+
+    /// Sleeps in short slices so that `stop()` is never kept waiting.
+    private func sleep(_ seconds: Double) {
+        sleep(until: Date().addingTimeInterval(seconds))
+    }
+
+    private func sleep(until wall: Date) {
+        while !deadline.isCancelled {
+            let left = wall.timeIntervalSinceNow
+            if left <= 0 { return }
+            Thread.sleep(forTimeInterval: min(left, 0.05))
+        }
+    }
+}

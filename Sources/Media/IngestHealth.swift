@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+
+/// Where a camera's ingest loop is.
+public enum IngestState: String, Sendable, Codable {
+    /// Opening the stream (or reopening it after an outage).
+    case connecting
+    /// Frames are arriving and being decoded.
+    case streaming
+    /// The stream stopped delivering data within the stall deadline; a reconnect follows.
+    case stalled
+    /// Waiting before the next connection attempt after a transient failure.
+    case backoff
+    /// The last attempt failed in a way a retry will not fix (credentials, path, codec); retried slowly.
+    case failed
+    /// The ingest loop was stopped.
+    case stopped
+}
+
+/// A camera's ingest health at one moment.
+public struct IngestHealth: Sendable, Equatable {
+    public var state: IngestState = .connecting
+    public var since: Date = Date()
+    public var lastError: String?
+    public var stream: StreamInfo?
+    public var reconnectsLastHour = 0
+    public var stallsLastHour = 0
+    public var framesDecoded = 0
+    public var framesSampled = 0
+    public var decodedFps: Double = 0
+    /// Packets the decoder rejected as corrupt.
+    public var corruptPackets = 0
+}
+
+/// Thread-safe health record written by the ingest thread and read by anyone.
+public final class IngestHealthRecorder: Sendable {
+    private struct State {
+        var health = IngestHealth()
+        var reconnects: [Date] = []
+        var stalls: [Date] = []
+        var windowStart = Date()
+        var windowFrames = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var snapshot: IngestHealth {
+        state.withLock { s in
+            let hourAgo = Date().addingTimeInterval(-3600)
+            s.reconnects.removeAll { $0 < hourAgo }
+            s.stalls.removeAll { $0 < hourAgo }
+            var h = s.health
+            h.reconnectsLastHour = s.reconnects.count
+            h.stallsLastHour = s.stalls.count
+            // A stream that stopped delivering has a rate of zero, not its last measured rate.
+            if h.state != .streaming { h.decodedFps = 0 }
+            return h
+        }
+    }
+
+    func set(_ newState: IngestState, error: String? = nil) {
+        state.withLock { s in
+            if s.health.state != newState { s.health.since = Date() }
+            s.health.state = newState
+            if let error { s.health.lastError = error }
+            if newState == .streaming { s.windowStart = Date(); s.windowFrames = 0 }
+        }
+    }
+
+    func connected(_ info: StreamInfo) { state.withLock { $0.health.stream = info } }
+    func reconnecting() { state.withLock { $0.reconnects.append(Date()) } }
+    func stalled() { state.withLock { $0.stalls.append(Date()) } }
+    func corruptPacket() { state.withLock { $0.health.corruptPackets += 1 } }
+
+    func decoded(sampled: Bool) {
+        state.withLock { s in
+            s.health.framesDecoded += 1
+            if sampled { s.health.framesSampled += 1 }
+            s.windowFrames += 1
+            let elapsed = Date().timeIntervalSince(s.windowStart)
+            if elapsed >= 2 {
+                s.health.decodedFps = Double(s.windowFrames) / elapsed
+                s.windowStart = Date()
+                s.windowFrames = 0
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CFFmpeg
+
+/// A threaded libavcodec video decoder for one track. Not thread-safe: one ingest thread owns it.
+final class VideoDecoder {
+    private var context: UnsafeMutablePointer<AVCodecContext>?
+    private let url: StreamURL
+
+    init(demuxer: Demuxer, threads: Int, skipNonReference: Bool) throws(MediaError) {
+        url = demuxer.url
+        guard let ctx = avcodec_alloc_context3(demuxer.codec) else {
+            throw .other(url: url.masked, phase: "allocating decoder", reason: "out of memory")
+        }
+        context = ctx
+        let stream = demuxer.stream
+        var r = avcodec_parameters_to_context(ctx, stream.pointee.codecpar)
+        guard r >= 0 else { throw .other(url: url.masked, phase: "configuring decoder", reason: avErrorString(r)) }
+        ctx.pointee.pkt_timebase = stream.pointee.time_base
+        ctx.pointee.thread_count = Int32(threads)
+        ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        // Frames nothing else refers to can go undecoded when analysis needs fewer frames than the stream has.
+        if skipNonReference { ctx.pointee.skip_frame = AVDISCARD_NONREF }
+        r = avcodec_open2(ctx, demuxer.codec, nil)
+        guard r >= 0 else {
+            throw .unsupportedCodec(url: url.masked, codec: String(cString: avcodec_get_name(demuxer.codec.pointee.id)) + " (\(avErrorString(r)))")
+        }
+    }
+
+    deinit { avcodec_free_context(&context) }
+
+    /// Feeds one packet (nil drains the decoder at end of stream) and hands every frame it yields to `body`.
+    /// Corrupt packets are skipped (counted by the caller through the return value), not fatal:
+    /// cameras send damaged packets after loss.
+    @discardableResult
+    func decode(_ packet: UnsafeMutablePointer<AVPacket>?, frame: UnsafeMutablePointer<AVFrame>,
+                _ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void) throws(MediaError) -> Bool {
+        let sent = avcodec_send_packet(context, packet)
+        var ok = sent >= 0 || sent == retina_averror_eagain()
+        if sent == retina_averror_eof() { ok = true }
+        while true {
+            let r = avcodec_receive_frame(context, frame)
+            if r == retina_averror_eagain() || r == retina_averror_eof() { break }
+            if r < 0 { ok = false; break }
+            defer { av_frame_unref(frame) }
+            try body(frame)
+        }
+        return ok
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Yams
+
+/// Parses and validates a configuration file. Every error names the file, line, key and what was expected.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+            throw ConfigError(issues: [ConfigIssue(file: path, path: "", message: "configuration file \(reason)")])
+        }
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+        return try parse(String(decoding: data, as: UTF8.self), file: path, baseDirectory: baseDirectory)
+    }
+
+    /// - Parameter baseDirectory: relative file URLs of cameras are resolved against it.
+    public static func parse(_ yaml: String, file: String, baseDirectory: String = "") throws(ConfigError) -> Configuration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: nil, column: nil, path: "", message: "not valid YAML: \(error)")])
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "not valid YAML: \(error)")])
+        }
+        guard let root else { throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "the file is empty")]) }
+        let r = NodeReader(file: file)
+        var config = Configuration(source: file, store: nil, groups: [], cameras: [])
+        guard let top = r.mapping(root, "", allowed: ["store", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
+
+        config.store = r.string(top["store"], "store")
+        var defaults = StreamSettings()
+        var motionDefaults = MotionSettings()
+        if let d = top["defaults"], let m = r.mapping(d, "defaults", allowed: streamKeys + ["motion"]) {
+            readStream(m, "defaults", r, into: &defaults)
+            if let mn = m["motion"] { readMotion(mn, "defaults.motion", r, into: &motionDefaults) }
+        }
+
+        var groupNodes: [String: Node] = [:]
+        if let g = top["groups"], let items = r.sequence(g, "groups") {
+            for (i, item) in items.enumerated() {
+                let path = "groups[\(i)]"
+                guard let m = r.mapping(item, path, allowed: ["id", "name"]) else { continue }
+                guard let id = r.string(m["id"], "\(path).id", required: true) else { continue }
+                checkIdentifier(id, m["id"], "\(path).id", r)
+                if groupNodes[id] != nil { r.fail(m["id"], "\(path).id", "group '\(id)' is declared twice") }
+                groupNodes[id] = item
+                config.groups.append(CameraGroup(id: id, name: r.string(m["name"], "\(path).name")))
+            }
+        }
+
+        guard let camerasNode = top["cameras"] else {
+            r.fail(root, "cameras", "is required: list the cameras to analyse")
+            throw ConfigError(issues: r.issues)
+        }
+        var seen: [String: Int] = [:]
+        for (i, item) in (r.sequence(camerasNode, "cameras") ?? []).enumerated() {
+            let path = "cameras[\(i)]"
+            guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
+                                                          "perspective", "motion", "enabled"] + streamKeys) else { continue }
+            let id = r.string(m["id"], "\(path).id", required: true) ?? ""
+            if !id.isEmpty {
+                checkIdentifier(id, m["id"], "\(path).id", r)
+                if let first = seen[id] { r.fail(m["id"], "\(path).id", "camera id '\(id)' is already used by cameras[\(first)]") }
+                seen[id] = i
+            }
+            let url = r.string(m["url"], "\(path).url", required: true).map { resolveURL($0, m["url"], "\(path).url", baseDirectory, r) } ?? ""
+            let group = r.string(m["group"], "\(path).group") ?? "default"
+            if !config.groups.isEmpty, groupNodes[group] == nil {
+                r.fail(m["group"] ?? item, "\(path).group", "group '\(group)' is not declared under groups (declared: \(config.groups.map(\.id).joined(separator: ", ")))")
+            }
+            let deviceId = r.string(m["deviceId"], "\(path).deviceId")
+            if let deviceId, deviceId.count != 20 || !deviceId.allSatisfy(\.isASCIIDigit) {
+                r.fail(m["deviceId"], "\(path).deviceId", "a GB/T 28181 device id is 20 digits, got '\(deviceId)' (\(deviceId.count) characters)")
+            }
+            var stream = defaults
+            readStream(m, path, r, into: &stream)
+            var motion = motionDefaults
+            if let mn = m["motion"] { readMotion(mn, "\(path).motion", r, into: &motion) }
+            config.cameras.append(CameraConfig(
+                id: id, name: r.string(m["name"], "\(path).name"), url: url, group: group, deviceId: deviceId,
+                location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
+                zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
+                perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
+                motion: motion, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
+            ))
+        }
+        if config.groups.isEmpty {
+            // Groups are optional in small deployments: declare the ones cameras use.
+            config.groups = Array(Set(config.cameras.map(\.group))).sorted().map { CameraGroup(id: $0, name: nil) }
+        }
+        if config.cameras.isEmpty && r.issues.isEmpty { r.fail(camerasNode, "cameras", "lists no camera") }
+        guard r.issues.isEmpty else { throw ConfigError(issues: r.issues) }
+        return config
+    }
+
+    static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace"]
+
+    private static func readStream(_ m: [String: Node], _ path: String, _ r: NodeReader, into s: inout StreamSettings) {
+        if let t = r.string(m["transport"], "\(path).transport") {
+            if ["tcp", "udp"].contains(t.lowercased()) { s.transport = t.lowercased() }
+            else { r.fail(m["transport"], "\(path).transport", "expected tcp or udp, got '\(t)'") }
+        }
+        if let a = m["analysis"], let am = r.mapping(a, "\(path).analysis", allowed: ["fps", "width", "height"]) {
+            s.analysisFps = r.double(am["fps"], "\(path).analysis.fps", range: 0.1...60) ?? s.analysisFps
+            s.analysisWidth = r.int(am["width"], "\(path).analysis.width", range: 32...3840) ?? s.analysisWidth
+            s.analysisHeight = r.int(am["height"], "\(path).analysis.height", range: 32...2160) ?? s.analysisHeight
+        }
+        s.openTimeout = r.duration(m["openTimeout"], "\(path).openTimeout", range: 0.5...300) ?? s.openTimeout
+        s.stallTimeout = r.duration(m["stallTimeout"], "\(path).stallTimeout", range: 0.5...300) ?? s.stallTimeout
+        s.settle = r.duration(m["settle"], "\(path).settle", range: 0...60) ?? s.settle
+        s.offlineAfter = r.duration(m["offlineAfter"], "\(path).offlineAfter", range: 0...3600) ?? s.offlineAfter
+        s.frameBuffer = r.int(m["frameBuffer"], "\(path).frameBuffer", range: 1...256) ?? s.frameBuffer
+        s.pace = r.bool(m["pace"], "\(path).pace") ?? s.pace
+        if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
+            let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }
+            if delays.isEmpty { r.fail(b, "\(path).backoff", "needs at least one delay, e.g. [1s, 5s, 30s]") }
+            else if delays.count == items.count { s.backoff = delays }
+        }
+    }
+
+    private static func readMotion(_ node: Node, _ path: String, _ r: NodeReader, into s: inout MotionSettings) {
+        guard let m = r.mapping(node, path, allowed: ["enabled", "pixelThreshold", "minZoneFraction", "cooldown"]) else { return }
+        s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
+        s.pixelThreshold = r.int(m["pixelThreshold"], "\(path).pixelThreshold", range: 1...255) ?? s.pixelThreshold
+        s.minZoneFraction = r.double(m["minZoneFraction"], "\(path).minZoneFraction", range: 0.0001...1) ?? s.minZoneFraction
+        s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+    }
+
+    private static func readLocation(_ node: Node, _ path: String, _ r: NodeReader) -> Location? {
+        guard let m = r.mapping(node, path, allowed: ["lat", "lon", "placeCode", "address", "building"]) else { return nil }
+        return Location(lat: r.double(m["lat"], "\(path).lat", range: -90...90), lon: r.double(m["lon"], "\(path).lon", range: -180...180),
+                        placeCode: r.string(m["placeCode"], "\(path).placeCode"), address: r.string(m["address"], "\(path).address"),
+                        building: r.string(m["building"], "\(path).building"))
+    }
+
+    private static func readZones(_ node: Node, _ path: String, _ r: NodeReader) -> [ZoneConfig] {
+        var ids: Set<String> = []
+        return (r.sequence(node, path) ?? []).enumerated().compactMap { i, item in
+            let p = "\(path)[\(i)]"
+            guard let m = r.mapping(item, p, allowed: ["id", "polygon", "areaM2", "kind"]) else { return nil }
+            guard let id = r.string(m["id"], "\(p).id", required: true) else { return nil }
+            if !ids.insert(id).inserted { r.fail(m["id"], "\(p).id", "zone id '\(id)' is used twice in this camera") }
+            var kind = ZoneConfig.Kind.watch
+            if let k = r.string(m["kind"], "\(p).kind") {
+                if let parsed = ZoneConfig.Kind(rawValue: k) { kind = parsed }
+                else { r.fail(m["kind"], "\(p).kind", "expected \(ZoneConfig.Kind.allCases.map(\.rawValue).joined(separator: " or ")), got '\(k)'") }
+            }
+            var polygon: [(x: Double, y: Double)] = []
+            if let pn = m["polygon"], let points = r.sequence(pn, "\(p).polygon") {
+                for (j, pt) in points.enumerated() {
+                    guard let xy = r.sequence(pt, "\(p).polygon[\(j)]"), xy.count == 2,
+                          let x = r.double(xy[0], "\(p).polygon[\(j)][0]", range: 0...100_000),
+                          let y = r.double(xy[1], "\(p).polygon[\(j)][1]", range: 0...100_000) else {
+                        r.fail(pt, "\(p).polygon[\(j)]", "expected a point [x, y] in pixels")
+                        continue
+                    }
+                    polygon.append((x, y))
+                }
+                if points.count < 3 { r.fail(pn, "\(p).polygon", "a polygon needs at least 3 points, got \(points.count)") }
+            } else if m["polygon"] == nil {
+                r.fail(item, "\(p).polygon", "is required: the zone's corners as [[x, y], …] in pixels of the full-resolution picture")
+            }
+            return ZoneConfig(id: id, polygon: polygon, areaM2: r.double(m["areaM2"], "\(p).areaM2", range: 0.01...1_000_000), kind: kind)
+        }
+    }
+
+    private static func readPerspective(_ node: Node, _ path: String, _ r: NodeReader) -> [PerspectiveSample] {
+        let samples: [PerspectiveSample] = (r.sequence(node, path) ?? []).enumerated().compactMap { i, item in
+            let p = "\(path)[\(i)]"
+            guard let m = r.mapping(item, p, allowed: ["footY", "heightPx"]) else { return nil }
+            guard let y = r.double(m["footY"], "\(p).footY", range: 0...100_000),
+                  let h = r.double(m["heightPx"], "\(p).heightPx", range: 1...100_000) else {
+                if m["footY"] == nil || m["heightPx"] == nil { r.fail(item, p, "needs footY and heightPx") }
+                return nil
+            }
+            return PerspectiveSample(footY: y, heightPx: h)
+        }
+        if samples.count == 1 { r.fail(node, path, "needs at least two rows (a near and a far person) to model perspective") }
+        return samples
+    }
+
+    private static func checkIdentifier(_ id: String, _ node: Node?, _ path: String, _ r: NodeReader) {
+        let ok = id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        if !ok { r.fail(node, path, "'\(id)' may only contain letters, digits, '-', '_' and '.'") }
+    }
+
+    private static func resolveURL(_ url: String, _ node: Node?, _ path: String, _ base: String, _ r: NodeReader) -> String {
+        let lower = url.lowercased()
+        if ["rtsp://", "rtsps://", "http://", "https://"].contains(where: { lower.hasPrefix($0) }) { return url }
+        if lower.hasPrefix("file://") { return String(url.dropFirst(7)) }
+        if let scheme = lower.range(of: "://") {
+            r.fail(node, path, "unsupported scheme '\(lower[..<scheme.lowerBound])://' — use rtsp://, http(s):// or a file path")
+            return url
+        }
+        // A file path: relative to the configuration file.
+        return url.hasPrefix("/") || base.isEmpty ? url : (base as NSString).appendingPathComponent(url)
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,91 @@
+/// The whole deployment as one YAML file describes it: the store, camera groups and cameras.
+public struct Configuration: Sendable, Equatable {
+    /// Where the file came from (for messages); `<embedded demo>` for the built-in one.
+    public var source: String
+    /// Store URL (`sqlite:PATH`, `postgres://…`); nil means the command line or environment decides.
+    public var store: String?
+    public var groups: [CameraGroup]
+    public var cameras: [CameraConfig]
+
+    public func cameras(inGroup group: String) -> [CameraConfig] { cameras.filter { $0.group == group } }
+}
+
+/// A camera group: a compound, a mall, a scenic spot. One worker process serves one group.
+public struct CameraGroup: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+}
+
+public struct Location: Sendable, Equatable {
+    public var lat: Double?
+    public var lon: Double?
+    public var placeCode: String?
+    public var address: String?
+    public var building: String?
+}
+
+public struct ZoneConfig: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case watch, forbidden }
+    public var id: String
+    /// Polygon in the camera's full-resolution pixel coordinates.
+    public var polygon: [(x: Double, y: Double)]
+    public var areaM2: Double?
+    public var kind: Kind
+
+    public static func == (a: ZoneConfig, b: ZoneConfig) -> Bool {
+        a.id == b.id && a.areaM2 == b.areaM2 && a.kind == b.kind && a.polygon.count == b.polygon.count
+            && zip(a.polygon, b.polygon).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+    }
+}
+
+/// A person whose feet are at image row `footY` is `heightPx` tall (full-resolution pixels).
+public struct PerspectiveSample: Sendable, Equatable {
+    public var footY: Double
+    public var heightPx: Double
+}
+
+/// How a camera is read and analysed; every field has a default that suits a typical IP camera.
+public struct StreamSettings: Sendable, Equatable {
+    public var transport: String = "tcp"
+    public var analysisFps: Double = 5
+    public var analysisWidth: Int = 384
+    public var analysisHeight: Int?
+    /// Seconds to connect and read the stream headers.
+    public var openTimeout: Double = 10
+    /// Seconds without data before the stream counts as stalled.
+    public var stallTimeout: Double = 5
+    /// Seconds of frames not analysed after a reconnect.
+    public var settle: Double = 1
+    /// Reconnect delays in seconds, quick first; the last repeats.
+    public var backoff: [Double] = [0.5, 0.5, 1, 2, 5, 10, 30, 60, 120]
+    /// A camera down this long is reported offline (one event per outage).
+    public var offlineAfter: Double = 10
+    /// Frames waiting for analysis per camera; beyond it the oldest is dropped.
+    public var frameBuffer: Int = 4
+    /// Pace file sources at their frame rate like a live camera (default: yes for files).
+    public var pace: Bool?
+}
+
+public struct MotionSettings: Sendable, Equatable {
+    public var enabled = true
+    public var pixelThreshold = 20
+    public var minZoneFraction = 0.004
+    /// Seconds a zone must stay quiet before a new motion event opens.
+    public var cooldown = 30.0
+}
+
+public struct CameraConfig: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    /// As configured, credentials included: hand it only to the media layer, mask it everywhere else.
+    public var url: String
+    public var group: String
+    /// 20-digit GB/T 28181 device code, where the camera has one.
+    public var deviceId: String?
+    public var location: Location?
+    public var stream: StreamSettings
+    public var zones: [ZoneConfig]
+    public var perspective: [PerspectiveSample]
+    public var motion: MotionSettings
+    public var enabled: Bool
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// One analysis frame as detectors see it.
+public struct AnalysisFrame: Sendable {
+    public let image: GrayImage
+    /// Wall-clock time the camera saw the frame.
+    public let time: Date
+    /// Stream time in seconds (monotonic within a segment).
+    public let streamTime: Double
+    /// A new segment starts after every reconnection: state from the previous one must not be compared.
+    public let segment: Int
+    /// Size of the full-resolution picture; zone polygons and calibration are in its coordinates.
+    public let sourceWidth: Int
+    public let sourceHeight: Int
+
+    public init(image: GrayImage, time: Date, streamTime: Double, segment: Int, sourceWidth: Int, sourceHeight: Int) {
+        self.image = image
+        self.time = time
+        self.streamTime = streamTime
+        self.segment = segment
+        self.sourceWidth = sourceWidth
+        self.sourceHeight = sourceHeight
+    }
+}
+
+/// What a detector saw in one frame, before any event policy (levels, dwell, cooldown) applies.
+public struct Detection: Sendable, Equatable {
+    /// Event type in the shared schema, e.g. `motion.detected`, `crowd.density`, `motion.anomaly`.
+    public var type: String
+    public var subtype: String?
+    public var zone: String
+    /// Detector-specific strength in 0…1 (or a calibrated score).
+    public var score: Double
+    /// Where, in source pixel coordinates.
+    public var region: PixelRect?
+    /// Named measurements for the event payload (count, density, speed…).
+    public var measurements: [String: Double]
+
+    public init(type: String, subtype: String? = nil, zone: String, score: Double,
+                region: PixelRect? = nil, measurements: [String: Double] = [:]) {
+        self.type = type
+        self.subtype = subtype
+        self.zone = zone
+        self.score = score
+        self.region = region
+        self.measurements = measurements
+    }
+}
+
+/// A detector holds one camera's state (background, learned motion…) and is fed that camera's
+/// frames in order, from one task at a time. Detectors never see FFmpeg, SQL or HTTP.
+public protocol Detector: AnyObject {
+    /// Short stable name, used in logs and metrics.
+    var name: String { get }
+    /// Analyses one frame. A frame of a new segment must not be compared with the old segment's frames.
+    func analyse(_ frame: AnalysisFrame) -> [Detection]
+}

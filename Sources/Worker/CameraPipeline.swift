@@ -1,0 +1,138 @@
+import Events
+import Foundation
+import Logging
+import Media
+import RetinaConfig
+import Synchronization
+import Vision
+
+/// One camera end to end: ingest thread → bounded frame buffer → detectors → episode policy →
+/// events. Also tracks the camera's health and outages.
+public final class CameraPipeline: Sendable {
+    public let camera: CameraConfig
+    public let buffer: DropOldestBuffer<LumaFrame>
+    private let ingest: CameraIngest
+    private let publisher: EventPublisher
+    private let logger: Logger
+    private let outage: Mutex<OutageReporter>
+    private let analysed = Mutex<(count: Int, windowStart: Date, windowCount: Int, fps: Double)>((0, Date(), 0, 0))
+    private let analysis = Mutex<Task<Void, Never>?>(nil)
+    private let detectorNanos = Atomic<Int>(0)
+
+    public init(camera: CameraConfig, publisher: EventPublisher, logger: Logger = Logger(label: "retina.camera")) {
+        self.camera = camera
+        self.publisher = publisher
+        var logger = logger
+        logger[metadataKey: "camera"] = "\(camera.id)"
+        self.logger = logger
+        let buffer = DropOldestBuffer<LumaFrame>(capacity: camera.stream.frameBuffer)
+        self.buffer = buffer
+        outage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
+        let spec = IngestSpec(
+            cameraId: camera.id, url: StreamURL(camera.url),
+            options: OpenOptions(transport: OpenOptions.Transport(rawValue: camera.stream.transport) ?? .tcp,
+                                 openTimeout: camera.stream.openTimeout, stallTimeout: camera.stream.stallTimeout),
+            analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
+            analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
+            backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace
+        )
+        // The pipeline is not yet fully initialised here, so the callbacks reach it through a box.
+        let box = WeakBox()
+        ingest = CameraIngest(spec: spec, logger: logger,
+                              onState: { state, error in box.pipeline?.ingestChanged(state, error) },
+                              onFrame: { frame in buffer.push(frame) })
+        box.pipeline = self
+    }
+
+    public func start() {
+        let task = Task.detached { [self] in await analyse() }
+        analysis.withLock { $0 = task }
+        ingest.start()
+    }
+
+    /// Graceful stop: the ingest thread ends, analysis finishes the frames already buffered.
+    public func stop() async {
+        await Task.detached { [ingest] in ingest.stop() }.value
+        buffer.finish()
+        let task = analysis.withLock { $0 }
+        await task?.value
+    }
+
+    /// Periodic duty: reports an outage that has lasted long enough.
+    public func tick(now: Date = Date()) {
+        if let report = outage.withLock({ $0.tick(at: now) }) { publish(report, at: now) }
+    }
+
+    public var health: CameraHealthRecord {
+        let h = ingest.health.snapshot
+        let a = analysed.withLock { $0 }
+        let stale = Date().timeIntervalSince(a.windowStart) > 4
+        return CameraHealthRecord(
+            camera: camera.id, group: camera.group, state: h.state.rawValue, since: h.since, lastError: h.lastError,
+            decodedFps: h.decodedFps, analysedFps: (h.state == .streaming && !stale) ? a.fps : 0,
+            droppedFrames: buffer.dropped, reconnectsLastHour: h.reconnectsLastHour, stallsLastHour: h.stallsLastHour,
+            reportedAt: Date()
+        )
+    }
+
+    public var ingestHealth: IngestHealth { ingest.health.snapshot }
+    public var framesAnalysed: Int { analysed.withLock { $0.count } }
+    /// Mean detector time per analysed frame, in milliseconds.
+    public var detectorMillisPerFrame: Double {
+        let n = framesAnalysed
+        return n == 0 ? 0 : Double(detectorNanos.load(ordering: .relaxed)) / Double(n) / 1e6
+    }
+
+    fileprivate func ingestChanged(_ state: IngestState, _ error: MediaError?) {
+        if let error, state != .streaming { logger.debug("\(state.rawValue): \(error)") }
+        if let report = outage.withLock({ $0.update(state, reason: error?.description, at: Date()) }) {
+            publish(report, at: Date())
+        }
+    }
+
+    private func analyse() async {
+        let detectors = DetectorFactory.detectors(for: camera)
+        var policy = EpisodePolicy(cooldown: camera.motion.cooldown)
+        while let frame = await buffer.next() {
+            let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
+                                      time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
+                                      sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight)
+            let started = DispatchTime.now().uptimeNanoseconds
+            var detections: [Detection] = []
+            for detector in detectors { detections += detector.analyse(input) }
+            detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
+            countAnalysed()
+            for opened in policy.observe(detections, at: frame.time, camera: camera.id) {
+                publisher.publish(EventFactory.detection(opened, camera: camera))
+            }
+        }
+    }
+
+    private func countAnalysed() {
+        analysed.withLock { a in
+            a.count += 1
+            a.windowCount += 1
+            let elapsed = Date().timeIntervalSince(a.windowStart)
+            if elapsed >= 2 {
+                a.fps = Double(a.windowCount) / elapsed
+                a.windowStart = Date()
+                a.windowCount = 0
+            }
+        }
+    }
+
+    private func publish(_ report: OutageReporter.Report, at now: Date) {
+        switch report {
+        case .offline(let since, let reason):
+            logger.warning("camera offline since \(RFC3339.format(since)): \(reason ?? "unknown reason")")
+        case .online(let downFor):
+            logger.info("camera back online after \(String(format: "%.1f", downFor)) s")
+        }
+        publisher.publish(EventFactory.outage(report, camera: camera, at: now))
+    }
+}
+
+private final class WeakBox: @unchecked Sendable {
+    // Written once during CameraPipeline.init, before the ingest thread starts.
+    weak var pipeline: CameraPipeline?
+}

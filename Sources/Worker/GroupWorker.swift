@@ -1,0 +1,69 @@
+import Events
+import Foundation
+import Logging
+import RetinaConfig
+import Synchronization
+
+/// Serves a set of cameras (one camera group, or an ad-hoc list) in this process: one pipeline
+/// per camera, one batching publisher, and a periodic duty that reports outages and health.
+public final class GroupWorker: Sendable {
+    public let cameras: [CameraConfig]
+    public let pipelines: [CameraPipeline]
+    public let publisher: EventPublisher
+    private let store: any EventStore
+    private let logger: Logger
+    private let healthInterval: Double
+    private let duty = DutyTask()
+
+    public init(cameras: [CameraConfig], store: any EventStore, healthInterval: Double = 5,
+                logger: Logger = Logger(label: "retina.worker")) {
+        let enabled = cameras.filter(\.enabled)
+        let publisher = EventPublisher(store: store, logger: logger)
+        self.cameras = enabled
+        self.store = store
+        self.logger = logger
+        self.healthInterval = healthInterval
+        self.publisher = publisher
+        pipelines = enabled.map { CameraPipeline(camera: $0, publisher: publisher, logger: logger) }
+    }
+
+    public func start() {
+        publisher.start()
+        for p in pipelines { p.start() }
+        duty.start { [self] in
+            var lastHealth = Date.distantPast
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                let now = Date()
+                for p in pipelines { p.tick(now: now) }
+                if now.timeIntervalSince(lastHealth) >= healthInterval {
+                    lastHealth = now
+                    await reportHealth()
+                }
+            }
+        }
+    }
+
+    /// Graceful stop: ingest stops, analysis finishes buffered frames, every event is flushed.
+    public func stop() async {
+        duty.cancel()
+        await withTaskGroup(of: Void.self) { group in
+            for p in pipelines { group.addTask { await p.stop() } }
+        }
+        await publisher.stop()
+        await reportHealth()
+    }
+
+    public var health: [CameraHealthRecord] { pipelines.map(\.health) }
+
+    private func reportHealth() async {
+        do { try await store.reportHealth(health) } catch { logger.warning("could not record camera health: \(error)") }
+    }
+}
+
+/// Holds one cancellable background task.
+final class DutyTask: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task { await body() } } }
+    func cancel() { task.withLock { $0?.cancel() } }
+}

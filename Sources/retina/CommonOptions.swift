@@ -1,0 +1,45 @@
+import ArgumentParser
+import Events
+import Foundation
+import Logging
+import Media
+
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Event store: sqlite:PATH or postgres://… (default: $RETINA_STORE, else the config's, else sqlite:retina.db).", valueName: "url"))
+    var store: String?
+
+    func url(configured: String? = nil) -> String {
+        store ?? ProcessInfo.processInfo.environment["RETINA_STORE"] ?? configured ?? StoreURL.defaultURL
+    }
+
+    func open(configured: String? = nil) throws -> any EventStore {
+        do { return try StoreURL.open(url(configured: configured)) } catch { throw CLIError(error) }
+    }
+}
+
+struct LogOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Log level.", valueName: "level"))
+    var logLevel: Logger.Level = .info
+
+    @Flag(name: .long, help: "Let FFmpeg print its own diagnostics (may show stream URLs).")
+    var ffmpegLogs = false
+
+    func bootstrap() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        FFmpegLog.set(ffmpegLogs ? .warnings : .quiet)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// An error for the command line: printed as `Error: …`, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+    init(_ error: any Error) { description = "\(error)" }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+@main
+struct Retina: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retina",
+        abstract: "Video analytics for a community digital retina: RTSP cameras in, events out.",
+        discussion: """
+        Retina pulls camera streams, decodes them with FFmpeg, runs its detectors
+        and publishes events into a dispatch queue (SQLite by default) that the
+        security office works.
+
+        Quick start:
+          scripts/demo                     demo RTSP server + `retina run`
+          retina run --config cameras.yaml every camera of a deployment
+          retina run --camera gate=URL     ad-hoc cameras, no config file
+          retina events list               what happened
+          retina status                    camera health
+        """,
+        version: RetinaVersion.string,
+        subcommands: [Run.self, WorkerCommand.self, Probe.self, EventsCommand.self, Status.self, ConfigCommand.self]
+    )
+}
+
+enum RetinaVersion {
+    static let string = "0.1.0"
+}

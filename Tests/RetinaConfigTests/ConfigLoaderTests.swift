@@ -1,0 +1,116 @@
+import RetinaConfig
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    let valid = """
+    store: sqlite:/var/lib/retina/events.db
+    defaults:
+      analysis: {fps: 4, width: 320}
+      stallTimeout: 3s
+      backoff: [250ms, 1s, 1m]
+    groups:
+      - {id: compound-7, name: Compound 7}
+      - {id: mall}
+    cameras:
+      - id: gate-1
+        name: North gate
+        url: rtsp://admin:secret@10.0.0.5/Streaming/Channels/101
+        group: compound-7
+        deviceId: "31011500001320000001"
+        location: {lat: 31.23, lon: 121.47, address: 7 North Road}
+        transport: udp
+        zones:
+          - id: plaza
+            polygon: [[0, 0], [1280, 0], [1280, 720], [0, 720]]
+            areaM2: 150
+          - {id: roof, kind: forbidden, polygon: [[0, 0], [100, 0], [100, 100]]}
+        perspective:
+          - {footY: 105, heightPx: 35}
+          - {footY: 365, heightPx: 90}
+      - id: atrium
+        url: videos/atrium.mp4
+        group: mall
+        analysis: {fps: 10}
+        motion: {cooldown: 1m, pixelThreshold: 25}
+    """
+
+    @Test func readsAValidFileWithDefaultsApplied() throws {
+        let c = try ConfigLoader.parse(valid, file: "cameras.yaml", baseDirectory: "/etc/retina")
+        #expect(c.store == "sqlite:/var/lib/retina/events.db")
+        #expect(c.groups.map(\.id) == ["compound-7", "mall"])
+        #expect(c.cameras.count == 2)
+        let gate = c.cameras[0]
+        #expect(gate.stream.transport == "udp")
+        #expect(gate.stream.analysisFps == 4 && gate.stream.analysisWidth == 320)
+        #expect(gate.stream.stallTimeout == 3)
+        #expect(gate.stream.backoff == [0.25, 1, 60])
+        #expect(gate.zones.map(\.id) == ["plaza", "roof"] && gate.zones[1].kind == .forbidden)
+        #expect(gate.zones[0].areaM2 == 150)
+        #expect(gate.perspective.count == 2)
+        #expect(gate.location?.lat == 31.23)
+        let atrium = c.cameras[1]
+        #expect(atrium.url == "/etc/retina/videos/atrium.mp4")  // relative to the config file
+        #expect(atrium.stream.analysisFps == 10 && atrium.stream.analysisWidth == 320)
+        #expect(atrium.motion.cooldown == 60 && atrium.motion.pixelThreshold == 25)
+        #expect(c.cameras(inGroup: "mall").map(\.id) == ["atrium"])
+    }
+
+    func issues(_ yaml: String) -> [ConfigIssue] {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "cameras.yaml")
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func everyProblemIsReportedWithItsLineAndKey() {
+        let found = issues("""
+        cameras:
+          - id: gate-1
+            urll: rtsp://10.0.0.5/live
+            group: compound-7
+          - id: gate-1
+            url: ftp://10.0.0.6/live
+            deviceId: "1234"
+            analysis: {fps: fast}
+        groups:
+          - id: compound-8
+        """)
+        let text = found.map(\.description)
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:3:") && $0.contains("cameras[0].urll: unknown key (did you mean 'url'?)") })
+        #expect(text.contains { $0.contains("cameras[0].url: is required") })
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:4:") && $0.contains("group 'compound-7' is not declared under groups (declared: compound-8)") })
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:5:") && $0.contains("camera id 'gate-1' is already used by cameras[0]") })
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:6:") && $0.contains("unsupported scheme 'ftp://'") })
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:7:") && $0.contains("20 digits, got '1234'") })
+        #expect(text.contains { $0.hasPrefix("cameras.yaml:8:") && $0.contains("cameras[1].analysis.fps: expected a number, got 'fast'") })
+    }
+
+    @Test(arguments: [
+        ("cameras: []", "lists no camera"),
+        ("store: x", "cameras: is required"),
+        ("cameras:\n  - {id: a, url: a.mp4, stallTimeout: soon}", "expected a duration such as 500ms, 10s or 2m, got 'soon'"),
+        ("cameras:\n  - {id: a, url: a.mp4, transport: sctp}", "expected tcp or udp, got 'sctp'"),
+        ("cameras:\n  - {id: 'a b', url: a.mp4}", "may only contain letters"),
+        ("cameras:\n  - {id: a, url: a.mp4, zones: [{id: z, polygon: [[0, 0], [1, 1]]}]}", "at least 3 points"),
+        ("cameras:\n  - {id: a, url: a.mp4, perspective: [{footY: 10, heightPx: 20}]}", "at least two rows"),
+        ("cameras:\n  - {id: a, url: a.mp4, analysis: {fps: 500}}", "must be between 0.1 and 60, got 500"),
+        ("cameras: [\n", "not valid YAML"),
+        ("- just\n- a list", "expected a mapping"),
+    ])
+    func badValuesSayWhatWasExpected(yaml: String, expected: String) {
+        let found = issues(yaml)
+        #expect(found.contains { $0.description.contains(expected) }, "got: \(found)")
+    }
+
+    @Test func theEmbeddedDemoIsValid() {
+        let demo = DemoConfig.load()
+        #expect(demo.cameras.map(\.id) == ["pets-walk", "plaza-synthetic"])
+        #expect(demo.cameras.allSatisfy { $0.url.hasPrefix("rtsp://127.0.0.1:8554/") })
+    }
+
+    @Test func aMissingFileIsAClearError() {
+        #expect(throws: ConfigError.self) { _ = try ConfigLoader.load(path: "/nonexistent/cameras.yaml") }
+    }
+}

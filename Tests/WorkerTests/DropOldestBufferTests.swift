@@ -1,0 +1,39 @@
+import Testing
+import Worker
+
+@Suite struct DropOldestBufferTests {
+    @Test func dropsTheOldestWhenFullAndCountsIt() async {
+        let b = DropOldestBuffer<Int>(capacity: 3)
+        for i in 1...5 { b.push(i) }
+        #expect(b.dropped == 2)
+        #expect(b.waiting == 3)
+        b.finish()
+        var got: [Int] = []
+        while let v = await b.next() { got.append(v) }
+        #expect(got == [3, 4, 5])  // the freshest frames survive
+    }
+
+    @Test func aWaitingConsumerGetsItemsAsTheyCome() async {
+        let b = DropOldestBuffer<Int>(capacity: 2)
+        async let consumed: [Int] = {
+            var got: [Int] = []
+            while let v = await b.next() { got.append(v) }
+            return got
+        }()
+        for i in 0..<100 {
+            b.push(i)
+            if i % 10 == 0 { try? await Task.sleep(for: .milliseconds(2)) }
+        }
+        b.finish()
+        let got = await consumed
+        #expect(got.count + b.dropped == 100)
+        #expect(got == got.sorted())  // order kept
+        #expect(got.last == 99)
+    }
+
+    @Test func pushAfterFinishIsRefused() {
+        let b = DropOldestBuffer<Int>(capacity: 1)
+        b.finish()
+        #expect(!b.push(1))
+    }
+}

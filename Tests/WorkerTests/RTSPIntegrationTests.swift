@@ -1,0 +1,194 @@
+import Events
+import Foundation
+import Media
+import RetinaConfig
+import RetinaTestSupport
+import Synchronization
+import Testing
+import Worker
+
+/// Against a real RTSP server (GStreamer's rtsp-server) on loopback, serving H.264 clips made by
+/// ffmpeg. Serialized: the timings assume the machine's two cores are not shared with another
+/// streaming test.
+@Suite(.serialized) struct RTSPIntegrationTests {
+    final class Recorder: Sendable {
+        let frames = Mutex<[LumaFrame]>([])
+        let states = Mutex<[(state: IngestState, at: Date, error: String?)]>([])
+
+        func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+            let until = Date().addingTimeInterval(timeout)
+            while Date() < until {
+                if condition() { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return condition()
+        }
+
+        func firstState(_ s: IngestState, after: Date) -> Date? {
+            states.withLock { $0.first { $0.state == s && $0.at >= after }?.at }
+        }
+    }
+
+    static let clip: String = {
+        let dir = Fixtures.temporaryDirectory("retina-rtsp")
+        let path = dir + "/camera.mp4"
+        // What an IP camera sends: H.264, no B-frames, a key frame every second.
+        try! Fixtures.makeClip(path, seconds: 40, fps: 25, width: 640, height: 360)
+        return path
+    }()
+
+    func ingest(_ url: String, transport: OpenOptions.Transport = .tcp, stall: Double = 2) -> (CameraIngest, Recorder) {
+        let r = Recorder()
+        let spec = IngestSpec(cameraId: "cam", url: StreamURL(url),
+                              options: OpenOptions(transport: transport, openTimeout: 5, stallTimeout: stall),
+                              analysisFps: 5, analysisWidth: 320, backoff: BackoffPolicy(delays: [0.2, 0.5, 1], jitter: 0))
+        let ingest = CameraIngest(spec: spec, onState: { s, e in r.states.withLock { $0.append((s, Date(), e?.description)) } },
+                                  onFrame: { f in r.frames.withLock { $0.append(f) } })
+        return (ingest, r)
+    }
+
+    @Test func tenSecondsOfStreamArriveAtTheCameraRate() throws {
+        let server = RTSPServer(mounts: ["cam": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        let (ingest, r) = ingest(server.url("cam"))
+        ingest.start()
+        #expect(r.waitFor(10) { r.firstState(.streaming, after: .distantPast) != nil })
+        let decoded0 = ingest.health.snapshot.framesDecoded
+        let analysed0 = r.frames.withLock { $0.count }
+        Thread.sleep(forTimeInterval: 10)
+        let h = ingest.health.snapshot
+        let analysed = r.frames.withLock { $0.count } - analysed0
+        ingest.stop()
+        // 10 s of a 25 fps camera: 250 frames decoded, 50 analysed at 5 fps (RTSP pacing allows a little slack).
+        #expect((235...265).contains(h.framesDecoded - decoded0), "decoded \(h.framesDecoded - decoded0)")
+        #expect((46...54).contains(analysed), "analysed \(analysed)")
+        #expect(abs(h.decodedFps - 25) < 2.5, "decoded fps \(h.decodedFps)")
+        #expect(h.stallsLastHour == 0 && h.reconnectsLastHour == 0)
+        let frames = r.frames.withLock { $0 }
+        #expect(frames.allSatisfy { $0.width == 320 && $0.height == 180 && $0.segment == 1 })
+        // Wall-clock stamps track real time for a live source.
+        #expect(abs(frames.last!.time.timeIntervalSinceNow) < 2)
+    }
+
+    @Test func udpTransportWorksOnRequest() throws {
+        let server = RTSPServer(mounts: ["cam": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        let (ingest, r) = ingest(server.url("cam"), transport: .udp)
+        ingest.start()
+        #expect(r.waitFor(10) { r.frames.withLock { $0.count } >= 10 })
+        ingest.stop()
+        #expect(ingest.health.snapshot.stream?.codec == "h264")
+    }
+
+    @Test func aHungServerIsStalledWithinTheDeadlineAndRecoversWhenItReturns() throws {
+        let server = RTSPServer(mounts: ["cam": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        let (ingest, r) = ingest(server.url("cam"), stall: 2)
+        ingest.start()
+        #expect(r.waitFor(10) { r.frames.withLock { $0.count } >= 5 })
+        // The server stops sending but keeps the connection open.
+        let pausedAt = Date()
+        server.pause()
+        #expect(r.waitFor(6) { r.firstState(.stalled, after: pausedAt) != nil })
+        if let stalledAt = r.firstState(.stalled, after: pausedAt) {
+            let after = stalledAt.timeIntervalSince(pausedAt)
+            #expect(after >= 1.5 && after <= 3.5, "stalled after \(after) s with a 2 s deadline")
+        }
+        #expect(ingest.health.snapshot.stallsLastHour == 1)
+        Thread.sleep(forTimeInterval: 1)
+        let resumedAt = Date()
+        server.resume()
+        // Same ingest loop, no restart: it reconnects and frames of a new segment arrive.
+        #expect(r.waitFor(15) { r.frames.withLock { $0.contains { $0.segment >= 2 } } })
+        #expect(r.firstState(.streaming, after: resumedAt) != nil)
+        #expect(ingest.health.snapshot.state == .streaming)
+        ingest.stop()
+    }
+
+    @Test func credentialsAreCheckedAndNeverShown() throws {
+        let server = RTSPServer(mounts: ["cam": Self.clip], auth: "operator:n0tpublic")
+        try server.start()
+        defer { server.stop() }
+        for creds in [nil, "operator:wrong"] {
+            do {
+                _ = try StreamProbe.probe(url: StreamURL(server.url("cam", credentials: creds)), options: OpenOptions(openTimeout: 5), seconds: 1, maxFrames: 5)
+                Issue.record("opened without valid credentials")
+            } catch {
+                #expect(error == .unauthorized(url: StreamURL(server.url("cam", credentials: creds)).masked))
+                #expect("\(error)".contains("401 Unauthorized"))
+                #expect(!"\(error)".contains("wrong"))
+            }
+        }
+        let ok = try StreamProbe.probe(url: StreamURL(server.url("cam", credentials: "operator:n0tpublic")), options: OpenOptions(openTimeout: 5),
+                                       seconds: 3, maxFrames: 10)
+        #expect(ok.width == 640)
+    }
+
+    @Test func aWrongPathIsNotFound() throws {
+        let server = RTSPServer(mounts: ["cam": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        do {
+            _ = try StreamProbe.probe(url: StreamURL(server.url("no-such-stream")), options: OpenOptions(openTimeout: 5), seconds: 1, maxFrames: 1)
+            Issue.record("opened a path the server does not have")
+        } catch {
+            #expect("\(error)".contains("not found"), "got \(error)")
+        }
+    }
+
+    /// A worker with a good camera beside broken ones: each broken one gets its own clear error and
+    /// one camera.offline event; the good one streams on, unaffected; a server that dies and comes
+    /// back gives one camera.offline and one camera.online.
+    @Test func badCamerasDoNotDisturbAGoodOne() async throws {
+        let server = RTSPServer(mounts: ["good": Self.clip, "flaky": Self.clip])
+        try server.start()
+        let flakyServer = RTSPServer(mounts: ["flaky": Self.clip])
+        try flakyServer.start()
+        defer { server.stop(); flakyServer.stop() }
+        let dir = Fixtures.temporaryDirectory("retina-worker")
+        Fixtures.makeGarbage(dir + "/garbage.mp4")
+        let yaml = """
+        defaults: {offlineAfter: 2s, stallTimeout: 2s, openTimeout: 3s, backoff: [200ms, 500ms, 1s]}
+        cameras:
+          - {id: good, url: "\(server.url("good"))"}
+          - {id: garbage, url: "\(dir)/garbage.mp4"}
+          - {id: wrong-path, url: "\(server.url("nope"))"}
+          - {id: flaky, url: "\(flakyServer.url("flaky"))"}
+        """
+        let config = try ConfigLoader.parse(yaml, file: "test.yaml")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: config.cameras, store: store, healthInterval: 1)
+        worker.start()
+        try await Task.sleep(for: .seconds(5))
+        flakyServer.stop()
+        try await Task.sleep(for: .seconds(4))
+        let restarted = RTSPServer(mounts: ["flaky": Self.clip], port: flakyServer.port)
+        try restarted.start()
+        defer { restarted.stop() }
+        try await Task.sleep(for: .seconds(5))
+        let health = Dictionary(uniqueKeysWithValues: worker.health.map { ($0.camera, $0) })
+        let good = worker.pipelines.first { $0.camera.id == "good" }!
+        await worker.stop()
+
+        #expect(good.framesAnalysed >= 60, "good camera analysed \(good.framesAnalysed) frames in 14 s")
+        #expect(health["good"]?.state == "streaming")
+        #expect(health["good"]?.reconnectsLastHour == 0)
+        #expect(health["garbage"]?.lastError?.contains("not a readable video stream") == true)
+        #expect(health["garbage"]?.state == "failed")
+        #expect(health["wrong-path"]?.lastError?.contains("not found") == true)
+        #expect(health["flaky"]?.state == "streaming")
+
+        let events = try await store.list(EventQuery(limit: 1000))
+        func count(_ type: String, _ camera: String) -> Int { events.filter { $0.type == type && $0.source.camera == camera }.count }
+        #expect(count("camera.offline", "good") == 0)
+        #expect(count("camera.offline", "garbage") == 1)
+        #expect(count("camera.offline", "wrong-path") == 1)
+        #expect(count("camera.offline", "flaky") == 1)
+        #expect(count("camera.online", "flaky") == 1)
+        #expect(count("motion.detected", "good") >= 1)  // ffmpeg's test pattern moves
+        #expect(try await store.health().count == 4)
+    }
+}
