@@ -50,9 +50,9 @@ if needs "$PLAZA"; then
   # drawbox cannot animate (its `t` is thickness, evaluated once), so the
   # movers are solid color sources placed by overlay, whose x/y are per-frame.
   encode "$PLAZA" -f lavfi -i "color=c=0x707870:s=640x360:r=25:d=60" \
-    -f lavfi -i "color=c=0xc03030:s=40x90:r=25" \
-    -f lavfi -i "color=c=0x3040c0:s=35x80:r=25" \
-    -f lavfi -i "color=c=0xe0e040:s=30x70:r=25" -filter_complex "
+    -f lavfi -i "color=c=0xc03030:s=40x90:r=25:d=60" \
+    -f lavfi -i "color=c=0x3040c0:s=35x80:r=25:d=60" \
+    -f lavfi -i "color=c=0xe0e040:s=30x70:r=25:d=60" -filter_complex "
     [0:v]noise=alls=25:allf=0,boxblur=2:1,drawgrid=w=80:h=60:t=1:c=0x5a625a,
          drawbox=x=0:y=300:w=640:h=60:c=0x505050:t=fill[bg];
     [bg][1:v]overlay=x='mod(t*60,720)-40':y=120:shortest=1[a];

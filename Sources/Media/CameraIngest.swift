@@ -111,7 +111,6 @@ public final class CameraIngest: Sendable {
                 transition(.failed, failure)
                 delay = attempt == 0 ? spec.backoff.delay(attempt: 2) : spec.backoff.persistentDelay()
             } else {
-                if case .stalled = failure { health.stalled(); transition(.stalled, failure) }
                 delay = spec.backoff.delay(attempt: attempt)
                 transition(.backoff, failure)
             }
@@ -180,7 +179,17 @@ public final class CameraIngest: Sendable {
             ))
         }
 
-        while try demuxer.read(into: packet) {
+        // A stall is reported the moment it is detected, before the connection is torn down.
+        func read() throws(MediaError) -> Bool {
+            do {
+                return try demuxer.read(into: packet)
+            } catch .stalled(let url, let seconds) {
+                health.stalled()
+                transition(.stalled, .stalled(url: url, seconds: seconds))
+                throw .stalled(url: url, seconds: seconds)
+            }
+        }
+        while try read() {
             let ok = try decoder.decode(packet, frame: frame, handle)
             av_packet_unref(packet)
             if !ok { health.corruptPacket() }

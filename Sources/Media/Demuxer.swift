@@ -98,7 +98,10 @@ final class Demuxer {
     static let textCodecs: Set<String> = ["bintext", "xbin", "idf", "ansi", "text"]
 
     deinit {
+        // Closing an RTSP session sends TEARDOWN; a dead server must not hold the camera thread.
+        deadline.arm(1)
         if context != nil { avformat_close_input(&context) }
+        deadline.disarm()
     }
 
     var stream: UnsafeMutablePointer<AVStream> { context!.pointee.streams[Int(videoIndex)]! }
@@ -121,6 +124,12 @@ final class Demuxer {
             deadline.arm(options.stallTimeout)
             let r = av_read_frame(context, packet)
             deadline.disarm()
+            // The RTSP demuxer answers an interrupt by releasing a packet it held for reordering:
+            // nothing new arrived within the deadline, so that is a stall all the same.
+            if r >= 0 && deadline.expired && !deadline.isCancelled {
+                av_packet_unref(packet)
+                throw .stalled(url: url.masked, seconds: options.stallTimeout)
+            }
             if r == retina_averror_eof() { return false }
             if r < 0 {
                 if deadline.isCancelled { throw .cancelled }
