@@ -58,7 +58,7 @@ if needs "$PLAZA"; then
     [bg][1:v]overlay=x='mod(t*60,720)-40':y=120:shortest=1[a];
     [a][2:v]overlay=x='600-mod(t*45,720)':y=200[b];
     [b][3:v]overlay=x='300+200*sin(t/3)':y='150+100*sin(t/2)',format=yuv420p[v]" \
-    -map "[v]" "${X264[@]}" -g 50 -keyint_min 50 -x264-params scenecut=0 -r 25
+    -map "[v]" "${X264[@]}" -g 50 -keyint_min 50 -x264-params scenecut=0 -r 25 -t 60
 fi
 
 for f in "$PETS" "$PLAZA"; do
