@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // SHA-256 of evidence files now; signatures of police exports next (issue 4).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -28,15 +30,18 @@ let package = Package(
         .target(name: "Vision"),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
         .target(name: "Events", dependencies: ["CSQLite"]),
-        .target(name: "RetinaConfig", dependencies: ["Yams"]),
+        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
+        // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
+        .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Events", "RetinaConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Media", "Vision", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "retina",
             dependencies: [
-                "Worker", "Media", "Events", "RetinaConfig",
+                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

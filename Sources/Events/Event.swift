@@ -116,6 +116,10 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public var evidence: [EvidenceRef]
     public var state: EventState
     public var escalated: Bool
+    /// How many later publications with the same `dedupKey` were folded into this open event.
+    public var repeats: Int = 0
+    /// Frame time of the latest of them.
+    public var lastSeenAt: Date?
 
     public init(id: UUID = UUID(), type: String, subtype: String? = nil, priority: Priority, level: String? = nil,
                 source: EventSource, location: EventLocation? = nil, occurredAt: Date, detectedAt: Date = Date(),
@@ -158,6 +162,8 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         evidence = try c.decodeIfPresent([EvidenceRef].self, forKey: .evidence) ?? []
         state = try c.decodeIfPresent(EventState.self, forKey: .state) ?? .new
         escalated = try c.decodeIfPresent(Bool.self, forKey: .escalated) ?? false
+        repeats = try c.decodeIfPresent(Int.self, forKey: .repeats) ?? 0
+        lastSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastSeenAt)
     }
 }
 

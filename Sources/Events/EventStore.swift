@@ -28,6 +28,9 @@ public enum PublishOutcome: Sendable, Equatable {
     case inserted
     /// An event with this id was already there: nothing changed (publishing twice is harmless).
     case duplicate
+    /// An open event with the same dedup key was there: it was updated (payload, repeats, last
+    /// seen, and priority/level if this one is more urgent) instead of adding a row.
+    case merged(into: UUID)
 }
 
 /// A camera's health as the worker last reported it.

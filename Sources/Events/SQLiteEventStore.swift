@@ -96,10 +96,34 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                 let history = try connection.prepare(
                     "INSERT INTO event_history (event_id, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'published', NULL, ?)"
                 )
+                let openByKey = try connection.prepare(
+                    "SELECT id, doc FROM events WHERE dedup_key = ? AND state IN ('new', 'claimed', 'acknowledged') ORDER BY rowid DESC LIMIT 1"
+                )
+                let exists = try connection.prepare("SELECT 1 FROM events WHERE id = ?")
+                let update = try connection.prepare("UPDATE events SET priority = ?, level = ?, doc = ? WHERE id = ?")
+                let decoder = EventJSON.decoder()
                 let now = Date()
                 var outcomes: [PublishOutcome] = []
                 for var event in events {
                     event.publishedAt = now
+                    let id = event.id.uuidString.lowercased()
+                    if let key = event.dedupKey, try exists.rows([.text(id)], { _ in true }).isEmpty,
+                       let open = try openByKey.rows([.text(key)], { row in (row.text(0) ?? "", row.text(1) ?? "{}") }).first {
+                        // The same condition again while its event is open: fold it in.
+                        var existing = try decoder.decode(Event.self, from: Data(open.1.utf8))
+                        existing.repeats += 1
+                        existing.lastSeenAt = max(existing.lastSeenAt ?? existing.occurredAt, event.occurredAt)
+                        existing.payload = event.payload
+                        existing.evidence += event.evidence.filter { e in !existing.evidence.contains { $0.uri == e.uri } }
+                        if event.priority < existing.priority {
+                            existing.priority = event.priority
+                            existing.level = event.level ?? existing.level
+                        }
+                        try update.run([.int(existing.priority.rawValue), SQLValue(existing.level),
+                                        .text(String(decoding: try encoder.encode(existing), as: UTF8.self)), .text(open.0)])
+                        outcomes.append(.merged(into: existing.id))
+                        continue
+                    }
                     let doc = String(decoding: try encoder.encode(event), as: UTF8.self)
                     try insert.run([
                         .text(event.id.uuidString.lowercased()), .text(event.type), SQLValue(event.subtype),

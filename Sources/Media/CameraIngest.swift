@@ -47,6 +47,8 @@ public struct IngestSpec: Sendable {
 public final class CameraIngest: Sendable {
     public let spec: IngestSpec
     public let health = IngestHealthRecorder()
+    /// The last few analysis frames at full resolution, for event snapshots.
+    public let snapshots = SnapshotSource()
     private let deadline = Deadline()
     private let onFrame: @Sendable (LumaFrame) -> Void
     private let onState: @Sendable (IngestState, MediaError?) -> Void
@@ -172,6 +174,7 @@ public final class CameraIngest: Sendable {
             let sampled = !settling && sampler.accept(t)
             self.health.decoded(sampled: sampled)
             guard sampled, let pixels = scaler.scale(frame) else { return }
+            self.snapshots.keep(frame, index: index)
             self.onFrame(LumaFrame(
                 width: width, height: height, pixels: pixels,
                 sourceWidth: Int(frame.pointee.width), sourceHeight: Int(frame.pointee.height),

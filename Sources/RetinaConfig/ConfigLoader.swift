@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import Vision
 
 /// Parses and validates a configuration file. Every error names the file, line, key and what was expected.
 public enum ConfigLoader {
@@ -24,15 +25,22 @@ public enum ConfigLoader {
         }
         guard let root else { throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "the file is empty")]) }
         let r = NodeReader(file: file)
-        var config = Configuration(source: file, store: nil, groups: [], cameras: [])
-        guard let top = r.mapping(root, "", allowed: ["store", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
+        var config = Configuration(source: file, store: nil, evidence: nil, groups: [], cameras: [])
+        guard let top = r.mapping(root, "", allowed: ["store", "evidence", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
 
         config.store = r.string(top["store"], "store")
+        config.evidence = r.string(top["evidence"], "evidence").map {
+            $0.hasPrefix("/") || baseDirectory.isEmpty ? $0 : (baseDirectory as NSString).appendingPathComponent($0)
+        }
         var defaults = StreamSettings()
         var motionDefaults = MotionSettings()
-        if let d = top["defaults"], let m = r.mapping(d, "defaults", allowed: streamKeys + ["motion"]) {
+        var crowdDefaults = CrowdSettings()
+        var anomalyDefaults = AnomalySettings()
+        if let d = top["defaults"], let m = r.mapping(d, "defaults", allowed: streamKeys + ["motion", "crowd", "anomaly"]) {
             readStream(m, "defaults", r, into: &defaults)
             if let mn = m["motion"] { readMotion(mn, "defaults.motion", r, into: &motionDefaults) }
+            if let cn = m["crowd"] { readCrowd(cn, "defaults.crowd", r, baseDirectory, into: &crowdDefaults) }
+            if let an = m["anomaly"] { readAnomaly(an, "defaults.anomaly", r, into: &anomalyDefaults) }
         }
 
         var groupNodes: [String: Node] = [:]
@@ -56,7 +64,7 @@ public enum ConfigLoader {
         for (i, item) in (r.sequence(camerasNode, "cameras") ?? []).enumerated() {
             let path = "cameras[\(i)]"
             guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
-                                                          "perspective", "motion", "enabled"] + streamKeys) else { continue }
+                                                          "perspective", "motion", "crowd", "anomaly", "enabled"] + streamKeys) else { continue }
             let id = r.string(m["id"], "\(path).id", required: true) ?? ""
             if !id.isEmpty {
                 checkIdentifier(id, m["id"], "\(path).id", r)
@@ -76,12 +84,16 @@ public enum ConfigLoader {
             readStream(m, path, r, into: &stream)
             var motion = motionDefaults
             if let mn = m["motion"] { readMotion(mn, "\(path).motion", r, into: &motion) }
+            var crowd = crowdDefaults
+            if let cn = m["crowd"] { readCrowd(cn, "\(path).crowd", r, baseDirectory, into: &crowd) }
+            var anomaly = anomalyDefaults
+            if let an = m["anomaly"] { readAnomaly(an, "\(path).anomaly", r, into: &anomaly) }
             config.cameras.append(CameraConfig(
                 id: id, name: r.string(m["name"], "\(path).name"), url: url, group: group, deviceId: deviceId,
                 location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
                 zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
                 perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
-                motion: motion, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
+                motion: motion, crowd: crowd, anomaly: anomaly, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
             ))
         }
         if config.groups.isEmpty {
@@ -126,6 +138,43 @@ public enum ConfigLoader {
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
     }
 
+    private static func readCrowd(_ node: Node, _ path: String, _ r: NodeReader, _ base: String, into s: inout CrowdSettings) {
+        guard let m = r.mapping(node, path, allowed: ["enabled", "model", "dwell", "cooldown", "updateEvery"]) else { return }
+        s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
+        if let model = r.string(m["model"], "\(path).model") {
+            s.model = model.hasPrefix("/") || base.isEmpty ? model : (base as NSString).appendingPathComponent(model)
+        }
+        s.dwell = r.duration(m["dwell"], "\(path).dwell", range: 0...3600) ?? s.dwell
+        s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+        s.updateEvery = r.duration(m["updateEvery"], "\(path).updateEvery", range: 1...3600) ?? s.updateEvery
+    }
+
+    private static func readAnomaly(_ node: Node, _ path: String, _ r: NodeReader, into s: inout AnomalySettings) {
+        guard let m = r.mapping(node, path, allowed: ["enabled", "runningSpeed", "minRunningPersons", "cooldown"]) else { return }
+        s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
+        s.runningSpeed = r.double(m["runningSpeed"], "\(path).runningSpeed", range: 0.5...20) ?? s.runningSpeed
+        s.minRunningPersons = r.double(m["minRunningPersons"], "\(path).minRunningPersons", range: 0.1...100) ?? s.minRunningPersons
+        s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+    }
+
+    /// blue/yellow/orange/red entry values, ascending.
+    private static func readLevels(_ node: Node?, _ path: String, _ r: NodeReader) -> [Double]? {
+        guard let node, let m = r.mapping(node, path, allowed: ["blue", "yellow", "orange", "red"]) else { return nil }
+        var values: [Double] = []
+        for key in ["blue", "yellow", "orange", "red"] {
+            guard let v = r.double(m[key], "\(path).\(key)", range: 0...100_000) else {
+                if m[key] == nil { r.fail(node, "\(path).\(key)", "is required: give all four levels (blue, yellow, orange, red)") }
+                return nil
+            }
+            values.append(v)
+        }
+        if zip(values, values.dropFirst()).contains(where: { $0 >= $1 }) {
+            r.fail(node, path, "levels must rise: blue < yellow < orange < red, got \(values.map { String($0) }.joined(separator: ", "))")
+            return nil
+        }
+        return values
+    }
+
     private static func readLocation(_ node: Node, _ path: String, _ r: NodeReader) -> Location? {
         guard let m = r.mapping(node, path, allowed: ["lat", "lon", "placeCode", "address", "building"]) else { return nil }
         return Location(lat: r.double(m["lat"], "\(path).lat", range: -90...90), lon: r.double(m["lon"], "\(path).lon", range: -180...180),
@@ -137,7 +186,8 @@ public enum ConfigLoader {
         var ids: Set<String> = []
         return (r.sequence(node, path) ?? []).enumerated().compactMap { i, item in
             let p = "\(path)[\(i)]"
-            guard let m = r.mapping(item, p, allowed: ["id", "polygon", "areaM2", "kind"]) else { return nil }
+            guard let m = r.mapping(item, p, allowed: ["id", "polygon", "areaM2", "kind", "thresholds", "countThresholds",
+                                                       "schedule", "loiterSeconds"]) else { return nil }
             guard let id = r.string(m["id"], "\(p).id", required: true) else { return nil }
             if !ids.insert(id).inserted { r.fail(m["id"], "\(p).id", "zone id '\(id)' is used twice in this camera") }
             var kind = ZoneConfig.Kind.watch
@@ -160,7 +210,16 @@ public enum ConfigLoader {
             } else if m["polygon"] == nil {
                 r.fail(item, "\(p).polygon", "is required: the zone's corners as [[x, y], …] in pixels of the full-resolution picture")
             }
-            return ZoneConfig(id: id, polygon: polygon, areaM2: r.double(m["areaM2"], "\(p).areaM2", range: 0.01...1_000_000), kind: kind)
+            let area = r.double(m["areaM2"], "\(p).areaM2", range: 0.01...1_000_000)
+            let density = readLevels(m["thresholds"], "\(p).thresholds", r)
+            if density != nil && area == nil && m["areaM2"] == nil {
+                r.fail(m["thresholds"], "\(p).thresholds", "are persons/m² and need the zone's areaM2 (or use countThresholds)")
+            }
+            let schedule = r.string(m["schedule"], "\(p).schedule")
+            if let schedule, case .failure(let e) = DailySchedule.parse(schedule) { r.fail(m["schedule"], "\(p).schedule", e.description) }
+            return ZoneConfig(id: id, polygon: polygon, areaM2: area, kind: kind, densityThresholds: density,
+                              countThresholds: readLevels(m["countThresholds"], "\(p).countThresholds", r), schedule: schedule,
+                              loiterSeconds: r.duration(m["loiterSeconds"], "\(p).loiterSeconds", range: 1...86_400))
         }
     }
 

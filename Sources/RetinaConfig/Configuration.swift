@@ -4,6 +4,8 @@ public struct Configuration: Sendable, Equatable {
     public var source: String
     /// Store URL (`sqlite:PATH`, `postgres://…`); nil means the command line or environment decides.
     public var store: String?
+    /// Folder for event evidence (snapshots); nil means the command line decides.
+    public var evidence: String?
     public var groups: [CameraGroup]
     public var cameras: [CameraConfig]
 
@@ -31,9 +33,31 @@ public struct ZoneConfig: Sendable, Equatable {
     public var polygon: [(x: Double, y: Double)]
     public var areaM2: Double?
     public var kind: Kind
+    /// Warning-level entry values (blue, yellow, orange, red) in persons/m² (`thresholds`, needs
+    /// `areaM2`) or in people (`countThresholds`).
+    public var densityThresholds: [Double]?
+    public var countThresholds: [Double]?
+    /// Forbidden zones: daily windows when they are forbidden, e.g. "22:00-06:00".
+    public var schedule: String?
+    public var loiterSeconds: Double?
+
+    public init(id: String, polygon: [(x: Double, y: Double)], areaM2: Double? = nil, kind: Kind = .watch,
+                densityThresholds: [Double]? = nil, countThresholds: [Double]? = nil, schedule: String? = nil,
+                loiterSeconds: Double? = nil) {
+        self.id = id
+        self.polygon = polygon
+        self.areaM2 = areaM2
+        self.kind = kind
+        self.densityThresholds = densityThresholds
+        self.countThresholds = countThresholds
+        self.schedule = schedule
+        self.loiterSeconds = loiterSeconds
+    }
 
     public static func == (a: ZoneConfig, b: ZoneConfig) -> Bool {
-        a.id == b.id && a.areaM2 == b.areaM2 && a.kind == b.kind && a.polygon.count == b.polygon.count
+        a.id == b.id && a.areaM2 == b.areaM2 && a.kind == b.kind && a.densityThresholds == b.densityThresholds
+            && a.countThresholds == b.countThresholds && a.schedule == b.schedule && a.loiterSeconds == b.loiterSeconds
+            && a.polygon.count == b.polygon.count
             && zip(a.polygon, b.polygon).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
 }
@@ -66,8 +90,34 @@ public struct StreamSettings: Sendable, Equatable {
     public var pace: Bool?
 }
 
-public struct MotionSettings: Sendable, Equatable {
+/// The crowd-density detector of a camera.
+public struct CrowdSettings: Sendable, Equatable {
     public var enabled = true
+    /// Crowd model file (from `retina calibrate`); nil: Models/crowd-generic.json.
+    public var model: String?
+    /// Seconds a new level must hold before it is announced.
+    public var dwell = 30.0
+    /// Seconds during which a fall back to a recently announced level is not announced again.
+    public var cooldown = 120.0
+    /// Seconds between updates of an open level event (count, peak, trend).
+    public var updateEvery = 15.0
+}
+
+/// The motion-anomaly detector of a camera.
+public struct AnomalySettings: Sendable, Equatable {
+    public var enabled = true
+    /// Body heights per second at which a point runs (walking is about 0.8).
+    public var runningSpeed = 1.7
+    /// People that must run together for a `running` event.
+    public var minRunningPersons = 0.8
+    /// Seconds without a detection before the same anomaly opens a new event.
+    public var cooldown = 30.0
+}
+
+/// Plain frame-difference motion (`motion.detected`): off by default, the anomaly detector covers
+/// what an operator needs; useful for a quiet area at night.
+public struct MotionSettings: Sendable, Equatable {
+    public var enabled = false
     public var pixelThreshold = 20
     public var minZoneFraction = 0.004
     /// Seconds a zone must stay quiet before a new motion event opens.
@@ -87,5 +137,7 @@ public struct CameraConfig: Sendable, Equatable {
     public var zones: [ZoneConfig]
     public var perspective: [PerspectiveSample]
     public var motion: MotionSettings
+    public var crowd = CrowdSettings()
+    public var anomaly = AnomalySettings()
     public var enabled: Bool
 }

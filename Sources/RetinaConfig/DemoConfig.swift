@@ -8,7 +8,8 @@ public enum DemoConfig {
       analysis: {fps: 5, width: 384}
       stallTimeout: 5s
       offlineAfter: 10s
-      motion: {cooldown: 20s}
+      crowd: {dwell: 10s, cooldown: 60s, updateEvery: 15s}
+      anomaly: {cooldown: 20s}
     groups:
       - {id: demo, name: Demo streams}
     cameras:
@@ -19,8 +20,14 @@ public enum DemoConfig {
         deviceId: "31011500001320000001"
         location: {lat: 31.2304, lon: 121.4737, address: Demo crossing}
         zones:
-          - id: all
-            polygon: [[0, 0], [768, 0], [768, 576], [0, 576]]
+          # Count-based levels: the demo crossing has 3-8 people.
+          - id: crossing
+            polygon: [[0, 180], [768, 100], [768, 576], [0, 576]]
+            countThresholds: {blue: 4, yellow: 6, orange: 8, red: 10}
+          # The lawn in the lower left: nobody should walk there.
+          - id: lawn
+            kind: forbidden
+            polygon: [[0, 260], [330, 330], [420, 576], [0, 576]]
         perspective:
           - {footY: 105, heightPx: 35}
           - {footY: 365, heightPx: 90}

@@ -9,16 +9,26 @@ public struct Figure: Sendable, Equatable {
     public var vy: Double
     /// Body intensity (0–255); the background is mid-grey texture, so figures are darker or lighter.
     public var intensity: UInt8
+    /// Moves only between these times (seconds) and stands still before and after: people who
+    /// gather and wait, or who break into a run.
+    public var moveFrom: Double
+    public var moveUntil: Double
 
-    public init(x: Double, y: Double, vx: Double = 0, vy: Double = 0, intensity: UInt8 = 40) {
+    public init(x: Double, y: Double, vx: Double = 0, vy: Double = 0, intensity: UInt8 = 40,
+                moveFrom: Double = 0, moveUntil: Double = .infinity) {
         self.x = x
         self.y = y
         self.vx = vx
         self.vy = vy
         self.intensity = intensity
+        self.moveFrom = moveFrom
+        self.moveUntil = moveUntil
     }
 
-    public func position(at t: Double) -> (x: Double, y: Double) { (x + vx * t, y + vy * t) }
+    public func position(at t: Double) -> (x: Double, y: Double) {
+        let moving = max(0, min(t, moveUntil) - moveFrom)
+        return (x + vx * moving, y + vy * moving)
+    }
 }
 
 /// Synthetic camera frames with a known number of figures and known motion, for unit tests that
@@ -53,9 +63,15 @@ public struct SyntheticScene: Sendable {
         let tile = 24
         var tileShade = [Int](repeating: 0, count: (width / tile + 1) * (height / tile + 1))
         for i in tileShade.indices { tileShade[i] = Int(rng.next() % 30) - 15 }
+        // Stains and wear in 6-pixel blocks: real paving is not a periodic pattern (and a periodic
+        // one would alias optical flow).
+        let blotch = 6
+        var blotches = [Int](repeating: 0, count: (width / blotch + 1) * (height / blotch + 1))
+        for i in blotches.indices { blotches[i] = Int(rng.next() % 21) - 10 }
         for y in 0..<height {
             for x in 0..<width {
                 let base = 130 + (x * 20) / max(width, 1) - (y * 15) / max(height, 1)
+                    + blotches[(y / blotch) * (width / blotch + 1) + x / blotch]
                 let t = tileShade[(y / tile) * (width / tile + 1) + x / tile]
                 let grout = (x % tile == 0 || y % tile == 0) ? -25 : 0
                 bg[y * width + x] = UInt8(clamping: base + t + grout)
@@ -95,7 +111,10 @@ public struct SyntheticScene: Sendable {
                     let inBody = (dx * dx) / (bodyW * bodyW / 4) + (dy * dy) / (bodyRy * bodyRy) <= 1
                     let hy = Double(y) - (top + headR)
                     let inHead = dx * dx + hy * hy <= headR * headR
-                    if inBody || inHead { pixels[y * width + x] = figure.intensity }
+                    // Clothes have folds and stripes: texture that moves with the body, as optical
+                    // flow sees on real people.
+                    let stripe = ((Int((Double(y) - top) / max(h * 0.08, 1)) + Int((Double(x) - p.x + 100) / max(h * 0.12, 1))) % 2) * 30
+                    if inBody || inHead { pixels[y * width + x] = UInt8(clamping: Int(figure.intensity) + (inBody ? stripe : 0)) }
                 }
             }
         }

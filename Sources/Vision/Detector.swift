@@ -35,15 +35,29 @@ public struct Detection: Sendable, Equatable {
     public var region: PixelRect?
     /// Named measurements for the event payload (count, density, speed…).
     public var measurements: [String: Double]
+    /// Named labels for the event payload (level of service…).
+    public var labels: [String: String]
+    /// Crowd warning level (blue…red), for detectors that have levels.
+    public var level: String?
+    /// Set by detectors that manage their own episodes (crowd levels): detections with the same
+    /// episode belong to one event, which is updated in place; nil lets the worker's episode policy decide.
+    public var episode: String?
+    /// True when this detection updates an episode already announced rather than opening one.
+    public var isUpdate: Bool
 
     public init(type: String, subtype: String? = nil, zone: String, score: Double,
-                region: PixelRect? = nil, measurements: [String: Double] = [:]) {
+                region: PixelRect? = nil, measurements: [String: Double] = [:], labels: [String: String] = [:],
+                level: String? = nil, episode: String? = nil, isUpdate: Bool = false) {
         self.type = type
         self.subtype = subtype
         self.zone = zone
         self.score = score
         self.region = region
         self.measurements = measurements
+        self.labels = labels
+        self.level = level
+        self.episode = episode
+        self.isUpdate = isUpdate
     }
 }
 

@@ -83,7 +83,6 @@ public final class FrameDifferenceMotionDetector: Detector {
     /// people are a small minority); returns how many.
     private func markChanged(current: GrayImage, previous: GrayImage) -> Int {
         let n = current.pixels.count
-        if changed.count != n { changed = [UInt8](repeating: 0, count: n) }
         var sp = 0, sc = 0, spp = 0, spc = 0
         current.pixels.withUnsafeBufferPointer { cur in
             previous.pixels.withUnsafeBufferPointer { prev in
@@ -98,24 +97,7 @@ public final class FrameDifferenceMotionDetector: Detector {
         let varP = Double(spp) / count - mp * mp, cov = Double(spc) / count - mp * mc
         var gain = varP > 1 ? cov / varP : 1
         gain = min(max(gain, 0.5), 2)
-        // Fixed point (8 fractional bits) keeps the per-pixel loop in integers.
-        let g = Int((gain * 256).rounded())
-        let b = Int(((mc - gain * mp) * 256).rounded())
-        let threshold = parameters.pixelThreshold
-        var total = 0
-        current.pixels.withUnsafeBufferPointer { cur in
-            previous.pixels.withUnsafeBufferPointer { prev in
-                changed.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<n {
-                        let predicted = (Int(prev[i]) * g + b) >> 8
-                        let d = Int(cur[i]) - predicted
-                        let hit: UInt8 = (d > threshold || d < -threshold) ? 1 : 0
-                        out[i] = hit
-                        total += Int(hit)
-                    }
-                }
-            }
-        }
-        return total
+        return ImageOps.markDifferent(current, from: previous, gain: gain, offset: mc - gain * mp,
+                                      threshold: parameters.pixelThreshold, into: &changed)
     }
 }

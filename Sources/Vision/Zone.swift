@@ -12,12 +12,19 @@ public struct Zone: Sendable, Equatable {
     public var polygon: [Point]
     public var areaM2: Double?
     public var kind: Kind
+    /// For a forbidden zone: when it is forbidden (nil: always).
+    public var schedule: DailySchedule?
+    /// Presence in the zone longer than this many seconds is loitering (nil: not watched for it).
+    public var loiterSeconds: Double?
 
-    public init(id: String, polygon: [Point], areaM2: Double? = nil, kind: Kind = .watch) {
+    public init(id: String, polygon: [Point], areaM2: Double? = nil, kind: Kind = .watch,
+                schedule: DailySchedule? = nil, loiterSeconds: Double? = nil) {
         self.id = id
         self.polygon = polygon
         self.areaM2 = areaM2
         self.kind = kind
+        self.schedule = schedule
+        self.loiterSeconds = loiterSeconds
     }
 
     /// The whole picture.

@@ -19,9 +19,13 @@ public final class CameraPipeline: Sendable {
     private let analysis = Mutex<Task<Void, Never>?>(nil)
     private let detectorNanos = Atomic<Int>(0)
 
-    public init(camera: CameraConfig, publisher: EventPublisher, logger: Logger = Logger(label: "retina.camera")) {
+    private let evidence: EvidenceWriter?
+
+    public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
+                logger: Logger = Logger(label: "retina.camera")) {
         self.camera = camera
         self.publisher = publisher
+        self.evidence = evidence
         var logger = logger
         logger[metadataKey: "camera"] = "\(camera.id)"
         self.logger = logger
@@ -91,8 +95,15 @@ public final class CameraPipeline: Sendable {
     }
 
     private func analyse() async {
-        let detectors = DetectorFactory.detectors(for: camera)
-        var policy = EpisodePolicy(cooldown: camera.motion.cooldown)
+        let detectors: [any Detector]
+        do {
+            detectors = try DetectorFactory.detectors(for: camera)
+        } catch {
+            // `retina run` checks this before starting; here only a file removed since then.
+            logger.error("detectors not started: \(error)")
+            detectors = []
+        }
+        var policy = EpisodePolicy(cooldown: camera.anomaly.cooldown)
         while let frame = await buffer.next() {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
@@ -102,10 +113,29 @@ public final class CameraPipeline: Sendable {
             for detector in detectors { detections += detector.analyse(input) }
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
             countAnalysed()
-            for opened in policy.observe(detections, at: frame.time, camera: camera.id) {
-                publisher.publish(EventFactory.detection(opened, camera: camera))
+            // Crowd levels manage their own episodes (announce, update, clear); the rest open one
+            // event per episode through the policy.
+            for d in detections where d.episode != nil {
+                let event = EventFactory.episodeEvent(d, camera: camera, at: frame.time)
+                publisher.publish(d.isUpdate ? event : await withSnapshot(event, frame: frame))
+            }
+            for opened in policy.observe(detections.filter { $0.episode == nil }, at: frame.time, camera: camera.id) {
+                publisher.publish(await withSnapshot(EventFactory.detection(opened, camera: camera), frame: frame))
             }
         }
+    }
+
+    /// A new event carries a JPEG of the full-resolution frame it was seen in.
+    private func withSnapshot(_ event: Event, frame: LumaFrame) async -> Event {
+        guard let evidence else { return event }
+        var event = event
+        if let ref = await evidence.snapshot(for: event.id, camera: camera.id, source: ingest.snapshots,
+                                             frameIndex: frame.index, at: frame.time) {
+            event.evidence.append(ref)
+        } else {
+            logger.warning("no snapshot for event \(event.id) (\(event.type))")
+        }
+        return event
     }
 
     private func countAnalysed() {

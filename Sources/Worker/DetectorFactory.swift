@@ -1,20 +1,56 @@
+import Evaluation
+import Foundation
 import RetinaConfig
 import Vision
 
-/// Builds a camera's detectors from its configuration (zones in source pixels, parameters).
+/// Builds a camera's detectors from its configuration (zones in source pixels, calibration, models).
+/// The crowd and anomaly detectors share one `SceneModel`, so background, edges and pyramids are
+/// computed once per frame.
 enum DetectorFactory {
     static func zones(of camera: CameraConfig) -> [Zone] {
         camera.zones.map { z in
             Zone(id: z.id, polygon: z.polygon.map { Point(x: $0.x, y: $0.y) }, areaM2: z.areaM2,
-                 kind: z.kind == .forbidden ? .forbidden : .watch)
+                 kind: z.kind == .forbidden ? .forbidden : .watch,
+                 schedule: z.schedule.flatMap { try? DailySchedule.parse($0).get() }, loiterSeconds: z.loiterSeconds)
         }
     }
 
-    static func detectors(for camera: CameraConfig) -> [any Detector] {
+    static func perspective(of camera: CameraConfig) -> Perspective? {
+        camera.perspective.count >= 2 ? Perspective(samples: camera.perspective.map { .init(footY: $0.footY, heightPx: $0.heightPx) }) : nil
+    }
+
+    /// The camera's crowd model: its own file, or the generic one.
+    static func crowdModel(for camera: CameraConfig) throws(EvaluationError) -> CrowdModel {
+        if let path = camera.crowd.model { return try ModelFiles.load(path) }
+        return try ModelFiles.loadGeneric().0
+    }
+
+    static func detectors(for camera: CameraConfig) throws(EvaluationError) -> [any Detector] {
         var detectors: [any Detector] = []
+        let zones = zones(of: camera)
+        let scene = SceneModel(perspective: perspective(of: camera))
+        if camera.crowd.enabled {
+            var parameters = CrowdDensityDetector.Parameters()
+            parameters.dwell = camera.crowd.dwell
+            parameters.cooldown = camera.crowd.cooldown
+            parameters.updateEvery = camera.crowd.updateEvery
+            var settings: [String: CrowdDensityDetector.ZoneSettings] = [:]
+            for z in camera.zones {
+                if let d = z.densityThresholds { settings[z.id] = .init(thresholds: CrowdThresholds(unit: .density, entry: d)) }
+                else if let c = z.countThresholds { settings[z.id] = .init(thresholds: CrowdThresholds(unit: .count, entry: c)) }
+            }
+            detectors.append(CrowdDensityDetector(scene: scene, model: try crowdModel(for: camera),
+                                                  zones: zones.filter { $0.kind == .watch }, settings: settings, parameters: parameters))
+        }
+        if camera.anomaly.enabled {
+            var parameters = MotionAnomalyDetector.Parameters()
+            parameters.runningSpeed = camera.anomaly.runningSpeed
+            parameters.minRunningPersons = camera.anomaly.minRunningPersons
+            detectors.append(MotionAnomalyDetector(scene: scene, zones: zones, parameters: parameters))
+        }
         if camera.motion.enabled {
             detectors.append(FrameDifferenceMotionDetector(
-                zones: zones(of: camera),
+                zones: zones,
                 parameters: .init(pixelThreshold: camera.motion.pixelThreshold, minZoneFraction: camera.motion.minZoneFraction)
             ))
         }

@@ -14,17 +14,45 @@ enum EventFactory {
         camera.location.map { EventLocation(lat: $0.lat, lon: $0.lon, placeCode: $0.placeCode, address: $0.address, building: $0.building) }
     }
 
-    static func detection(_ opened: EpisodePolicy.Opened, camera: CameraConfig) -> Event {
-        let d = opened.detection
-        var payload: [String: JSONValue] = ["score": .number(d.score)]
-        for (k, v) in d.measurements { payload[k] = .number(v) }
+    /// Priority by what is at stake (DESIGN.md): a red crowd is life safety (P1); running, dispersal
+    /// and intrusion need someone now (P2); the rest can wait for the next free operator.
+    static func priority(_ d: Detection) -> Priority {
+        switch (d.type, d.subtype, d.level) {
+        case ("crowd.density", _, "red"): .p1
+        case ("crowd.density", _, "orange"): .p2
+        case ("crowd.density", _, "yellow"): .p3
+        case ("crowd.density", _, _): .p4
+        case ("motion.anomaly", "running", _), ("motion.anomaly", "dispersal", _), ("motion.anomaly", "intrusion", _): .p2
+        case ("motion.anomaly", _, _), ("camera.tampered", _, _): .p3
+        default: .p4
+        }
+    }
+
+    static func payload(_ d: Detection) -> JSONValue {
+        var payload: [String: JSONValue] = ["score": .number((d.score * 1000).rounded() / 1000)]
+        for (k, v) in d.measurements { payload[k] = .number((v * 1000).rounded() / 1000) }
+        for (k, v) in d.labels { payload[k] = .string(v) }
+        if let subtype = d.subtype { payload["kind"] = .string(subtype) }
         if let r = d.region {
             payload["region"] = .object(["x": .number(Double(r.x)), "y": .number(Double(r.y)),
                                          "width": .number(Double(r.width)), "height": .number(Double(r.height))])
         }
-        return Event(type: d.type, subtype: d.subtype, priority: .p4, source: source(camera, zone: d.zone),
+        return .object(payload)
+    }
+
+    static func detection(_ opened: EpisodePolicy.Opened, camera: CameraConfig) -> Event {
+        let d = opened.detection
+        return Event(type: d.type, subtype: d.subtype, priority: priority(d), level: d.level, source: source(camera, zone: d.zone),
                      location: location(camera), occurredAt: opened.time, detectedAt: Date(), dedupKey: opened.dedupKey,
-                     payload: .object(payload))
+                     payload: payload(d))
+    }
+
+    /// A detection that belongs to a detector-managed episode (crowd levels): every detection of the
+    /// episode carries the same dedup key, so the store updates the open event instead of adding one.
+    static func episodeEvent(_ d: Detection, camera: CameraConfig, at time: Date) -> Event {
+        Event(type: d.type, subtype: d.subtype, priority: priority(d), level: d.level, source: source(camera, zone: d.zone),
+              location: location(camera), occurredAt: time, detectedAt: Date(),
+              dedupKey: "retina:\(camera.id):\(d.type):\(d.episode ?? d.zone)", payload: payload(d))
     }
 
     static func outage(_ report: OutageReporter.Report, camera: CameraConfig, at now: Date) -> Event {

@@ -15,7 +15,8 @@ public final class GroupWorker: Sendable {
     private let healthInterval: Double
     private let duty = DutyTask()
 
-    public init(cameras: [CameraConfig], store: any EventStore, healthInterval: Double = 5,
+    /// - Parameter evidenceDirectory: where event snapshots are written (nil: no snapshots).
+    public init(cameras: [CameraConfig], store: any EventStore, evidenceDirectory: String? = nil, healthInterval: Double = 5,
                 logger: Logger = Logger(label: "retina.worker")) {
         let enabled = cameras.filter(\.enabled)
         let publisher = EventPublisher(store: store, logger: logger)
@@ -24,7 +25,8 @@ public final class GroupWorker: Sendable {
         self.logger = logger
         self.healthInterval = healthInterval
         self.publisher = publisher
-        pipelines = enabled.map { CameraPipeline(camera: $0, publisher: publisher, logger: logger) }
+        let evidence = evidenceDirectory.map(EvidenceWriter.init(directory:))
+        pipelines = enabled.map { CameraPipeline(camera: $0, publisher: publisher, evidence: evidence, logger: logger) }
     }
 
     public func start() {
@@ -56,6 +58,13 @@ public final class GroupWorker: Sendable {
 
     public var health: [CameraHealthRecord] { pipelines.map(\.health) }
 
+    /// Checks what would otherwise fail only once a camera's analysis starts (model files).
+    public static func validate(_ cameras: [CameraConfig]) throws {
+        for camera in cameras where camera.enabled {
+            do { _ = try DetectorFactory.detectors(for: camera) } catch { throw WorkerError(message: "camera \(camera.id): \(error)") }
+        }
+    }
+
     private func reportHealth() async {
         do { try await store.reportHealth(health) } catch { logger.warning("could not record camera health: \(error)") }
     }
@@ -66,4 +75,9 @@ final class DutyTask: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task { await body() } } }
     func cancel() { task.withLock { $0?.cancel() } }
+}
+
+public struct WorkerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

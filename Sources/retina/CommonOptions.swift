@@ -17,6 +17,13 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+struct EvidenceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Folder for event snapshots (default: the config's evidence, else ./retina-evidence).", valueName: "dir"))
+    var evidence: String?
+
+    func directory(configured: String? = nil) -> String { evidence ?? configured ?? "retina-evidence" }
+}
+
 struct LogOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log level.", valueName: "level"))
     var logLevel: Logger.Level = .info

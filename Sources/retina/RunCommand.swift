@@ -34,13 +34,15 @@ struct Run: AsyncParsableCommand {
     var duration: Double?
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var logOptions: LogOptions
 
     func run() async throws {
         logOptions.bootstrap()
         let configuration = try loadConfiguration()
         try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
-                        configuredStore: configuration.store, duration: duration)
+                        configuredStore: configuration.store, evidence: evidenceOptions.directory(configured: configuration.evidence),
+                        duration: duration)
     }
 
     private func loadConfiguration() throws -> Configuration {
@@ -71,11 +73,12 @@ struct Run: AsyncParsableCommand {
 
 /// Runs cameras in this process until a signal or the time limit, then stops gracefully.
 func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOptions, configuredStore: String?,
-           duration: Double?) async throws {
+           evidence: String, duration: Double?) async throws {
     let logger = Logger(label: "retina")
+    do { try GroupWorker.validate(cameras) } catch { throw CLIError("\(label): \(error)") }
     let storeURL = storeOptions.url(configured: configuredStore)
     let store = try storeOptions.open(configured: configuredStore)
-    let worker = GroupWorker(cameras: cameras, store: store, logger: logger)
+    let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: evidence, logger: logger)
     guard !worker.cameras.isEmpty else { throw CLIError("\(label): no enabled camera to run") }
     let groups = Set(worker.cameras.map(\.group)).sorted().joined(separator: ", ")
     logger.info("running \(worker.cameras.count) camera(s) of \(label) [group \(groups)] → store \(storeURL)")

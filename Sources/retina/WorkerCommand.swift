@@ -23,6 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var duration: Double?
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var logOptions: LogOptions
 
     func run() async throws {
@@ -33,6 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw CLIError("\(config): no camera group '\(group)' (groups: \(configuration.groups.map(\.id).joined(separator: ", ")))")
         }
         try await serve(cameras: configuration.cameras(inGroup: group), label: "\(config) group \(group)",
-                        store: storeOptions, configuredStore: configuration.store, duration: duration)
+                        store: storeOptions, configuredStore: configuration.store,
+                        evidence: evidenceOptions.directory(configured: configuration.evidence), duration: duration)
     }
 }

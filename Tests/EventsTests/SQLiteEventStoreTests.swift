@@ -106,3 +106,34 @@ import Testing
         #expect(throws: DecodingError.self) { _ = try EventJSON.decoder().decode(Event.self, from: Data(text.utf8)) }
     }
 }
+
+/// Dedup keys: the same condition while its event is open updates that event instead of adding rows.
+@Suite struct DedupMergeTests {
+    @Test func aRepeatWhileOpenIsFoldedIntoTheEvent() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("merge-\(UUID()).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteEventStore(path: path)
+        let source = EventSource(producer: "retina", camera: "gate", zone: "plaza")
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = Event(type: "crowd.density", priority: .p3, level: "yellow", source: source, occurredAt: t0,
+                          dedupKey: "retina:gate:crowd.density:plaza:yellow@100", payload: .object(["count": .number(40)]))
+        var update = Event(type: "crowd.density", priority: .p4, level: "yellow", source: source, occurredAt: t0.addingTimeInterval(15),
+                           dedupKey: first.dedupKey, payload: .object(["count": .number(44), "peakCount": .number(45)]))
+        let outcomes = try await store.publish([first, update])
+        #expect(outcomes == [.inserted, .merged(into: first.id)])
+        // Publishing the same update again (a retry) is idempotent by id.
+        update.payload = .object(["count": .number(46)])
+        #expect(try await store.publish([update]).count == 1)
+        let events = try await store.list(EventQuery())
+        #expect(events.count == 1)
+        let merged = try #require(events.first)
+        #expect(merged.id == first.id && merged.repeats >= 1)
+        #expect(merged.priority == .p3)  // an update never lowers urgency
+        #expect(merged.lastSeenAt == t0.addingTimeInterval(15))
+        // Another key is another event.
+        let other = Event(type: "crowd.density", priority: .p2, level: "orange", source: source, occurredAt: t0.addingTimeInterval(60),
+                          dedupKey: "retina:gate:crowd.density:plaza:orange@150")
+        #expect(try await store.publish([other]) == [.inserted])
+        await store.close()
+    }
+}

@@ -114,3 +114,53 @@ import Testing
         #expect(throws: ConfigError.self) { _ = try ConfigLoader.load(path: "/nonexistent/cameras.yaml") }
     }
 }
+
+/// The detectors' settings: crowd levels, schedules and models, with located errors.
+@Suite struct DetectorConfigTests {
+    @Test func readsCrowdAndAnomalySettings() throws {
+        let yaml = """
+        evidence: /var/lib/retina/evidence
+        defaults:
+          crowd: {dwell: 20s, cooldown: 3m}
+        cameras:
+          - id: gate
+            url: rtsp://10.0.0.5/s1
+            crowd: {model: models/gate.json, updateEvery: 10s}
+            anomaly: {runningSpeed: 2, minRunningPersons: 1.5}
+            zones:
+              - {id: plaza, polygon: [[0, 0], [10, 0], [10, 10]], areaM2: 50, thresholds: {blue: 1, yellow: 2, orange: 3, red: 4}}
+              - {id: queue, polygon: [[0, 0], [10, 0], [10, 10]], countThresholds: {blue: 5, yellow: 10, orange: 15, red: 20}, loiterSeconds: 2m}
+              - {id: roof, kind: forbidden, schedule: "22:00-06:00", polygon: [[0, 0], [10, 0], [10, 10]]}
+        """
+        let c = try ConfigLoader.parse(yaml, file: "c.yaml", baseDirectory: "/etc/retina")
+        let cam = try #require(c.cameras.first)
+        #expect(c.evidence == "/var/lib/retina/evidence")
+        #expect(cam.crowd.dwell == 20 && cam.crowd.cooldown == 180 && cam.crowd.updateEvery == 10)
+        #expect(cam.crowd.model == "/etc/retina/models/gate.json")
+        #expect(cam.anomaly.runningSpeed == 2 && cam.anomaly.minRunningPersons == 1.5)
+        #expect(cam.zones[0].densityThresholds == [1, 2, 3, 4])
+        #expect(cam.zones[1].countThresholds == [5, 10, 15, 20] && cam.zones[1].loiterSeconds == 120)
+        #expect(cam.zones[2].schedule == "22:00-06:00")
+    }
+
+    @Test func badLevelsAndSchedulesAreLocated() {
+        let yaml = """
+        cameras:
+          - id: gate
+            url: rtsp://10.0.0.5/s1
+            zones:
+              - {id: a, polygon: [[0, 0], [10, 0], [10, 10]], thresholds: {blue: 1, yellow: 2, orange: 3, red: 4}}
+              - {id: b, polygon: [[0, 0], [10, 0], [10, 10]], countThresholds: {blue: 5, yellow: 4, orange: 15, red: 20}}
+              - {id: c, kind: forbidden, schedule: "25:00-06:00", polygon: [[0, 0], [10, 0], [10, 10]]}
+        """
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yaml")
+            Issue.record("accepted an invalid file")
+        } catch {
+            let text = error.description
+            #expect(text.contains("c.yaml:5:") && text.contains("need the zone's areaM2"), "\(text)")
+            #expect(text.contains("c.yaml:6:") && text.contains("levels must rise"), "\(text)")
+            #expect(text.contains("c.yaml:7:") && text.contains("'25:00-06:00' is not a daily window"), "\(text)")
+        }
+    }
+}

@@ -35,6 +35,14 @@ public enum Fixtures {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// SHA-256 (hex) by coreutils' sha256sum: an implementation independent of the code under test.
+    public static func sha256(_ data: Data) -> String? {
+        let path = temporaryDirectory("sha") + "/blob"
+        guard (try? data.write(to: URL(fileURLWithPath: path))) != nil,
+              let out = try? run("/usr/bin/sha256sum", [path]), out.status == 0 else { return nil }
+        return out.output.split(separator: " ").first.map(String.init)
+    }
+
     public static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(tool)"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Materialises the evaluation datasets under .build/datasets/ from the real videos of ../shared/data
+# (run ../shared/data/get.sh first) and the labels kept here. Idempotent.
+#
+#   Benchmarks/datasets/build.sh            # all datasets
+#   OUT=/tmp/ds Benchmarks/datasets/build.sh
+#
+# pets2009-s2l1, concourse      the real videos as they are, with our count labels
+# pets-running, concourse-running  the same real footage with one segment sped up 4x (every 4th
+#                               frame kept): people suddenly moving at running speed. The sped-up
+#                               frames are labelled in anomalies.csv (frame numbers of the new video).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+shared=${RETINA_SHARED:-$(cd "$root/.." && pwd)/shared}
+out=${OUT:-$root/.build/datasets}
+data=$shared/data
+if [ ! -s "$data/pets2009-s2l1/video.mp4" ] || [ ! -s "$data/concourse/video.mp4" ]; then
+  echo "build.sh: the real videos are missing: expected $data/{pets2009-s2l1,concourse}/video.mp4 (run $data/get.sh)" >&2
+  exit 3
+fi
+
+# speedup SRC DST FIRST LAST: frames FIRST..LAST keep every 4th frame; the rest stays as it is.
+speedup() {
+  [ -s "$2" ] && [ "$2" -nt "$here/build.sh" ] && return 0
+  ffmpeg -hide_banner -loglevel error -y -i "$1" -an \
+    -vf "select='lt(n\,$3)+gt(n\,$4)+between(n\,$3\,$4)*not(mod(n-$3\,4))',setpts=N/FRAME_RATE/TB" \
+    -c:v libx264 -preset veryfast -crf 18 -g 50 -pix_fmt yuv420p "$2.tmp.mp4"
+  mv "$2.tmp.mp4" "$2"
+}
+
+for name in pets2009-s2l1 concourse pets-running concourse-running; do
+  mkdir -p "$out/$name"
+  cp "$here/$name"/*.yaml "$here/$name"/*.csv "$out/$name/" 2>/dev/null || true
+done
+ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
+ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
+speedup "$data/pets2009-s2l1/video.mp4" "$out/pets-running/video.mp4" 500 699
+speedup "$data/concourse/video.mp4" "$out/concourse-running/video.mp4" 150 269
+echo "datasets ready in $out: $(cd "$out" && echo *)"

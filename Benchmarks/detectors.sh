@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Retina's detectors against the OpenCV peer baseline (HOG people detector for counting, mean
+# Farneback flow magnitude as the running score) on every evaluation dataset, in the same run.
+#
+#   Benchmarks/detectors.sh            # needs ../shared/data (run ../shared/data/get.sh once)
+#
+# Both are scored on the same frames: the baseline gets exactly the counts.csv frames Retina
+# scored (Retina reports no count during its 3 s background warm-up). One thread each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Benchmarks/datasets/build.sh >&2
+swift build -c release --product retina >&2
+retina=$(swift build -c release --show-bin-path)/retina
+work=.build/bench/detectors
+mkdir -p "$work"
+for name in pets2009-s2l1 concourse pets-running concourse-running; do
+  ds=.build/datasets/$name
+  echo "[$name] retina eval" >&2
+  "$retina" eval --json --per-frame "$ds" 2>/dev/null > "$work/$name.retina.json"
+  # The baseline's copy of the dataset: the same video and scene, the frames Retina scored.
+  copy=$work/$name.dataset
+  rm -rf "$copy" && mkdir -p "$copy"
+  ln -s "$(readlink -f "$ds/video.mp4")" "$copy/video.mp4"
+  cp "$ds/scene.yaml" "$copy/"
+  [ -f "$ds/anomalies.csv" ] && cp "$ds/anomalies.csv" "$copy/"
+  python3 - "$work/$name.retina.json" "$copy/counts.csv" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+frames = r.get("crowd", {}).get("perFrame") or []
+if frames:
+    with open(sys.argv[2], "w") as f:
+        f.write("frame,count\n" + "".join(f"{x['frame']},{x['truth']:g}\n" for x in frames))
+PY
+  echo "[$name] OpenCV baseline" >&2
+  Benchmarks/baseline/run.sh "$copy" --json --threads 1 2>/dev/null > "$work/$name.opencv.json"
+done
+python3 - "$work" <<'PY'
+import json, sys, os
+work = sys.argv[1]
+print("| dataset | frames | Retina MAE | Retina MAPE | HOG MAE | HOG MAPE | Retina AUC | Farneback AUC | Retina events (false) | Farneback events (false) | Retina ms/frame | Farneback ms/frame | HOG ms/frame |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for name in ["pets2009-s2l1", "concourse", "pets-running", "concourse-running"]:
+    r = json.load(open(f"{work}/{name}.retina.json")); o = json.load(open(f"{work}/{name}.opencv.json"))
+    rc, oc, ra, oa = r.get("crowd"), o.get("crowd"), r.get("anomaly"), o.get("anomaly")
+    f = lambda v, fmt: "–" if v is None else fmt.format(v)
+    auc = lambda a: "–" if not a or a.get("auc") is None else f"{a['auc']:.4f}"
+    ev = lambda a: "–" if not a else f"{len(a['events'])} ({a['falseAlarms']})"
+    print(f"| {name} | {rc['frames'] if rc else '–'} | {f(rc and rc['mae'], '{:.2f}')} | {f(rc and rc['mape'], '{:.1f} %')} "
+          f"| {f(oc and oc['mae'], '{:.2f}')} | {f(oc and oc['mape'], '{:.1f} %')} | {auc(ra)} | {auc(oa)} | {ev(ra)} | {ev(oa)} "
+          f"| {r['detectorMsPerFrame']:.2f} | {f(oa and oa['msPerFrame'], '{:.1f}')} | {f(oc and oc['msPerFrame'], '{:.0f}')} |")
+PY

@@ -1,0 +1,171 @@
+import Foundation
+import Vision
+
+/// Runs Retina's detectors over a labelled dataset and scores them: counting error on `counts.csv`
+/// frames (after fitting only on `calibration.csv`), anomaly AUC and event detection on
+/// `anomalies.csv`.
+public struct Evaluator {
+    public struct Options: Sendable {
+        public var analysisWidth = 384
+        /// The model to start from (generic parameters); a dataset's calibration frames refine it.
+        public var prior: CrowdModel?
+        public var priorName = "generic"
+        /// Include every scored frame's truth and estimate in the report.
+        public var perFrame = false
+        /// Time constant (seconds) of the smoothing of crowd features, as the live detector does.
+        public var smoothingSeconds = 1.0
+        /// Weight of the prior in the calibration fit, in labelled frames.
+        public var fitStrength = 3.0
+        /// Skip the fit even when the dataset has calibration frames.
+        public var useCalibration = true
+        public var anomaly = MotionAnomalyDetector.Parameters()
+        /// Where to write per-frame features and scores (CSV), for inspection.
+        public var featuresOut: String?
+        /// Called every `progressEvery` frames with (frames done, frames total if known).
+        public var progress: (@Sendable (Int, Int?) -> Void)?
+        public init() {}
+    }
+
+    public let dataset: Dataset
+    public let options: Options
+
+    public init(dataset: Dataset, options: Options) {
+        self.dataset = dataset
+        self.options = options
+    }
+
+    /// One pass over the video, then the crowd fit (calibration frames only) and the scores.
+    public func evaluate() throws(EvaluationError) -> EvaluationReport {
+        let pass = try pass()
+        var report = EvaluationReport(dataset: dataset.name, crowd: nil, anomaly: nil, fps: pass.fps,
+                                      detectorMsPerFrame: pass.detectorMillis, analysisSize: pass.analysisSize)
+        if !dataset.counts.isEmpty, let prior = options.prior {
+            var model = prior
+            var modelName = options.priorName
+            let calibration = dataset.calibration.filter { $0.frame < pass.frames && pass.warm[$0.frame] }
+            if options.useCalibration && !calibration.isEmpty {
+                model = CrowdModel.fit(samples: calibration.map { (pass.smoothed[$0.frame], $0.count) },
+                                       featureNames: prior.features, prior: prior, strength: options.fitStrength,
+                                       description: "fitted on \(dataset.name)/calibration.csv")
+                modelName = "fitted on calibration.csv (\(calibration.count) frames), prior \(options.priorName)"
+            }
+            let estimates = zip(pass.smoothed, pass.warm).map { $1 ? model.count($0) : Double.nan }
+            report.crowd = Scoring.crowd(truth: dataset.counts, estimates: estimates, model: modelName, perFrame: options.perFrame)
+        }
+        if let labels = dataset.anomalies {
+            report.anomaly = Scoring.anomaly(labels: labels, scores: pass.anomalyScores, events: pass.events, fps: pass.videoFps)
+        }
+        return report
+    }
+
+    /// The calibration frames' smoothed features and labels (`retina calibrate`).
+    public func calibrationSamples() throws(EvaluationError) -> [(features: CrowdFeatures, count: Double, name: String)] {
+        guard !dataset.calibration.isEmpty else {
+            throw .dataset(dataset.directory, "has no calibration.csv: label a handful of frames (frame,count) to fit on")
+        }
+        let pass = try pass()
+        let calibration = dataset.calibration.filter { $0.frame < pass.frames && pass.warm[$0.frame] }
+        guard !calibration.isEmpty else {
+            throw .dataset(dataset.directory, "calibration.csv names no frame after the warm-up (\(SceneModel.Parameters().background.warmupSeconds) s) within the video's \(pass.frames) frames")
+        }
+        return calibration.map { (pass.smoothed[$0.frame], $0.count, "\(dataset.name):\($0.frame)") }
+    }
+
+    /// Per-frame measurements of one pass over the video.
+    public struct Pass: Sendable {
+        public var features: [CrowdFeatures] = []
+        /// Whether the background was learned at each frame; the crowd detector reports no count before.
+        public var warm: [Bool] = []
+        /// Features smoothed over time as the live detector smooths them.
+        public var smoothed: [CrowdFeatures] = []
+        public var videoFps = 25.0
+        public var analysisSize = ""
+        public var anomalyScores: [Double] = []
+        public var events: [AnomalyEventSpan] = []
+        public var fps = 0.0
+        /// Mean detector time per frame (crowd features + motion anomaly), excluding decoding.
+        public var detectorMillis = 0.0
+        public var frames: Int { features.count }
+    }
+
+    /// Decodes the video once and runs the detectors on every frame.
+    public func pass() throws(EvaluationError) -> Pass {
+        let scene = SceneModel(perspective: dataset.perspective)
+        let zoneAll = dataset.zones.first { $0.id == "all" } ?? dataset.zones[0]
+        var mask: ZoneMask?
+        let anomaly = MotionAnomalyDetector(scene: scene, zones: dataset.zones, parameters: options.anomaly)
+        var result = Pass()
+        var tracker = AnomalySpanTracker()
+        var detectorNanos: UInt64 = 0
+        var smoother = FeatureSmoother(seconds: options.smoothingSeconds)
+        var firstTime: Double?, lastTime = 0.0
+        let started = DispatchTime.now().uptimeNanoseconds
+        try VideoFrames.forEach(dataset.video, width: options.analysisWidth) { index, frame in
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            scene.update(frame)
+            if mask == nil || mask!.width != frame.image.width || mask!.height != frame.image.height {
+                mask = ZoneMask(zone: zoneAll, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight,
+                                width: frame.image.width, height: frame.image.height)
+            }
+            let features = CrowdFeatures.measure(scene, masks: [mask!])[0]
+            let detections = anomaly.analyse(frame)
+            detectorNanos += DispatchTime.now().uptimeNanoseconds - t0
+            result.features.append(features)
+            result.warm.append(scene.background.isWarm)
+            result.smoothed.append(smoother.add(features, at: frame.streamTime))
+            if firstTime == nil { firstTime = frame.streamTime; result.analysisSize = "\(frame.image.width)x\(frame.image.height)" }
+            lastTime = frame.streamTime
+            result.anomalyScores.append(anomaly.lastScore)
+            tracker.observe(frame: index, detections: detections)
+            if let progress = options.progress, (index + 1) % 50 == 0 { progress(index + 1, nil) }
+        }
+        result.events = tracker.finish()
+        if let firstTime, result.frames > 1, lastTime > firstTime { result.videoFps = Double(result.frames - 1) / (lastTime - firstTime) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        result.fps = Double(result.frames) / max(seconds, 1e-9)
+        result.detectorMillis = Double(detectorNanos) / Double(max(result.frames, 1)) / 1e6
+        if let out = options.featuresOut { writeFeatures(result, to: out) }
+        return result
+    }
+
+    private func writeFeatures(_ pass: Pass, to path: String) {
+        var text = "frame," + CrowdFeatures.names.joined(separator: ",") + ",anomalyScore\n"
+        for (i, f) in pass.smoothed.enumerated() {
+            text += "\(i)," + f.values.map { String(format: "%.5f", $0) }.joined(separator: ",")
+                + String(format: ",%.5f\n", pass.anomalyScores[i])
+        }
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// An anomaly event as the evaluation sees it: frames from its first to its last detection.
+public struct AnomalyEventSpan: Sendable, Equatable, Codable {
+    public var startFrame: Int
+    public var endFrame: Int
+    public var kind: String
+}
+
+/// Groups per-frame anomaly detections into events the way the worker's episode policy does: a
+/// detection of a kind opens an event, and it closes after `gapFrames` frames without one.
+struct AnomalySpanTracker {
+    var gapFrames = 10
+    private var open: [String: AnomalyEventSpan] = [:]
+    private var closed: [AnomalyEventSpan] = []
+
+    mutating func observe(frame: Int, detections: [Detection]) {
+        for (kind, span) in open where frame - span.endFrame > gapFrames {
+            closed.append(span)
+            open[kind] = nil
+        }
+        for d in detections where d.type == "motion.anomaly" || d.type == "camera.tampered" {
+            let kind = d.subtype ?? d.type
+            if open[kind] != nil { open[kind]!.endFrame = frame } else { open[kind] = AnomalyEventSpan(startFrame: frame, endFrame: frame, kind: kind) }
+        }
+    }
+
+    mutating func finish() -> [AnomalyEventSpan] {
+        closed += open.values
+        open = [:]
+        return closed.sorted { ($0.startFrame, $0.kind) < ($1.startFrame, $1.kind) }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// People count and density per zone from perspective-normalised foreground and edge evidence
+/// (`CrowdFeatures`) and a linear `CrowdModel`, with warning levels per zone. Reports
+/// `crowd.density` detections only when a zone's level changes (after the dwell), and updates of
+/// the open episode while it holds.
+public final class CrowdDensityDetector: Detector {
+    public struct ZoneSettings: Sendable, Equatable {
+        public var thresholds: CrowdThresholds?
+        public init(thresholds: CrowdThresholds?) { self.thresholds = thresholds }
+    }
+
+    public struct Parameters: Sendable, Equatable {
+        /// Time constant of the feature smoothing, seconds.
+        public var smoothingSeconds = 1.0
+        public var dwell = 30.0
+        public var cooldown = 120.0
+        public var updateEvery = 15.0
+        public init() {}
+    }
+
+    public let name = "crowd-density"
+    public let scene: SceneModel
+    public let model: CrowdModel
+    public let parameters: Parameters
+    private let zones: [Zone]
+    private var masks: [ZoneMask] = []
+    private var smoothers: [FeatureSmoother]
+    private var trackers: [CrowdLevelTracker?]
+    /// The latest count per zone id (nil while the background is still being learned).
+    public private(set) var counts: [String: Double] = [:]
+
+    /// - Parameters:
+    ///   - zones: empty means the whole picture as zone `all` (count only: it has no area).
+    ///   - settings: thresholds per zone id; a zone with an area and no setting uses the default
+    ///     density thresholds, a zone with neither has no levels (its count is still measured).
+    public init(scene: SceneModel, model: CrowdModel, zones: [Zone] = [], settings: [String: ZoneSettings] = [:],
+                parameters: Parameters = Parameters()) {
+        self.scene = scene
+        self.model = model
+        self.zones = zones
+        self.parameters = parameters
+        smoothers = []
+        trackers = []
+        self.settings = settings
+    }
+
+    private let settings: [String: ZoneSettings]
+
+    public func analyse(_ frame: AnalysisFrame) -> [Detection] {
+        scene.update(frame)
+        let w = scene.width, h = scene.height
+        if masks.first.map({ $0.width != w || $0.height != h }) ?? true {
+            let active = zones.isEmpty ? [Zone.whole(width: frame.sourceWidth, height: frame.sourceHeight)] : zones
+            masks = active.map { ZoneMask(zone: $0, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, width: w, height: h) }
+            smoothers = masks.map { _ in FeatureSmoother(seconds: parameters.smoothingSeconds) }
+            trackers = masks.map { mask in
+                let zone = mask.zone
+                guard let thresholds = settings[zone.id]?.thresholds ?? (zone.areaM2 != nil ? .defaultDensity : nil) else { return nil }
+                return CrowdLevelTracker(thresholds: thresholds, dwell: parameters.dwell, cooldown: parameters.cooldown,
+                                         updateEvery: parameters.updateEvery)
+            }
+        }
+        if scene.isFirstOfSegment {
+            for i in smoothers.indices { smoothers[i].reset() }
+        }
+        // Until the background is learned, foreground is meaningless: no counts yet.
+        guard scene.background.isWarm else {
+            counts = [:]
+            return []
+        }
+        let features = CrowdFeatures.measure(scene, masks: masks)
+        var detections: [Detection] = []
+        for (i, mask) in masks.enumerated() {
+            let f = smoothers[i].add(features[i], at: frame.streamTime)
+            let count = model.count(f)
+            counts[mask.zone.id] = count
+            let density = mask.zone.areaM2.map { count / $0 }
+            guard var tracker = trackers[i] else { continue }
+            let value = tracker.thresholds.unit == .density ? (density ?? 0) : count
+            let change = tracker.observe(count: count, value: value, at: frame.streamTime)
+            trackers[i] = tracker
+            guard let change else { continue }
+            var measurements = ["count": (count * 10).rounded() / 10, "peakCount": (change.peakCount * 10).rounded() / 10,
+                                "trendPerMinute": (change.trendPerMinute * 10).rounded() / 10,
+                                "dwellSeconds": frame.streamTime - change.since]
+            var labels = ["change": change.kind.rawValue, "previousLevel": change.previous.name]
+            if let density {
+                measurements["densityPerM2"] = (density * 100).rounded() / 100
+                measurements["areaM2"] = mask.zone.areaM2
+                labels["walkwayLOS"] = CrowdLevel.walkwayLOS(density: density)
+            }
+            let level = change.kind == .cleared ? change.previous : change.level
+            detections.append(Detection(
+                type: "crowd.density", zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
+                level: change.kind == .cleared ? "none" : level.name,
+                episode: "\(mask.zone.id):\(change.episode)",
+                isUpdate: change.kind != .raised
+            ))
+        }
+        return detections
+    }
+}

@@ -1,0 +1,109 @@
+/// Sparse optical flow by pyramidal Lucas–Kanade (Bouguet's formulation): each point's displacement
+/// is estimated at the coarsest level first and refined level by level, so displacements of tens of
+/// pixels are found with a small window.
+public struct PyramidalFlow: Sendable {
+    public struct Parameters: Sendable, Equatable, Codable {
+        /// Window half-size in pixels (3 → 7×7) at every level.
+        public var radius = 4
+        public var iterations = 6
+        /// Smallest eigenvalue of the window's structure tensor (per pixel, in grey-level² units):
+        /// below it the window has no texture to track.
+        public var minEigenvalue = 40.0
+        public init() {}
+    }
+
+    /// A tracked point: where it was in the previous frame (level-0 pixels) and how far it moved.
+    public struct Vector: Sendable, Equatable {
+        public var x: Int
+        public var y: Int
+        public var dx: Float
+        public var dy: Float
+    }
+
+    public let parameters: Parameters
+    public init(parameters: Parameters = Parameters()) { self.parameters = parameters }
+
+    /// Tracks `points` (level-0 coordinates in the previous frame) from `previous` to `current`
+    /// pyramids (same sizes, level 0 first). Points without texture or that leave the picture are dropped.
+    public func track(_ points: [(x: Int, y: Int)], previous: [GrayImage], current: [GrayImage]) -> [Vector] {
+        let levels = min(previous.count, current.count)
+        guard levels > 0 else { return [] }
+        let r = parameters.radius
+        let side = 2 * r + 1
+        var template = [Float](repeating: 0, count: side * side)
+        var ix = [Float](repeating: 0, count: side * side)
+        var iy = [Float](repeating: 0, count: side * side)
+        var out: [Vector] = []
+        out.reserveCapacity(points.count)
+        let minEigen = Float(parameters.minEigenvalue) * Float(side * side)
+
+        for p in points {
+            var gx: Float = 0, gy: Float = 0  // guess at the current level
+            var ok = true
+            for level in stride(from: levels - 1, through: 0, by: -1) {
+                let prev = previous[level], cur = current[level]
+                let w = prev.width, h = prev.height
+                let scale = 1 << level
+                let px = min(max((p.x + scale / 2) / scale, r + 1), w - r - 2)
+                let py = min(max((p.y + scale / 2) / scale, r + 1), h - r - 2)
+                guard px >= r + 1, py >= r + 1, px <= w - r - 2, py <= h - r - 2 else { ok = false; break }
+                var gxx: Float = 0, gxy: Float = 0, gyy: Float = 0
+                prev.pixels.withUnsafeBufferPointer { P in
+                    var k = 0
+                    for wy in -r...r {
+                        let row = (py + wy) * w
+                        for wx in -r...r {
+                            let i = row + px + wx
+                            let a = Float(P[i + 1]) - Float(P[i - 1])
+                            let b = Float(P[i + w]) - Float(P[i - w])
+                            template[k] = Float(P[i])
+                            ix[k] = a * 0.5
+                            iy[k] = b * 0.5
+                            gxx += ix[k] * ix[k]; gxy += ix[k] * iy[k]; gyy += iy[k] * iy[k]
+                            k += 1
+                        }
+                    }
+                }
+                let det = gxx * gyy - gxy * gxy
+                let trace = gxx + gyy
+                let minEig = (trace - (trace * trace - 4 * det).squareRoot()) / 2
+                if minEig < minEigen || det <= 0 {
+                    if level == 0 { ok = false }
+                    gx *= 2; gy *= 2
+                    continue
+                }
+                var dx = gx, dy = gy
+                cur.pixels.withUnsafeBufferPointer { C in
+                    for _ in 0..<parameters.iterations {
+                        let cx = Float(px) + dx, cy = Float(py) + dy
+                        let x0f = (cx - Float(r)).rounded(.down), y0f = (cy - Float(r)).rounded(.down)
+                        let x0 = Int(x0f), y0 = Int(y0f)
+                        guard x0 >= 0, y0 >= 0, x0 + side < w, y0 + side < h else { ok = false; return }
+                        let fx = cx - Float(r) - x0f, fy = cy - Float(r) - y0f
+                        let w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
+                        var bx: Float = 0, by: Float = 0
+                        var k = 0
+                        for wy in 0..<side {
+                            let row = (y0 + wy) * w + x0
+                            for wx in 0..<side {
+                                let i = row + wx
+                                let j = w00 * Float(C[i]) + w10 * Float(C[i + 1]) + w01 * Float(C[i + w]) + w11 * Float(C[i + w + 1])
+                                let e = template[k] - j
+                                bx += e * ix[k]; by += e * iy[k]
+                                k += 1
+                            }
+                        }
+                        let ddx = (gyy * bx - gxy * by) / det
+                        let ddy = (gxx * by - gxy * bx) / det
+                        dx += ddx; dy += ddy
+                        if ddx * ddx + ddy * ddy < 0.0009 { break }
+                    }
+                }
+                if !ok { break }
+                if level > 0 { gx = dx * 2; gy = dy * 2 } else { gx = dx; gy = dy }
+            }
+            if ok, gx.isFinite, gy.isFinite { out.append(Vector(x: p.x, y: p.y, dx: gx, dy: gy)) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+import Crypto
+import Events
+import Foundation
+import Media
+
+/// Writes an event's snapshot (JPEG of the full-resolution frame) under the evidence folder and
+/// returns its reference with SHA-256, as the event schema's `evidence` wants it. Encoding and
+/// writing run on a queue of their own, off Swift's cooperative pool.
+public final class EvidenceWriter: Sendable {
+    public let directory: String
+    private let queue = DispatchQueue(label: "retina.evidence")
+
+    public init(directory: String) { self.directory = directory }
+
+    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg`; nil when no frame is at hand or the disk refuses.
+    public func snapshot(for eventId: UUID, camera: String, source: SnapshotSource, frameIndex: Int, at time: Date) async -> EvidenceRef? {
+        let directory = directory
+        return await withCheckedContinuation { continuation in
+            queue.async {
+                guard let jpeg = source.jpeg(nearest: frameIndex) else { return continuation.resume(returning: nil) }
+                let day = Self.day(time)
+                let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased()).jpg"
+                let path = (directory as NSString).appendingPathComponent(relative)
+                do {
+                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
+                    try jpeg.write(to: URL(fileURLWithPath: path), options: .atomic)
+                } catch {
+                    return continuation.resume(returning: nil)
+                }
+                let digest = SHA256.hash(data: jpeg).map { String(format: "%02x", $0) }.joined()
+                continuation.resume(returning: EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: path).absoluteString,
+                                                           mime: "image/jpeg", size: jpeg.count, sha256: digest))
+            }
+        }
+    }
+
+    /// Camera ids are validated by the config loader; this keeps a path inside its folder anyway.
+    static func safe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
+    static func day(_ date: Date) -> String {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: .current, from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+}

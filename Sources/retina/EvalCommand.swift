@@ -1,0 +1,112 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Vision
+
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score the detectors on a labelled video dataset.",
+        discussion: """
+        A dataset is a folder with video.mp4, scene.yaml and optional labels
+        (../shared/data/README.md): calibration.csv is the only file fitted on;
+        counts.csv and anomalies.csv are only scored. Frames in both
+        calibration.csv and counts.csv are left out of the score.
+
+        Examples:
+          retina eval .build/datasets/pets2009-s2l1
+          retina eval --json .build/datasets/pets-running
+          retina eval --generic --per-frame DATASET     # no per-camera fit
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
+    var dataset: String
+
+    @Flag(name: .long, help: "Print one JSON object: crowd {mae, rmse, mape, frames}, anomaly {auc, detected, missed, falseAlarms, events}, fps.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Crowd model to start from (default: Models/crowd-generic.json).", valueName: "file"))
+    var model: String?
+
+    @Flag(name: .long, help: "Use the model as it is: do not fit on the dataset's calibration.csv.")
+    var generic = false
+
+    @Flag(name: .long, help: "Include every scored frame's truth and estimate.")
+    var perFrame = false
+
+    @Option(name: .long, help: ArgumentHelp("Analysis width in pixels.", valueName: "px"))
+    var width = 384
+
+    @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
+    var featuresOut: String?
+
+    func run() async throws {
+        let report = try await runOnThread { () throws(EvaluationError) in
+            let data = try Dataset.load(dataset)
+            let prior: CrowdModel
+            let priorName: String
+            if let model {
+                prior = try ModelFiles.load(model)
+                priorName = model
+            } else {
+                (prior, priorName) = try ModelFiles.loadGeneric()
+            }
+            var options = Evaluator.Options()
+            options.analysisWidth = width
+            options.prior = prior
+            options.priorName = priorName
+            options.useCalibration = !generic
+            options.featuresOut = featuresOut
+            options.perFrame = perFrame
+            let showProgress = isatty(2) != 0
+            options.progress = { done, _ in
+                if showProgress { FileHandle.standardError.write(Data("\rframes: \(done)".utf8)) }
+            }
+            let report = try Evaluator(dataset: data, options: options).evaluate()
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            return report
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(EvalText.render(report))
+        }
+    }
+}
+
+/// Runs blocking work (libav decoding) on a thread of its own, not on Swift's cooperative pool.
+func runOnThread<T: Sendable>(_ work: @escaping @Sendable () throws(EvaluationError) -> T) async throws -> T {
+    let result: Result<T, EvaluationError> = await withCheckedContinuation { c in
+        Thread { c.resume(returning: Result { () throws(EvaluationError) in try work() }) }.start()
+    }
+    switch result {
+    case .success(let value): return value
+    case .failure(let error): throw CLIError(error)
+    }
+}
+
+enum EvalText {
+    static func render(_ r: EvaluationReport) -> String {
+        var lines = ["dataset:   \(r.dataset) (analysis \(r.analysisSize))"]
+        if let c = r.crowd {
+            lines.append(String(format: "counting:  MAE %.2f, RMSE %.2f, MAPE %.1f%% over %d frames (model: %@)",
+                                c.mae, c.rmse, c.mape, c.frames, c.model))
+            if c.warmupFrames > 0 { lines.append("           \(c.warmupFrames) labelled frame(s) fell in the warm-up and were not scored") }
+            for f in c.perFrame ?? [] {
+                lines.append(String(format: "  frame %5d  truth %5.1f  estimate %6.2f", f.frame, f.truth, f.estimate))
+            }
+        }
+        if let a = r.anomaly {
+            let auc = a.auc.map { String(format: "%.4f", $0) } ?? "n/a (no abnormal frame)"
+            lines.append("anomaly:   AUC \(auc), detected \(a.detected), missed \(a.missed), false alarms \(a.falseAlarms)")
+            for e in a.events { lines.append("  event \(e.kind): frames \(e.startFrame)–\(e.endFrame)") }
+            if !a.latencySeconds.isEmpty {
+                lines.append("  detection latency: " + a.latencySeconds.map { String(format: "%.2f s", $0) }.joined(separator: ", "))
+            }
+        }
+        lines.append(String(format: "speed:     %.1f frames/s end to end, detectors %.2f ms/frame", r.fps, r.detectorMsPerFrame))
+        return lines.joined(separator: "\n")
+    }
+}
