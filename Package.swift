@@ -53,6 +53,9 @@ let package = Package(
             path: "Benchmarks/DecodeBench"
         ),
 
+        // The dispatch queue under load (Benchmarks/queue.sh).
+        .executableTarget(name: "QueueBench", dependencies: ["Events"], path: "Benchmarks/QueueBench"),
+
         // Real fixtures for the tests: clips made by ffmpeg, a GStreamer RTSP server on loopback.
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),

@@ -120,6 +120,11 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public var repeats: Int = 0
     /// Frame time of the latest of them.
     public var lastSeenAt: Date?
+    /// The operator holding the claim, and until when (an expired claim returns to the queue).
+    public var claimedBy: String?
+    public var leaseUntil: Date?
+    /// Ack-deadline escalations reached (1: supervisor after 60 s, 2: next tier after 180 s).
+    public var escalationStep: Int = 0
 
     public init(id: UUID = UUID(), type: String, subtype: String? = nil, priority: Priority, level: String? = nil,
                 source: EventSource, location: EventLocation? = nil, occurredAt: Date, detectedAt: Date = Date(),
@@ -146,12 +151,13 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try c.decodeIfPresent(String.self, forKey: .schemaVersion) ?? "1.0"
-        id = try c.decode(UUID.self, forKey: .id)
+        id = try c.decodeIfPresent(UUID.self, forKey: .id) ?? UUID()
         dedupKey = try c.decodeIfPresent(String.self, forKey: .dedupKey)
         incidentId = try c.decodeIfPresent(String.self, forKey: .incidentId)
         type = try c.decode(String.self, forKey: .type)
         subtype = try c.decodeIfPresent(String.self, forKey: .subtype)
-        priority = try c.decode(Priority.self, forKey: .priority)
+        // Falls are life safety: P1 unless the producer says otherwise (STANDARDS-NOTES §7.2).
+        priority = try c.decodeIfPresent(Priority.self, forKey: .priority) ?? (type.hasPrefix("fall.") ? .p1 : .p4)
         level = try c.decodeIfPresent(String.self, forKey: .level)
         source = try c.decode(EventSource.self, forKey: .source)
         location = try c.decodeIfPresent(EventLocation.self, forKey: .location)
@@ -164,6 +170,9 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         escalated = try c.decodeIfPresent(Bool.self, forKey: .escalated) ?? false
         repeats = try c.decodeIfPresent(Int.self, forKey: .repeats) ?? 0
         lastSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastSeenAt)
+        claimedBy = try c.decodeIfPresent(String.self, forKey: .claimedBy)
+        leaseUntil = try c.decodeIfPresent(Date.self, forKey: .leaseUntil)
+        escalationStep = try c.decodeIfPresent(Int.self, forKey: .escalationStep) ?? 0
     }
 }
 

@@ -72,6 +72,15 @@ public protocol EventStore: Sendable {
     func reportHealth(_ records: [CameraHealthRecord]) async throws
     func health() async throws -> [CameraHealthRecord]
     func close() async
+
+    // The security office's workflow (see `Workflow.swift`).
+    func claimNext(by actor: String, lease: Double, now: Date) async throws -> Event?
+    func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String?, lease: Double, now: Date) async throws -> Event
+    func history(of id: UUID) async throws -> [HistoryEntry]
+    func escalateOverdue(policy: EscalationPolicy, now: Date) async throws -> [Event]
+    func applyRetention(olderThan cutoff: Date) async throws -> Int
+    /// The event whose id starts with `prefix` (as `events list` shows it); nil if none, an error if several.
+    func resolveId(prefix: String) async throws -> UUID?
 }
 
 /// Errors from the store, saying what to do.

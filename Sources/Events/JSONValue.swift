@@ -37,4 +37,5 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     public var doubleValue: Double? { if case .number(let n) = self { return n }; return nil }
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
 }

@@ -7,7 +7,7 @@ final class SQLiteConnection {
     private var db: OpaquePointer?
     let path: String
 
-    init(path: String, busyTimeoutMs: Int32 = 10_000) throws {
+    init(path: String) throws {
         self.path = path
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -19,7 +19,14 @@ final class SQLiteConnection {
         }
         // Several processes (workers, the fall system, the CLI) write the same file: wait for the
         // writer lock instead of failing with "database is locked".
-        sqlite3_busy_timeout(db, busyTimeoutMs)
+        // Waiting for the write lock: retry every millisecond for up to 10 s. SQLite's own busy
+        // timeout sleeps in growing steps (up to 100 ms), which let a fall's claim wait hundreds of
+        // milliseconds behind a storm of crowd events although each transaction takes a few.
+        sqlite3_busy_handler(db, { _, attempts in
+            guard attempts < 10_000 else { return 0 }
+            usleep(1000)
+            return 1
+        }, nil)
     }
 
     deinit { sqlite3_close_v2(db) }

@@ -9,7 +9,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     private let connection: SQLiteConnection
     public let path: String
 
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     public init(path: String) throws {
         self.path = path
@@ -31,6 +31,13 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             throw StoreError.open(path: db.path, reason: "made by a newer Retina (schema \(version), this one knows \(schemaVersion))")
         }
         guard version < schemaVersion else { return }
+        if version == 1 {
+            // Version 2 adds the office's workflow: claims with leases, escalation steps, legal hold.
+            try db.transaction {
+                try db.execute(Self.workflowColumns + "PRAGMA user_version = \(schemaVersion);")
+            }
+            return
+        }
         try db.transaction {
             try db.execute("""
             CREATE TABLE IF NOT EXISTS events (
@@ -66,6 +73,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                 note TEXT
             );
             CREATE INDEX IF NOT EXISTS history_event ON event_history(event_id, seq);
+            \(Self.workflowColumns)
             CREATE TABLE IF NOT EXISTS camera_health (
                 camera TEXT PRIMARY KEY,
                 grp TEXT,
@@ -77,7 +85,16 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         }
     }
 
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    static let workflowColumns = """
+    ALTER TABLE events ADD COLUMN claimed_by TEXT;
+    ALTER TABLE events ADD COLUMN lease_until REAL;
+    ALTER TABLE events ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX IF NOT EXISTS events_claim ON events(state, priority, occurred_at) WHERE state IN ('new', 'claimed');
+
+    """
+
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body(self.connection) }) }
         }

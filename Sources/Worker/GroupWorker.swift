@@ -41,6 +41,15 @@ public final class GroupWorker: Sendable {
                 if now.timeIntervalSince(lastHealth) >= healthInterval {
                     lastHealth = now
                     await reportHealth()
+                    // Unacknowledged P1s escalate on time even when no office server runs; every
+                    // worker may do it, a step is only ever raised once.
+                    do {
+                        for e in try await store.escalateOverdue(policy: .standard, now: now) {
+                            logger.warning("P1 \(e.type) \(e.id) unacknowledged: escalation step \(e.escalationStep)")
+                        }
+                    } catch {
+                        logger.warning("could not check escalations: \(error)")
+                    }
                 }
             }
         }

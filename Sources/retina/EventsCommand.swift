@@ -5,8 +5,8 @@ import Foundation
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Read the event queue.",
-        subcommands: [List.self, Show.self]
+        abstract: "Read and work the event queue.",
+        subcommands: [List.self, Show.self, Claim.self, Act.self, History.self]
     )
 
     struct List: AsyncParsableCommand {

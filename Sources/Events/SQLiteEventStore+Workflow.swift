@@ -1,0 +1,172 @@
+import Foundation
+
+/// The security office's workflow on the SQLite queue. Each operation is one short IMMEDIATE
+/// transaction, so concurrent operators and producers never interleave inside it; every change
+/// appends a history row.
+extension SQLiteEventStore {
+    /// Claims the most urgent waiting event — priority first, then age — for `lease` seconds.
+    /// Expired claims return to the queue first, so a P1 whose claimer vanished is offered again.
+    public func claimNext(by actor: String, lease: Double = 120, now: Date = Date()) async throws -> Event? {
+        try await onQueue { db in
+            try db.transaction { () -> Event? in
+                try Self.expireLeases(db, now: now)
+                let next = try db.prepare("SELECT doc FROM events WHERE state = 'new' ORDER BY priority, occurred_at, rowid LIMIT 1")
+                    .rows { $0.text(0) ?? "{}" }.first
+                guard let next else { return nil }
+                var event = try EventJSON.decoder().decode(Event.self, from: Data(next.utf8))
+                try Self.apply(.claim, to: &event, by: actor, note: nil, lease: lease, now: now, db)
+                return event
+            }
+        }
+    }
+
+    /// Applies an operator's action to one event; throws `WorkflowError` when the state forbids it.
+    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String? = nil,
+                        lease: Double = 120, now: Date = Date()) async throws -> Event {
+        try await onQueue { db in
+            try db.transaction { () -> Event in
+                try Self.expireLeases(db, now: now)
+                guard let doc = try db.prepare("SELECT doc FROM events WHERE id = ?").rows([.text(id.uuidString.lowercased())], { $0.text(0) ?? "{}" }).first else {
+                    throw WorkflowError.notFound(id)
+                }
+                var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
+                if action == .claim, event.state == .claimed, let holder = event.claimedBy, holder != actor {
+                    throw WorkflowError.leaseHeld(id: id, by: holder)
+                }
+                try Self.apply(action, to: &event, by: actor, note: note, lease: lease, now: now, db)
+                return event
+            }
+        }
+    }
+
+    /// An event's history, oldest first.
+    public func history(of id: UUID) async throws -> [HistoryEntry] {
+        try await onQueue { db in
+            try db.prepare("SELECT at, actor, action, from_state, to_state, note FROM event_history WHERE event_id = ? ORDER BY seq")
+                .rows([.text(id.uuidString.lowercased())]) { row in
+                    HistoryEntry(at: Date(timeIntervalSince1970: row.double(0)), actor: row.text(1) ?? "", action: row.text(2) ?? "",
+                                 from: row.text(3).flatMap(EventState.init(rawValue:)), to: row.text(4).flatMap(EventState.init(rawValue:)),
+                                 note: row.text(5))
+                }
+        }
+    }
+
+    /// Escalates every P1 still unacknowledged past a step of `policy`; returns the events that
+    /// reached a new step. Safe to run from several processes: a step is only ever raised.
+    public func escalateOverdue(policy: EscalationPolicy = .standard, now: Date = Date()) async throws -> [Event] {
+        try await onQueue { db in
+            try db.transaction { () -> [Event] in
+                let docs = try db.prepare("""
+                SELECT doc FROM events WHERE priority = 1 AND state IN ('new', 'claimed') AND escalation_step < ?
+                """).rows([.int(policy.steps.count)]) { $0.text(0) ?? "{}" }
+                var raised: [Event] = []
+                for doc in docs {
+                    var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
+                    let age = now.timeIntervalSince(event.publishedAt ?? event.detectedAt)
+                    let step = policy.step(forAge: age)
+                    guard step > event.escalationStep else { continue }
+                    let from = event.escalationStep
+                    event.escalationStep = step
+                    try Self.write(event, db)
+                    let target = policy.targets.indices.contains(step - 1) ? policy.targets[step - 1] : "step \(step)"
+                    try Self.record(event.id, at: now, actor: "retina", action: "escalated_unacknowledged", from: event.state, to: event.state,
+                                    note: "unacknowledged \(Int(age)) s (step \(from) → \(step)): to \(target)", db)
+                    raised.append(event)
+                }
+                return raised
+            }
+        }
+    }
+
+    /// Deletes resolved and false-alarm events older than `cutoff`, never escalated or held ones
+    /// (legal hold); returns how many went. The workflow itself never deletes anything.
+    public func applyRetention(olderThan cutoff: Date) async throws -> Int {
+        try await onQueue { db in
+            try db.transaction { () -> Int in
+                let condition = "state IN ('resolved', 'false_alarm') AND escalated = 0 AND held = 0 AND occurred_at < ?"
+                try db.prepare("DELETE FROM event_history WHERE event_id IN (SELECT id FROM events WHERE \(condition))")
+                    .run([.double(cutoff.timeIntervalSince1970)])
+                try db.prepare("DELETE FROM events WHERE \(condition)").run([.double(cutoff.timeIntervalSince1970)])
+                return db.changes
+            }
+        }
+    }
+
+    public func resolveId(prefix: String) async throws -> UUID? {
+        let p = prefix.lowercased()
+        guard !p.isEmpty, p.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { return nil }
+        let ids = try await onQueue { db in
+            try db.prepare("SELECT id FROM events WHERE id >= ? AND id < ? ORDER BY id LIMIT 2")
+                .rows([.text(p), .text(p + "\u{10FFFF}")]) { $0.text(0) ?? "" }
+        }
+        if ids.count > 1 { throw StoreError.sql("event id prefix '\(prefix)' is ambiguous: give more characters") }
+        return ids.first.flatMap(UUID.init(uuidString:))
+    }
+
+    // MARK: - Inside a transaction
+
+    static func expireLeases(_ db: SQLiteConnection, now: Date) throws {
+        let expired = try db.prepare("SELECT doc FROM events WHERE state = 'claimed' AND lease_until < ?")
+            .rows([.double(now.timeIntervalSince1970)]) { $0.text(0) ?? "{}" }
+        for doc in expired {
+            var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
+            let holder = event.claimedBy ?? "?"
+            event.state = .new
+            event.claimedBy = nil
+            event.leaseUntil = nil
+            try write(event, db)
+            try record(event.id, at: now, actor: "retina", action: "lease_expired", from: .claimed, to: .new,
+                       note: "claim by \(holder) expired", db)
+        }
+    }
+
+    static func apply(_ action: WorkflowAction, to event: inout Event, by actor: String, note: String?, lease: Double,
+                      now: Date, _ db: SQLiteConnection) throws {
+        guard let target = action.target(from: event.state) else {
+            // Claiming again what one already holds renews the lease.
+            if action == .claim, event.state == .claimed, event.claimedBy == actor {
+                event.leaseUntil = now.addingTimeInterval(lease)
+                try write(event, db)
+                try record(event.id, at: now, actor: actor, action: "lease_renewed", from: .claimed, to: .claimed, note: note, db)
+                return
+            }
+            throw WorkflowError.notAllowed(id: event.id, action: action, state: event.state)
+        }
+        let from = event.state
+        event.state = target
+        switch action {
+        case .claim:
+            event.claimedBy = actor
+            event.leaseUntil = now.addingTimeInterval(lease)
+        case .release:
+            event.claimedBy = nil
+            event.leaseUntil = nil
+        case .acknowledge, .resolve, .falseAlarm:
+            event.leaseUntil = nil
+            if event.claimedBy == nil { event.claimedBy = actor }
+        case .escalate:
+            event.escalated = true
+        case .note:
+            break
+        }
+        try write(event, db)
+        try record(event.id, at: now, actor: actor, action: action.rawValue, from: from, to: target, note: note, db)
+    }
+
+    static func write(_ event: Event, _ db: SQLiteConnection) throws {
+        let doc = String(decoding: try EventJSON.encoder().encode(event), as: UTF8.self)
+        try db.prepare("""
+        UPDATE events SET state = ?, escalated = ?, claimed_by = ?, lease_until = ?, escalation_step = ?, priority = ?, doc = ?
+        WHERE id = ?
+        """).run([.text(event.state.rawValue), .int(event.escalated ? 1 : 0), SQLValue(event.claimedBy),
+                  event.leaseUntil.map { .double($0.timeIntervalSince1970) } ?? .null, .int(event.escalationStep),
+                  .int(event.priority.rawValue), .text(doc), .text(event.id.uuidString.lowercased())])
+    }
+
+    static func record(_ id: UUID, at: Date, actor: String, action: String, from: EventState?, to: EventState?,
+                       note: String?, _ db: SQLiteConnection) throws {
+        try db.prepare("INSERT INTO event_history (event_id, at, actor, action, from_state, to_state, note) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .run([.text(id.uuidString.lowercased()), .double(at.timeIntervalSince1970), .text(actor), .text(action),
+                  SQLValue(from?.rawValue), SQLValue(to?.rawValue), SQLValue(note)])
+    }
+}

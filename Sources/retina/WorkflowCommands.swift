@@ -1,0 +1,127 @@
+import ArgumentParser
+import Events
+import Foundation
+
+/// Who acts, for the history: --as, else $RETINA_USER, else $USER.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Who acts, as recorded in the history (default: $RETINA_USER, else $USER).", valueName: "name"))
+    var actor: String?
+
+    var name: String {
+        let env = ProcessInfo.processInfo.environment
+        return actor ?? env["RETINA_USER"] ?? env["USER"] ?? "cli"
+    }
+}
+
+/// Finds an event by its id or the id's first characters (as `events list` shows them).
+func resolveEvent(_ text: String, in store: any EventStore) async throws -> UUID {
+    if let uuid = UUID(uuidString: text) { return uuid }
+    guard let uuid = try await store.resolveId(prefix: text) else { throw CLIError("no event with id '\(text)'") }
+    return uuid
+}
+
+func printEvent(_ event: Event, json: Bool) throws {
+    if json {
+        print(String(decoding: try EventJSON.encoder(pretty: true).encode(event), as: UTF8.self))
+    } else {
+        let who = event.claimedBy.map { " by \($0)" } ?? ""
+        print("\(event.id.uuidString.lowercased())  \(event.priority)  \(event.type)\(event.subtype.map { "/\($0)" } ?? "")  \(event.state.rawValue)\(who)\(event.escalated ? "  escalated" : "")")
+    }
+}
+
+extension EventsCommand {
+    struct Claim: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Claim the next event in queue order (priority first, then age).",
+            discussion: """
+            The claim is a lease: if it is not acknowledged, resolved or renewed in
+            time, the event returns to the queue for the next operator.
+
+            Examples:
+              retina events claim --as op-1
+              retina events claim --json --lease 5m
+            """
+        )
+        @Flag(name: .long, help: "Print the claimed event as JSON.") var json = false
+        @Option(name: .long, help: ArgumentHelp("Seconds the claim holds.", valueName: "seconds")) var lease: Double = 120
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let event = try await store.claimNext(by: actor.name, lease: lease, now: Date())
+            await store.close()
+            guard let event else {
+                if json { print("null") } else { print("the queue is empty") }
+                return
+            }
+            try printEvent(event, json: json)
+        }
+    }
+
+    /// One workflow action on one event.
+    struct Act: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "act",
+            abstract: "Apply a workflow action to an event.",
+            discussion: """
+            Actions: claim, release, acknowledge (ack), resolve, false_alarm,
+            escalate (police linkage), note. Each appends a history row with who,
+            when, from and to.
+
+            Examples:
+              retina events act ack 3f2a91c0 --as op-1
+              retina events act resolve 3f2a91c0 --note "crowd dispersed by staff"
+              retina events act escalate 3f2a91c0 --as sup-1 --note "110 informed"
+            """,
+            aliases: []
+        )
+        @Argument(help: ArgumentHelp("claim, release, ack, resolve, false_alarm, escalate or note.", valueName: "action"))
+        var action: String
+        @Argument(help: ArgumentHelp("Event id, or its first characters.", valueName: "id"))
+        var id: String
+        @Option(name: .long, help: ArgumentHelp("A note for the history.", valueName: "text")) var note: String?
+        @Option(name: .long, help: ArgumentHelp("Seconds a claim holds.", valueName: "seconds")) var lease: Double = 120
+        @Flag(name: .long, help: "Print the event as JSON afterwards.") var json = false
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let name = action == "ack" ? "acknowledge" : action.replacingOccurrences(of: "-", with: "_")
+            guard let action = WorkflowAction(rawValue: name) else {
+                throw CLIError("unknown action '\(self.action)': use one of \(WorkflowAction.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if action == .note && (note ?? "").isEmpty { throw CLIError("a note needs --note TEXT") }
+            let store = try storeOptions.open()
+            defer { Task { await store.close() } }
+            let uuid = try await resolveEvent(id, in: store)
+            do {
+                let event = try await store.perform(action, on: uuid, by: actor.name, note: note, lease: lease, now: Date())
+                try printEvent(event, json: json)
+            } catch let error as WorkflowError {
+                throw CLIError(error.description)
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an event's history: who did what, when.")
+        @Argument(help: ArgumentHelp("Event id, or its first characters.", valueName: "id")) var id: String
+        @Flag(name: .long, help: "Print a JSON array.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let uuid = try await resolveEvent(id, in: store)
+            let entries = try await store.history(of: uuid)
+            await store.close()
+            if json {
+                print(String(decoding: try EventJSON.encoder(pretty: true).encode(entries), as: UTF8.self))
+                return
+            }
+            printTable(header: ["AT", "ACTOR", "ACTION", "FROM", "TO", "NOTE"], rows: entries.map {
+                [RFC3339.format($0.at), $0.actor, $0.action, $0.from?.rawValue ?? "-", $0.to?.rawValue ?? "-", $0.note ?? ""]
+            })
+        }
+    }
+}
