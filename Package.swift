@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // SHA-256 of evidence files now; signatures of police exports next (issue 4).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The security office's HTTP server.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -29,7 +31,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Vision"),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
-        .target(name: "Events", dependencies: ["CSQLite"]),
+        .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Office", dependencies: ["Events", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),
@@ -41,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "retina",
             dependencies: [
-                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision",
+                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"]),
+        .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "RetinaTestSupport"]),
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "RetinaTestSupport"]),
     ]

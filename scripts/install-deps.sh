@@ -11,6 +11,8 @@ PKGS=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   hyperfine                                                      # Benchmarks
+  curl                                                           # office tests read the live stream
+  chromium chromium-driver                                       # the office page, tested in a real browser
 )
 
 # Only packages whose status is exactly "install ok installed" count as present.

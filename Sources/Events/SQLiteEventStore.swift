@@ -20,6 +20,8 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         }
         connection = try SQLiteConnection(path: path)
         try Self.migrate(connection)
+        // Office tokens: only hashes are kept.
+        try connection.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, created_at REAL NOT NULL)")
     }
 
     private static func migrate(_ db: SQLiteConnection) throws {

@@ -1,0 +1,51 @@
+import Events
+import Foundation
+import Hummingbird
+import Logging
+
+/// The security office's HTTP server: a JSON API over the dispatch queue, a live stream of queue
+/// changes (server-sent events), and the operator's web page. Every endpoint checks the bearer
+/// token's role: 401 without a valid token, 403 with the wrong role; actions are recorded in the
+/// history under the token's name.
+public struct OfficeServer: Sendable {
+    public let store: SQLiteEventStore
+    public let host: String
+    public let port: Int
+    let logger: Logger
+
+    public init(store: SQLiteEventStore, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "retina.office")) {
+        self.store = store
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until cancelled or SIGINT/SIGTERM; `onRunning` is called once the port is open.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "retina"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let api = OfficeAPI(store: store)
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OfficePage.html)))
+        }
+        router.get("/api/events") { request, _ in try await api.list(request) }
+        router.post("/api/events") { request, context in try await api.publish(request, context) }
+        router.get("/api/events/:id") { request, context in try await api.show(request, context) }
+        router.post("/api/events/:id/:action") { request, context in try await api.act(request, context) }
+        router.post("/api/queue/claim") { request, _ in try await api.claim(request) }
+        router.get("/api/health") { request, _ in try await api.health(request) }
+        router.get("/api/snapshots/:id") { request, context in try await api.snapshot(request, context) }
+        router.get("/api/stream") { request, _ in try await api.stream(request) }
+        return router
+    }
+}

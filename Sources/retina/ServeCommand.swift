@@ -1,0 +1,78 @@
+import ArgumentParser
+import Events
+import Foundation
+import Office
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the security office: the queue's HTTP API, live stream and web page.",
+        discussion: """
+        Open http://HOST:PORT/ in a browser and paste a token (retina tokens create).
+        API (Authorization: Bearer TOKEN):
+          GET  /api/events?state=new&type=…&camera=…&order=queue   list (operator)
+          GET  /api/events/ID                 one event with its history (operator)
+          POST /api/queue/claim               claim the next event (operator)
+          POST /api/events/ID/ACTION          claim, release, acknowledge, resolve,
+                                              false_alarm, note (operator); escalate (supervisor)
+          POST /api/events                    publish (producer)
+          GET  /api/stream                    server-sent events: one per queue change
+          GET  /api/health, /api/snapshots/ID
+
+        Examples:
+          retina serve --port 8080
+          retina serve --host 0.0.0.0 --store sqlite:/var/lib/retina/events.db
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "host")) var host = "127.0.0.1"
+    @Option(name: .long, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "port")) var port = 8080
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var logOptions: LogOptions
+
+    func run() async throws {
+        logOptions.bootstrap()
+        let url = storeOptions.url()
+        guard let store = try storeOptions.open() as? SQLiteEventStore else {
+            throw CLIError("the office serves the SQLite store for now (\(url))")
+        }
+        let server = OfficeServer(store: store, host: host, port: port)
+        try await server.run { port in
+            print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
+        }
+    }
+}
+
+struct TokensCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens",
+        abstract: "Manage access tokens of the office API.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token; it is printed once, only its hash is stored.",
+            discussion: """
+            Roles: operator (work the queue), supervisor (also escalate), liaison
+            (exports), producer (publish only), admin (everything).
+
+            Example:
+              retina tokens create --role operator --name "Wang Li, night shift"
+            """
+        )
+        @Option(name: .long, help: ArgumentHelp("operator, supervisor, liaison, producer or admin.", valueName: "role")) var role: String
+        @Option(name: .long, help: ArgumentHelp("Who holds it, as the history will name them.", valueName: "name")) var name: String?
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            guard let r = Role(rawValue: role) else {
+                throw CLIError("unknown role '\(role)': use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let store = try storeOptions.open() as? SQLiteEventStore else { throw CLIError("tokens live in the SQLite store for now") }
+            let token = try await store.createToken(name: name ?? r.rawValue, role: r)
+            await store.close()
+            print(token)
+            FileHandle.standardError.write(Data("token for \(name ?? r.rawValue) (\(r.rawValue)); it is not shown again\n".utf8))
+        }
+    }
+}

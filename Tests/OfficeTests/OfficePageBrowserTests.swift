@@ -1,0 +1,125 @@
+import Events
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Office
+import RetinaTestSupport
+import Testing
+
+/// The operator's page in a real headless Chromium, driven through chromedriver's WebDriver API:
+/// the page loads, a fall published by a producer appears live (no reload), the operator
+/// acknowledges it with a click, and the store has it acknowledged under the operator's name.
+@Suite(.serialized, .timeLimit(.minutes(2)), .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+                              "needs chromium and chromium-driver (scripts/install-deps.sh installs them)"))
+struct OfficePageBrowserTests {
+    struct WebDriver {
+        let base: String
+        var session = ""
+
+        /// One WebDriver command, sent by curl (URLSession on Linux fails on chromedriver's answers:
+        /// "Failed writing header").
+        func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+            var args = ["-s", "--max-time", "60", "-X", method, base + path]
+            if let body {
+                args += ["-H", "Content-Type: application/json", "--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
+            }
+            let (status, output) = try Fixtures.run("/usr/bin/curl", args)
+            guard status == 0 else { throw FixtureError("webdriver \(path): curl exit \(status)") }
+            let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            if let value = json?["value"] as? [String: Any], let error = value["error"] as? String {
+                throw FixtureError("webdriver \(path): \(error): \(value["message"] ?? "")")
+            }
+            return json?["value"]
+        }
+
+        func script(_ js: String) async throws -> Any? {
+            try await call("POST", "/session/\(session)/execute/sync", ["script": js, "args": []])
+        }
+    }
+
+    @Test func aFallAppearsLiveAndIsAcknowledgedFromThePage() async throws {
+        let dir = Fixtures.temporaryDirectory("office-browser")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let port = Fixtures.freePort()
+        let ready = AsyncStream<Void>.makeStream()
+        let server = Task { try await OfficeServer(store: store, port: port).run { _ in ready.continuation.yield() } }
+        defer { server.cancel() }
+        for await _ in ready.stream { break }  // the port is open
+        let operatorToken = try await store.createToken(name: "Wang Li", role: .operator_)
+        let producerToken = try await store.createToken(name: "fall-gateway", role: .producer)
+        // Something already in the queue, so the fall has to go to the top.
+        _ = try await store.publish([Event(type: "crowd.density", priority: .p3, level: "yellow",
+                                           source: EventSource(producer: "retina", camera: "plaza-1"), occurredAt: Date())])
+
+        let driverPort = Fixtures.freePort()
+        let chromedriver = Process()
+        chromedriver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
+        chromedriver.arguments = ["--port=\(driverPort)"]
+        chromedriver.standardOutput = FileHandle.nullDevice
+        chromedriver.standardError = FileHandle.nullDevice
+        try chromedriver.run()
+        defer { chromedriver.terminate() }
+        var driver = WebDriver(base: "http://127.0.0.1:\(driverPort)")
+        for _ in 0..<100 {
+            if (try? await driver.call("GET", "/status")) != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let created = try await driver.call("POST", "/session", ["capabilities": ["alwaysMatch": [
+            "browserName": "chrome",
+            "goog:chromeOptions": ["binary": "/usr/bin/chromium",
+                                   "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]],
+        ]]]) as? [String: Any]
+        driver.session = try #require(created?["sessionId"] as? String)
+        defer { Task { [driver] in _ = try? await driver.call("DELETE", "/session/\(driver.session)") } }
+
+        // Load the page, give it the operator's token (as pasting it would), load again.
+        let page = "http://127.0.0.1:\(port)/"
+        _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
+        _ = try await driver.script("localStorage.setItem('retina-token', '\(operatorToken)')")
+        _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
+        #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "live" },
+                "the page did not connect to the live stream")
+        #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
+
+        // A producer publishes a fall over the API; the page shows it without a reload, first.
+        let fall = """
+        {"id": "5a0f3c1e-2b4d-4e6f-8a9b-0c1d2e3f4a5b", "type": "fall.detected", "source": {"producer": "fall-detection"},
+         "occurredAt": "\(RFC3339.format(Date()))", "payload": {"subjectRef": "resident-0412", "deviceType": "radar"}}
+        """
+        var publish = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/events")!)
+        publish.httpMethod = "POST"
+        publish.httpBody = Data(fall.utf8)
+        publish.setValue("Bearer \(producerToken)", forHTTPHeaderField: "Authorization")
+        let (_, response) = try await URLSession.shared.data(for: publish)
+        #expect((response as? HTTPURLResponse)?.statusCode == 202)
+        #expect(try await waitFor {
+            (try await driver.script("const r = document.querySelector('#queue tr'); return r ? r.className + ' ' + r.innerText : ''") as? String)?
+                .hasPrefix("P1") == true
+        }, "the fall did not appear at the top of the queue")
+        let firstRow = try await driver.script("return document.querySelector('#queue tr').innerText") as? String ?? ""
+        #expect(firstRow.contains("fall.detected") && firstRow.contains("s"), "first row: \(firstRow)")  // with its ack countdown
+
+        // The operator clicks Acknowledge on it.
+        let button = try await driver.call("POST", "/session/\(driver.session)/element",
+                                           ["using": "css selector", "value": "#queue tr.P1 button[data-act=acknowledge]"]) as? [String: Any]
+        let element = try #require(button?.values.first as? String)
+        _ = try await driver.call("POST", "/session/\(driver.session)/element/\(element)/click", [:])
+        let id = UUID(uuidString: "5a0f3c1e-2b4d-4e6f-8a9b-0c1d2e3f4a5b")!
+        #expect(try await waitFor { try await store.event(id: id)?.state == .acknowledged }, "the store never saw the acknowledgement")
+        let history = try await store.history(of: id)
+        #expect(history.last?.action == "acknowledge" && history.last?.actor == "Wang Li")
+        #expect(try await waitFor {
+            (try await driver.script("return document.querySelector('#queue tr.P1 .state').innerText") as? String)?.hasPrefix("acknowledged") == true
+        })
+    }
+
+    /// Polls `condition` every 200 ms for up to 10 s.
+    func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<50 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+}

@@ -1,0 +1,112 @@
+import Events
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Office
+import RetinaTestSupport
+import Testing
+
+/// The office server on a real port over a real SQLite file, driven over HTTP.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct OfficeServerTests {
+    struct Running {
+        let base: String
+        let store: SQLiteEventStore
+        let task: Task<Void, Error>
+    }
+
+    static func start() async throws -> Running {
+        let dir = Fixtures.temporaryDirectory("office")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let port = Fixtures.freePort()
+        let server = OfficeServer(store: store, port: port)
+        let ready = AsyncStream<Void>.makeStream()
+        let task = Task { try await server.run { _ in ready.continuation.yield() } }
+        for await _ in ready.stream { break }  // the port is open
+        let base = "http://127.0.0.1:\(port)"
+        return Running(base: base, store: store, task: task)
+    }
+
+    static func request(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> (status: Int, body: String) {
+        var r = URLRequest(url: URL(string: url)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+    static func get(_ url: String, token: String?) async throws -> (status: Int, body: String) { try await request("GET", url, token: token) }
+
+    static let fall = """
+    {"id": "0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", "type": "fall.detected", "source": {"producer": "fall-detection"},
+     "occurredAt": "2026-11-23T11:00:00+08:00",
+     "payload": {"subjectRef": "resident-0412", "deviceType": "radar", "postFallInactivitySeconds": 75}}
+    """
+
+    @Test func rolesAreChecked() async throws {
+        let s = try await Self.start()
+        defer { s.task.cancel() }
+        let producer = try await s.store.createToken(name: "fall-gateway", role: .producer)
+        #expect(try await Self.get(s.base + "/api/events", token: nil).status == 401)
+        #expect(try await Self.get(s.base + "/api/events", token: "rt_not-a-token").status == 401)
+        #expect(try await Self.get(s.base + "/api/events", token: producer).status == 403)
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+        #expect(try await Self.get(s.base + "/api/events", token: op).status == 200)
+        #expect(try await Self.request("POST", s.base + "/api/events", token: op, body: Self.fall).status == 403)
+        let page = try await Self.get(s.base + "/", token: nil)
+        #expect(page.status == 200 && page.body.contains("security office"))
+    }
+
+    @Test func aPublishedFallIsClaimedFirstAndWorked() async throws {
+        let s = try await Self.start()
+        defer { s.task.cancel() }
+        let producer = try await s.store.createToken(name: "fall-gateway", role: .producer)
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+        let sup = try await s.store.createToken(name: "Chen Jie", role: .supervisor)
+        // A crowd of P4 events first, then the fall.
+        let crowd = (0..<50).map { i in
+            Event(type: "crowd.density", priority: .p4, source: EventSource(producer: "retina", camera: "cam-\(i)"), occurredAt: Date())
+        }
+        _ = try await s.store.publish(crowd)
+        let bad = try await Self.request("POST", s.base + "/api/events", token: producer, body: #"{"type": "fall.detected", "source": {"producer": "x"}, "occurredAt": "2026-11-23T11:00:00+08:00", "payload": {}}"#)
+        #expect(bad.status == 422 && bad.body.contains("subjectRef"))
+        let published = try await Self.request("POST", s.base + "/api/events", token: producer, body: Self.fall)
+        #expect(published.status == 202 && published.body.contains("published"))
+
+        let claimed = try await Self.request("POST", s.base + "/api/queue/claim", token: op)
+        // UUIDs are case-insensitive (Foundation writes them upper-case).
+        #expect(claimed.status == 200 && claimed.body.lowercased().contains("0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d")
+            && claimed.body.contains(#""priority":"P1""#), "\(claimed)")
+        let id = "0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+        #expect(try await Self.request("POST", s.base + "/api/events/\(id)/acknowledge", token: op, body: #"{"note": "called back, no answer"}"#).status == 200)
+        #expect(try await Self.request("POST", s.base + "/api/events/\(id)/acknowledge", token: op).status == 409)
+        #expect(try await Self.request("POST", s.base + "/api/events/\(id)/escalate", token: op).status == 403)
+        #expect(try await Self.request("POST", s.base + "/api/events/\(id)/escalate", token: sup, body: #"{"note": "120 dispatched"}"#).status == 200)
+        let detail = try await Self.get(s.base + "/api/events/\(id)", token: op)
+        #expect(detail.status == 200)
+        // The history names the token holders.
+        #expect(detail.body.contains(#""actor":"Wang Li""#) && detail.body.contains(#""actor":"Chen Jie""#))
+        #expect(detail.body.contains("called back, no answer"))
+        let stored = try #require(try await s.store.event(id: UUID(uuidString: id)!))
+        #expect(stored.state == .acknowledged && stored.escalated)
+    }
+
+    @Test func theLiveStreamReportsChanges() async throws {
+        let s = try await Self.start()
+        defer { s.task.cancel() }
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+        // curl reads the stream for 3 s while a fall is published after 1 s.
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sN", "--max-time", "3", "-H", "Authorization: Bearer \(op)", s.base + "/api/stream"]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        try curl.run()
+        try await Task.sleep(for: .seconds(1))
+        let fall = Event(type: "fall.detected", priority: .p1, source: EventSource(producer: "fall-detection"), occurredAt: Date())
+        _ = try await s.store.publish([fall])
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(output.contains("event: change") && output.contains(fall.id.uuidString.lowercased()) && output.contains("published"), "\(output)")
+    }
+}
