@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The security office's HTTP server.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -32,7 +33,8 @@ let package = Package(
         .target(name: "Vision"),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
         .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Office", dependencies: ["Events", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "Office", dependencies: ["Events", .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),

@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// The JSON API's handlers. Bodies and answers are in the shared event schema.
 struct OfficeAPI: Sendable {
@@ -127,7 +128,8 @@ struct OfficeAPI: Sendable {
                         body: .init { writer in
                             try await writer.write(ByteBuffer(string: ": connected\n\n"))
                             var last = start
-                            while !Task.isCancelled {
+                            // Ends when the client goes away or the server shuts down gracefully.
+                            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                                 let changes = try await store.changes(after: last)
                                 for c in changes {
                                     last = c.seq

@@ -2,6 +2,7 @@ import Events
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The security office's HTTP server: a JSON API over the dispatch queue, a live stream of queue
 /// changes (server-sent events), and the operator's web page. Every endpoint checks the bearer
@@ -20,15 +21,24 @@ public struct OfficeServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until cancelled or SIGINT/SIGTERM; `onRunning` is called once the port is open.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Serves until the task is cancelled (or, with `handleSignals`, SIGINT/SIGTERM); both shut the
+    /// server down gracefully. `onRunning` is called once the port is open.
+    public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "retina"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        try await app.runService()
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // Cancelling this task shuts the server down gracefully (open streams end, connections
+        // close) instead of cancelling it mid-request: the group runs in a task of its own.
+        let runner = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await runner.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     func router() -> Router<BasicRequestContext> {

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Logging
 import Media
+import Office
 import RetinaConfig
 import Worker
 
@@ -33,6 +34,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this many seconds (default: run until SIGINT/SIGTERM).", valueName: "seconds"))
     var duration: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Also serve the security office on this port (see `retina serve`).", valueName: "port"))
+    var office: Int?
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var logOptions: LogOptions
@@ -42,7 +46,7 @@ struct Run: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
                         configuredStore: configuration.store, evidence: evidenceOptions.directory(configured: configuration.evidence),
-                        duration: duration)
+                        duration: duration, officePort: office)
     }
 
     private func loadConfiguration() throws -> Configuration {
@@ -73,7 +77,7 @@ struct Run: AsyncParsableCommand {
 
 /// Runs cameras in this process until a signal or the time limit, then stops gracefully.
 func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOptions, configuredStore: String?,
-           evidence: String, duration: Double?) async throws {
+           evidence: String, duration: Double?, officePort: Int? = nil) async throws {
     let logger = Logger(label: "retina")
     do { try GroupWorker.validate(cameras) } catch { throw CLIError("\(label): \(error)") }
     let storeURL = storeOptions.url(configured: configuredStore)
@@ -84,6 +88,15 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
     logger.info("running \(worker.cameras.count) camera(s) of \(label) [group \(groups)] → store \(storeURL)")
     logger.info("see events with: retina events list --store \(storeURL)   (camera health: retina status --store \(storeURL))")
     worker.start()
+    var officeTask: Task<Void, Error>?
+    if let officePort {
+        guard let sqlite = store as? SQLiteEventStore else { throw CLIError("--office serves the SQLite store for now") }
+        officeTask = Task {
+            try await OfficeServer(store: sqlite, port: officePort).run { port in
+                logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
+            }
+        }
+    }
 
     let progress = Task {
         while !Task.isCancelled {
@@ -96,6 +109,7 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
     }
     let reason = await Signals.waitForTermination(limit: duration)
     progress.cancel()
+    officeTask?.cancel()
     logger.info("\(reason ?? "time limit reached"): stopping (finishing buffered frames, flushing events)")
     await worker.stop()
     await store.close()

@@ -36,7 +36,7 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("the office serves the SQLite store for now (\(url))")
         }
         let server = OfficeServer(store: store, host: host, port: port)
-        try await server.run { port in
+        try await server.run(handleSignals: true) { port in
             print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
         }
     }

@@ -59,26 +59,9 @@ extension EventsCommand {
         }
     }
 
-    /// One workflow action on one event.
-    struct Act: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "act",
-            abstract: "Apply a workflow action to an event.",
-            discussion: """
-            Actions: claim, release, acknowledge (ack), resolve, false_alarm,
-            escalate (police linkage), note. Each appends a history row with who,
-            when, from and to.
-
-            Examples:
-              retina events act ack 3f2a91c0 --as op-1
-              retina events act resolve 3f2a91c0 --note "crowd dispersed by staff"
-              retina events act escalate 3f2a91c0 --as sup-1 --note "110 informed"
-            """,
-            aliases: []
-        )
-        @Argument(help: ArgumentHelp("claim, release, ack, resolve, false_alarm, escalate or note.", valueName: "action"))
-        var action: String
-        @Argument(help: ArgumentHelp("Event id, or its first characters.", valueName: "id"))
+    /// What every single-event action command takes.
+    struct ActionOptions: ParsableArguments {
+        @Argument(help: ArgumentHelp("Event id, or its first characters (as `events list` shows them).", valueName: "id"))
         var id: String
         @Option(name: .long, help: ArgumentHelp("A note for the history.", valueName: "text")) var note: String?
         @Option(name: .long, help: ArgumentHelp("Seconds a claim holds.", valueName: "seconds")) var lease: Double = 120
@@ -86,22 +69,57 @@ extension EventsCommand {
         @OptionGroup var actor: ActorOptions
         @OptionGroup var storeOptions: StoreOptions
 
-        func run() async throws {
-            let name = action == "ack" ? "acknowledge" : action.replacingOccurrences(of: "-", with: "_")
-            guard let action = WorkflowAction(rawValue: name) else {
-                throw CLIError("unknown action '\(self.action)': use one of \(WorkflowAction.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        func perform(_ action: WorkflowAction) async throws {
             if action == .note && (note ?? "").isEmpty { throw CLIError("a note needs --note TEXT") }
             let store = try storeOptions.open()
-            defer { Task { await store.close() } }
-            let uuid = try await resolveEvent(id, in: store)
             do {
+                let uuid = try await resolveEvent(id, in: store)
                 let event = try await store.perform(action, on: uuid, by: actor.name, note: note, lease: lease, now: Date())
+                await store.close()
                 try printEvent(event, json: json)
             } catch let error as WorkflowError {
+                await store.close()
                 throw CLIError(error.description)
             }
         }
+    }
+
+    struct Ack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge an event (it stops the P1 escalation clock).",
+                                                        discussion: "Example:\n  retina events ack 3f2a91c0 --as op-1 --note \"called back\"")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.acknowledge) }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a claimed or acknowledged event.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.resolve) }
+    }
+
+    struct FalseAlarm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "false-alarm", abstract: "Close an event as a false alarm.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.falseAlarm) }
+    }
+
+    struct Escalate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark an event for police linkage (escalated); its state does not change.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.escalate) }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a claimed event back to the queue.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.release) }
+    }
+
+    struct Note: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a note to an event's history.",
+                                                        discussion: "Example:\n  retina events note 3f2a91c0 --note \"guard sent to gate 3\"")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.note) }
     }
 
     struct History: AsyncParsableCommand {

@@ -24,7 +24,12 @@ struct OfficePageBrowserTests {
             if let body {
                 args += ["-H", "Content-Type: application/json", "--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
             }
-            let (status, output) = try Fixtures.run("/usr/bin/curl", args)
+            // curl blocks: run it off Swift's cooperative threads, which the server under test needs.
+            let fixed = args
+            let result = await withCheckedContinuation { c in
+                Thread { c.resume(returning: Result { try Fixtures.run("/usr/bin/curl", fixed) }) }.start()
+            }
+            let (status, output) = try result.get()
             guard status == 0 else { throw FixtureError("webdriver \(path): curl exit \(status)") }
             let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             if let value = json?["value"] as? [String: Any], let error = value["error"] as? String {

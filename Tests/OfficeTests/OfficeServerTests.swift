@@ -35,6 +35,11 @@ import Testing
         let (data, response) = try await URLSession.shared.data(for: r)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
+    /// Runs blocking work on a thread of its own.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in Thread { c.resume(returning: work()) }.start() }
+    }
+
     static func get(_ url: String, token: String?) async throws -> (status: Int, body: String) { try await request("GET", url, token: token) }
 
     static let fall = """
@@ -95,17 +100,21 @@ import Testing
         let s = try await Self.start()
         defer { s.task.cancel() }
         let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
-        // curl reads the stream for 3 s while a fall is published after 1 s.
+        // curl reads the stream for 4 s; a fall is published once the stream has opened.
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sN", "--max-time", "3", "-H", "Authorization: Bearer \(op)", s.base + "/api/stream"]
+        curl.arguments = ["-sN", "--max-time", "4", "-H", "Authorization: Bearer \(op)", s.base + "/api/stream"]
         let pipe = Pipe()
         curl.standardOutput = pipe
         try curl.run()
-        try await Task.sleep(for: .seconds(1))
+        // Blocking reads happen on a thread of their own: on Swift's (two) cooperative threads they
+        // could starve the very server they wait for.
+        let reader = pipe.fileHandleForReading
+        let opening = String(decoding: await Self.offPool { reader.availableData }, as: UTF8.self)
+        #expect(opening.contains(": connected"))
         let fall = Event(type: "fall.detected", priority: .p1, source: EventSource(producer: "fall-detection"), occurredAt: Date())
         _ = try await s.store.publish([fall])
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: await Self.offPool { reader.readDataToEndOfFile() }, as: UTF8.self)
         curl.waitUntilExit()
         #expect(output.contains("event: change") && output.contains(fall.id.uuidString.lowercased()) && output.contains("published"), "\(output)")
     }
