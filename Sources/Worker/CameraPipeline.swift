@@ -49,7 +49,8 @@ public final class CameraPipeline: Sendable {
     }
 
     public func start() {
-        let task = Task.detached { [self] in await analyse() }
+        let executor = AnalysisExecutor(label: "retina.analysis.\(camera.id)")
+        let task = Task.detached(executorPreference: executor) { [self] in await analyse() }
         analysis.withLock { $0 = task }
         ingest.start()
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 import Worker
 
@@ -35,5 +36,17 @@ import Worker
         let b = DropOldestBuffer<Int>(capacity: 1)
         b.finish()
         #expect(!b.push(1))
+    }
+}
+
+/// Camera analysis runs on its own queue, not on Swift's cooperative threads.
+@Suite struct AnalysisExecutorTests {
+    @Test func analysisRunsOnTheCameraQueue() async {
+        let executor = AnalysisExecutor(label: "retina.analysis.test-cam")
+        let label = await Task.detached(executorPreference: executor) { () async -> String in
+            await Task.yield()  // also after a suspension
+            return DispatchQueue.getSpecific(key: AnalysisExecutor.queueKey) ?? "cooperative pool"
+        }.value
+        #expect(label == "retina.analysis.test-cam")
     }
 }
