@@ -143,3 +143,40 @@ extension EventsCommand {
         }
     }
 }
+
+extension EventsCommand {
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Retention: delete closed events older than a limit.",
+            discussion: """
+            Deletes resolved and false-alarm events (and their history) that
+            occurred before the limit. Open, escalated and held events are never
+            deleted. Run it from cron or a systemd timer.
+
+            Examples:
+              retina events purge --older-than 90d
+              retina events purge --older-than 12h --store sqlite:/var/lib/retina/events.db
+            """
+        )
+        @Option(name: .long, help: ArgumentHelp("Age limit: a number with s, m, h or d (e.g. 90d).", valueName: "age"))
+        var olderThan: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            guard let seconds = Self.seconds(olderThan), seconds > 0 else {
+                throw CLIError("--older-than: expected an age such as 90d, 12h or 30m, got '\(olderThan)'")
+            }
+            let store = try storeOptions.open()
+            let cutoff = Date().addingTimeInterval(-seconds)
+            let removed = try await store.applyRetention(olderThan: cutoff)
+            await store.close()
+            print("deleted \(removed) closed event(s) that occurred before \(RFC3339.format(cutoff))")
+        }
+
+        static func seconds(_ text: String) -> Double? {
+            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            guard let unit = text.last, let factor = units[unit], let n = Double(text.dropLast()) else { return nil }
+            return n * factor
+        }
+    }
+}
