@@ -40,8 +40,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Media", "Vision", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "retina",

@@ -73,7 +73,6 @@ public struct Evaluator {
 
     /// Per-frame measurements of one pass over the video.
     public struct Pass: Sendable {
-        public var features: [CrowdFeatures] = []
         /// Whether the background was learned at each frame; the crowd detector reports no count before.
         public var warm: [Bool] = []
         /// Features smoothed over time as the live detector smooths them.
@@ -85,7 +84,7 @@ public struct Evaluator {
         public var fps = 0.0
         /// Mean detector time per frame (crowd features + motion anomaly), excluding decoding.
         public var detectorMillis = 0.0
-        public var frames: Int { features.count }
+        public var frames: Int { smoothed.count }
     }
 
     /// Decodes the video once and runs the detectors on every frame.
@@ -110,7 +109,6 @@ public struct Evaluator {
             let features = CrowdFeatures.measure(scene, masks: [mask!])[0]
             let detections = anomaly.analyse(frame)
             detectorNanos += DispatchTime.now().uptimeNanoseconds - t0
-            result.features.append(features)
             result.warm.append(scene.background.isWarm)
             result.smoothed.append(smoother.add(features, at: frame.streamTime))
             if firstTime == nil { firstTime = frame.streamTime; result.analysisSize = "\(frame.image.width)x\(frame.image.height)" }

@@ -8,10 +8,15 @@ public struct EventQuery: Sendable, Equatable {
     public var group: String?
     public var since: Date?
     public var until: Date?
+    public var priorities: [Priority] = []
+    /// Queue order (priority first, then age) instead of newest first: what the office works from.
+    public var queueOrder = false
     public var limit: Int = 100
 
     public init(types: [String] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
-                since: Date? = nil, until: Date? = nil, limit: Int = 100) {
+                since: Date? = nil, until: Date? = nil, priorities: [Priority] = [], queueOrder: Bool = false, limit: Int = 100) {
+        self.priorities = priorities
+        self.queueOrder = queueOrder
         self.types = types
         self.states = states
         self.camera = camera

@@ -181,10 +181,15 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             if let group = query.group { clauses.append("grp = ?"); values.append(.text(group)) }
             if let since = query.since { clauses.append("occurred_at >= ?"); values.append(.double(since.timeIntervalSince1970)) }
             if let until = query.until { clauses.append("occurred_at < ?"); values.append(.double(until.timeIntervalSince1970)) }
+            if !query.priorities.isEmpty {
+                clauses.append("priority IN (\(query.priorities.map { _ in "?" }.joined(separator: ",")))")
+                values += query.priorities.map { .int($0.rawValue) }
+            }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             values.append(.int(max(0, query.limit)))
             let decoder = EventJSON.decoder()
-            return try connection.prepare("SELECT doc FROM events \(whereSQL) ORDER BY occurred_at DESC, rowid DESC LIMIT ?")
+            let order = query.queueOrder ? "priority, occurred_at, rowid" : "occurred_at DESC, rowid DESC"
+            return try connection.prepare("SELECT doc FROM events \(whereSQL) ORDER BY \(order) LIMIT ?")
                 .rows(values) { row in try decoder.decode(Event.self, from: Data((row.text(0) ?? "{}").utf8)) }
         }
     }

@@ -28,8 +28,13 @@ public enum Tokens {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func hash(_ token: String) -> String { Checksum.sha256Hex(Data(token.utf8)) }
+}
+
+/// Hex digests, as manifests and the event schema's `evidence.sha256` write them.
+public enum Checksum {
+    public static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -45,12 +45,24 @@ public final class SnapshotSource: Sendable {
     }
 
     /// JPEG of the kept frame closest to `index` (the analysed frame, or the newest if it is gone).
-    /// CPU work of a few milliseconds: call it off Swift's cooperative pool.
+    /// CPU work of a few milliseconds: call it off Swift's cooperative pool. The frame is referenced
+    /// under the lock and encoded outside it, so the ingest thread never waits for an encode.
     public func jpeg(nearest index: Int, quality: Int = 85) -> Data? {
-        slots.withLock { slots -> Data? in
-            guard let slot = slots.min(by: { abs($0.index - index) < abs($1.index - index) }), let frame = slot.frame else { return nil }
-            return JPEGEncoder.encode(frame, quality: quality)
+        guard let frame = slots.withLock({ slots -> UnsafeMutablePointer<AVFrame>? in
+            guard let slot = slots.min(by: { abs($0.index - index) < abs($1.index - index) }), let kept = slot.frame,
+                  let copy = av_frame_alloc() else { return nil }
+            if av_frame_ref(copy, kept) < 0 {
+                var c: UnsafeMutablePointer<AVFrame>? = copy
+                av_frame_free(&c)
+                return nil
+            }
+            return copy
+        }) else { return nil }
+        defer {
+            var f: UnsafeMutablePointer<AVFrame>? = frame
+            av_frame_free(&f)
         }
+        return JPEGEncoder.encode(frame, quality: quality)
     }
 }
 

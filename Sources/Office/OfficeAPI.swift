@@ -38,12 +38,10 @@ struct OfficeAPI: Sendable {
             guard let d = RFC3339.parse(since) else { throw HTTPError(.badRequest, message: "since: expected an RFC 3339 time") }
             query.since = d
         }
-        var events = try await store.list(query)
-        if let p = q.get("priority"), let priority = Priority(label: p) { events = events.filter { $0.priority == priority } }
-        if q.get("order") == "queue" {
-            events.sort { ($0.priority, $0.occurredAt) < ($1.priority, $1.occurredAt) }
-        }
-        return try json(events)
+        query.priorities = q.getAll("priority").compactMap { Priority(label: String($0)) }
+        // In SQL, before the limit: the most urgent events must never fall off a long list.
+        query.queueOrder = q.get("order") == "queue"
+        return try json(try await store.list(query))
     }
 
     func show(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -88,7 +86,12 @@ struct OfficeAPI: Sendable {
         let who = try await authorize(request, action == .escalate ? .supervisor : .operator_)
         let body = try await request.body.collect(upTo: 64 << 10)
         struct Body: Decodable { let note: String?; let lease: Double? }
-        let parsed = body.readableBytes == 0 ? nil : try? JSONDecoder().decode(Body.self, from: Data(buffer: body))
+        var parsed: Body?
+        if body.readableBytes > 0 {
+            do { parsed = try JSONDecoder().decode(Body.self, from: Data(buffer: body)) } catch {
+                throw HTTPError(.badRequest, message: "body: expected {\"note\": \"…\", \"lease\": seconds} (both optional)")
+            }
+        }
         do {
             let event = try await store.perform(action, on: id, by: who.name, note: parsed?.note, lease: parsed?.lease ?? 120, now: Date())
             return try json(event)

@@ -75,8 +75,6 @@ public final class MotionAnomalyDetector: Detector {
 
     /// Anomaly score of the last frame: ≥ 1 where running speed was seen (for AUC and metrics).
     public private(set) var lastScore = 0.0
-    /// Flow of the last frame, for inspection and tests.
-    public private(set) var lastFlow: [PyramidalFlow.Vector] = []
 
     // Learned normal motion per cell (cells of 4×4 grid points).
     private var cellsX = 0, cellsY = 0
@@ -110,10 +108,12 @@ public final class MotionAnomalyDetector: Detector {
     public func analyse(_ frame: AnalysisFrame) -> [Detection] {
         scene.update(frame)
         lastScore = 0
-        lastFlow = []
         let w = scene.width, h = scene.height
-        if masks.first.map({ $0.width != w || $0.height != h }) ?? !zones.isEmpty {
-            masks = zones.map { ZoneMask(zone: $0, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, width: w, height: h) }
+        // Only zones this detector watches (forbidden, or with a loitering limit) cost a pass over
+        // the picture per frame; the crowd detector measures the rest.
+        let watched = zones.filter { $0.kind == .forbidden || $0.loiterSeconds != nil }
+        if masks.first.map({ $0.width != w || $0.height != h }) ?? !watched.isEmpty {
+            masks = watched.map { ZoneMask(zone: $0, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, width: w, height: h) }
         }
         if scene.isFirstOfSegment {
             resetEpisodes()
@@ -144,8 +144,7 @@ public final class MotionAnomalyDetector: Detector {
         guard let ref else { return zoneDetections }
         let dt = max(now - ref.time, 1e-3)
         var detections: [Detection] = []
-        let vectors = smoothed(trackGrid(from: ref.pyramid))
-        lastFlow = vectors
+        let vectors = smoothed(trackGrid(from: ref.pyramid, previousFrame: abs(now - scene.dt - ref.time) < 1e-6))
         ensureCells(w: w, h: h)
         let warm = sceneAge >= parameters.warmupSeconds
         let step = Double(parameters.gridStep)
@@ -273,13 +272,14 @@ public final class MotionAnomalyDetector: Detector {
         return out
     }
 
-    /// Grid points whose cell changed since the previous frame, tracked by pyramidal LK.
-    private func trackGrid(from previous: [GrayImage]) -> [PyramidalFlow.Vector] {
+    /// Grid points whose cell changed since the reference frame, tracked by pyramidal LK. When the
+    /// reference is the previous frame (the usual case) the scene's change mask already says which.
+    private func trackGrid(from previous: [GrayImage], previousFrame: Bool) -> [PyramidalFlow.Vector] {
         guard let base = previous.first, base.width == scene.width, base.height == scene.height else { return [] }
         let w = scene.width, h = scene.height, step = parameters.gridStep
         let margin = parameters.flow.radius + 2
         var points: [(x: Int, y: Int)] = []
-        let changedMask = changedSince(base)
+        let changedMask = previousFrame ? scene.changed : changedSince(base)
         changedMask.withUnsafeBufferPointer { changed in
             var y = step / 2
             while y < h - margin {

@@ -1,4 +1,3 @@
-import Crypto
 import Events
 import Foundation
 import Media
@@ -28,7 +27,7 @@ public final class EvidenceWriter: Sendable {
                 } catch {
                     return continuation.resume(returning: nil)
                 }
-                let digest = SHA256.hash(data: jpeg).map { String(format: "%02x", $0) }.joined()
+                let digest = Checksum.sha256Hex(jpeg)
                 continuation.resume(returning: EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: path).absoluteString,
                                                            mime: "image/jpeg", size: jpeg.count, sha256: digest))
             }

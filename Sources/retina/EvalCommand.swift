@@ -76,12 +76,16 @@ struct Eval: AsyncParsableCommand {
     }
 }
 
-/// Runs blocking work (libav decoding) on a thread of its own, not on Swift's cooperative pool.
-func runOnThread<T: Sendable>(_ work: @escaping @Sendable () throws(EvaluationError) -> T) async throws -> T {
-    let result: Result<T, EvaluationError> = await withCheckedContinuation { c in
-        Thread { c.resume(returning: Result { () throws(EvaluationError) in try work() }) }.start()
+/// Runs blocking work (libav calls) on a thread of its own, not on Swift's cooperative pool.
+func offPool<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async -> Result<T, E> {
+    await withCheckedContinuation { c in
+        Thread { c.resume(returning: Result { () throws(E) in try work() }) }.start()
     }
-    switch result {
+}
+
+/// `offPool`, with failures as command-line errors.
+func runOnThread<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws -> T {
+    switch await offPool(work) {
     case .success(let value): return value
     case .failure(let error): throw CLIError(error)
     }

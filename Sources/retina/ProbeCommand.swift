@@ -41,17 +41,8 @@ struct Probe: AsyncParsableCommand {
         let options = OpenOptions(transport: transport, openTimeout: timeout, stallTimeout: timeout, decoderThreads: threads)
         let (seconds, frames) = (seconds, frames)
         // libav blocks: probe on a thread of its own, not on the cooperative pool.
-        let result: Result<ProbeResult, MediaError> = await withCheckedContinuation { c in
-            Thread {
-                c.resume(returning: Result { () throws(MediaError) in
-                    try StreamProbe.probe(url: stream, options: options, seconds: seconds, maxFrames: frames)
-                })
-            }.start()
-        }
-        let probe: ProbeResult
-        switch result {
-        case .success(let p): probe = p
-        case .failure(let e): throw CLIError(e)
+        let probe = try await runOnThread { () throws(MediaError) in
+            try StreamProbe.probe(url: stream, options: options, seconds: seconds, maxFrames: frames)
         }
         if json {
             struct Out: Encodable { let codec: String; let width: Int; let height: Int; let fps: Double; let decodeFps: Double }

@@ -120,3 +120,23 @@ import Testing
         await s.close()
     }
 }
+
+/// Listing in queue order happens before the limit: an old P1 is never cut off a long list.
+@Suite struct QueueOrderListTests {
+    @Test func anOldP1LeadsALimitedQueueList() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("order-\(UUID()).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteEventStore(path: path)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let fall = Event(type: "fall.detected", priority: .p1, source: EventSource(producer: "fall-detection"), occurredAt: t0)
+        let crowd = (1...50).map { Event(type: "crowd.density", priority: .p4, source: EventSource(producer: "retina"),
+                                         occurredAt: t0.addingTimeInterval(Double($0))) }
+        _ = try await store.publish([fall] + crowd)
+        let newest = try await store.list(EventQuery(limit: 10))
+        #expect(!newest.contains { $0.id == fall.id })  // newest first: the old fall is beyond the limit
+        let queue = try await store.list(EventQuery(queueOrder: true, limit: 10))
+        #expect(queue.first?.id == fall.id && queue.dropFirst().allSatisfy { $0.priority == .p4 })
+        #expect(try await store.list(EventQuery(priorities: [.p1])).map(\.id) == [fall.id])
+        await store.close()
+    }
+}

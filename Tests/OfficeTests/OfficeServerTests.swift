@@ -85,6 +85,10 @@ import Testing
         let id = "0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
         #expect(try await Self.request("POST", s.base + "/api/events/\(id)/acknowledge", token: op, body: #"{"note": "called back, no answer"}"#).status == 200)
         #expect(try await Self.request("POST", s.base + "/api/events/\(id)/acknowledge", token: op).status == 409)
+        #expect(try await Self.request("POST", s.base + "/api/events/\(id)/note", token: op, body: "not json").status == 400)
+        // Queue order is applied before the limit: the fall leads even a one-event list.
+        let top = try await Self.get(s.base + "/api/events?order=queue&limit=1", token: op)
+        #expect(top.body.lowercased().contains(id))
         #expect(try await Self.request("POST", s.base + "/api/events/\(id)/escalate", token: op).status == 403)
         #expect(try await Self.request("POST", s.base + "/api/events/\(id)/escalate", token: sup, body: #"{"note": "120 dispatched"}"#).status == 200)
         let detail = try await Self.get(s.base + "/api/events/\(id)", token: op)
