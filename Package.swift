@@ -18,6 +18,10 @@ let package = Package(
         // The security office's HTTP server.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL store, when workers span several machines.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through postgres-nio; named for the store's first, direct connection.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -32,7 +36,10 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Vision"),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
-        .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+                                               .product(name: "PostgresNIO", package: "postgres-nio"),
+                                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                               .product(name: "Logging", package: "swift-log")]),
         .target(name: "Office", dependencies: ["Events", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),

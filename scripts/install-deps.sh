@@ -7,6 +7,7 @@ PKGS=(
   pkg-config ffmpeg
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev   # FFmpeg decode (Swift C shims)
   libsqlite3-dev sqlite3                                         # event store
+  postgresql                                                     # the multi-machine store (tests start a server on loopback)
   gir1.2-gst-rtsp-server-1.0 python3-gi                          # scripts/rtsp-server.py
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav

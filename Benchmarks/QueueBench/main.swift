@@ -1,10 +1,11 @@
-// The dispatch queue under load, on a real SQLite file (Benchmarks/queue.sh runs it):
-//   QueueBench throughput FILE [--events N] [--batch B]     one producer: events/s
-//   QueueBench producers FILE [--processes P] [--events N]   P producer processes at once: events/s, errors
-//   QueueBench storm FILE [--events N] [--probes K]          a storm of N P4 crowd events while a fall (P1)
-//                                                            is published every 50 ms and claimed at once:
-//                                                            claim latency p50/p99
-//   QueueBench produce FILE N SEED                           (a child of `producers`)
+// The dispatch queue under load, on a real store: STORE is a store URL (sqlite:FILE or
+// postgres://…) or a bare .db path (Benchmarks/queue.sh runs it on both):
+//   QueueBench throughput STORE [--events N] [--batch B]     one producer: events/s
+//   QueueBench producers STORE [--processes P] [--events N]   P producer processes at once: events/s, errors
+//   QueueBench storm STORE [--events N] [--probes K]          a storm of N P4 crowd events while a fall (P1)
+//                                                             is published every 50 ms and claimed at once:
+//                                                             claim latency p50/p99
+//   QueueBench produce STORE N SEED                           (a child of `producers`)
 import Events
 import Foundation
 
@@ -34,7 +35,7 @@ let mode = args[0], file = args[1]
 
 switch mode {
 case "throughput":
-    let store = try SQLiteEventStore(path: file)
+    let store = try StoreURL.open(file)
     let start = DispatchTime.now().uptimeNanoseconds
     for b in stride(from: 0, to: events, by: batch) {
         _ = try await store.publish((b..<min(b + batch, events)).map { crowdEvent($0) })
@@ -46,7 +47,7 @@ case "throughput":
 case "produce":
     // One producer process: publishes N events in batches of 20 (what a worker's publisher does).
     let n = Int(args[2]) ?? 1000
-    let store = try SQLiteEventStore(path: file)
+    let store = try StoreURL.open(file)
     var failures = 0
     for b in stride(from: 0, to: n, by: 20) {
         do { _ = try await store.publish((b..<min(b + 20, n)).map { crowdEvent($0, producer: "p\(args[3])") }) } catch {
@@ -58,7 +59,7 @@ case "produce":
     exit(failures == 0 ? 0 : 1)
 
 case "producers":
-    _ = try SQLiteEventStore(path: file)  // create the schema once, before the race
+    _ = try StoreURL.open(file)  // create the schema once, before the race
     let each = events / processes
     let start = DispatchTime.now().uptimeNanoseconds
     let children = try (0..<processes).map { i -> Process in
@@ -71,20 +72,20 @@ case "producers":
     for c in children { c.waitUntilExit() }
     let s = seconds(since: start)
     let failed = children.filter { $0.terminationStatus != 0 }.count
-    let store = try SQLiteEventStore(path: file)
+    let store = try StoreURL.open(file)
     let stored = try await store.list(EventQuery(limit: 10 * events)).count
     print(String(format: "producers: %d processes × %d events in %.2f s: %.0f events/s; %d stored; %d producer(s) saw errors",
                  processes, each, s, Double(each * processes) / s, stored, failed))
     await store.close()
 
 case "storm":
-    let store = try SQLiteEventStore(path: file)
+    let store = try StoreURL.open(file)
     // The storm: N crowd events published as fast as one worker's publisher can (batches of 50).
     let storm = Task.detached {
         for b in stride(from: 0, to: events, by: 50) { _ = try? await store.publish((b..<min(b + 50, events)).map { crowdEvent($0) }) }
     }
     var latencies: [Double] = [], wrong = 0
-    let operatorStore = try SQLiteEventStore(path: file)  // the office: a second connection, as in production
+    let operatorStore = try StoreURL.open(file)  // the office: a second connection, as in production
     for k in 0..<probes {
         try await Task.sleep(for: .milliseconds(50))
         let fall = Event(type: "fall.detected", priority: .p1, source: EventSource(producer: "fall-detection"), occurredAt: Date(),

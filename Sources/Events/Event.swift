@@ -125,6 +125,8 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public var leaseUntil: Date?
     /// Ack-deadline escalations reached (1: supervisor after 60 s, 2: next tier after 180 s).
     public var escalationStep: Int = 0
+    /// Legal hold (exported or escalated to the police): retention never removes it or its evidence.
+    public var held: Bool = false
 
     public init(id: UUID = UUID(), type: String, subtype: String? = nil, priority: Priority, level: String? = nil,
                 source: EventSource, location: EventLocation? = nil, occurredAt: Date, detectedAt: Date = Date(),
@@ -173,6 +175,41 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         claimedBy = try c.decodeIfPresent(String.self, forKey: .claimedBy)
         leaseUntil = try c.decodeIfPresent(Date.self, forKey: .leaseUntil)
         escalationStep = try c.decodeIfPresent(Int.self, forKey: .escalationStep) ?? 0
+        held = try c.decodeIfPresent(Bool.self, forKey: .held) ?? false
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, id, dedupKey, incidentId, type, subtype, priority, level, source, location, occurredAt, detectedAt
+        case publishedAt, payload, evidence, state, escalated, repeats, lastSeenAt, claimedBy, leaseUntil, escalationStep, held
+    }
+
+    /// As decoded, but the id in lower case (what the stores, the CLI and URLs use); Foundation
+    /// would write it in upper case.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(id.uuidString.lowercased(), forKey: .id)
+        try c.encodeIfPresent(dedupKey, forKey: .dedupKey)
+        try c.encodeIfPresent(incidentId, forKey: .incidentId)
+        try c.encode(type, forKey: .type)
+        try c.encodeIfPresent(subtype, forKey: .subtype)
+        try c.encode(priority, forKey: .priority)
+        try c.encodeIfPresent(level, forKey: .level)
+        try c.encode(source, forKey: .source)
+        try c.encodeIfPresent(location, forKey: .location)
+        try c.encode(occurredAt, forKey: .occurredAt)
+        try c.encode(detectedAt, forKey: .detectedAt)
+        try c.encodeIfPresent(publishedAt, forKey: .publishedAt)
+        try c.encode(payload, forKey: .payload)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encode(state, forKey: .state)
+        try c.encode(escalated, forKey: .escalated)
+        try c.encode(repeats, forKey: .repeats)
+        try c.encodeIfPresent(lastSeenAt, forKey: .lastSeenAt)
+        try c.encodeIfPresent(claimedBy, forKey: .claimedBy)
+        try c.encodeIfPresent(leaseUntil, forKey: .leaseUntil)
+        try c.encode(escalationStep, forKey: .escalationStep)
+        try c.encode(held, forKey: .held)
     }
 }
 

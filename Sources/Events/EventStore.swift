@@ -9,6 +9,7 @@ public struct EventQuery: Sendable, Equatable {
     public var since: Date?
     public var until: Date?
     public var priorities: [Priority] = []
+    public var incidentId: String?
     /// Queue order (priority first, then age) instead of newest first: what the office works from.
     public var queueOrder = false
     public var limit: Int = 100
@@ -86,6 +87,34 @@ public protocol EventStore: Sendable {
     func applyRetention(olderThan cutoff: Date) async throws -> Int
     /// The event whose id starts with `prefix` (as `events list` shows it); nil if none, an error if several.
     func resolveId(prefix: String) async throws -> UUID?
+
+    // The office's bearer tokens (only their hashes are stored) and its live feed of queue changes.
+    /// Creates a token for `name` with `role`; returns the token itself (shown once, never stored).
+    func createToken(name: String, role: Role, now: Date) async throws -> String
+    /// The holder of `token`, or nil when it is unknown.
+    func holder(of token: String) async throws -> TokenHolder?
+    /// Every token, oldest first (ids and holders only).
+    func tokens() async throws -> [TokenInfo]
+    /// Removes the token whose id starts with `id`; nil when there is none.
+    func revokeToken(id: String) async throws -> TokenInfo?
+    /// History rows appended after `seq` (every change to the queue appends one), oldest first.
+    func changes(after seq: Int, limit: Int) async throws -> [(seq: Int, eventId: UUID, action: String)]
+    /// The newest history row's number (0 for an empty queue).
+    func lastChange() async throws -> Int
+
+    /// Adds evidence that arrived after the event opened (a clip is complete only after its
+    /// post-event seconds); appends an `evidence_added` history row. Refs already there are skipped.
+    func addEvidence(_ refs: [EvidenceRef], to id: UUID, by actor: String, now: Date) async throws
+}
+
+extension EventStore {
+    public func createToken(name: String, role: Role) async throws -> String {
+        try await createToken(name: name, role: role, now: Date())
+    }
+
+    public func changes(after seq: Int) async throws -> [(seq: Int, eventId: UUID, action: String)] {
+        try await changes(after: seq, limit: 500)
+    }
 }
 
 /// Errors from the store, saying what to do.
@@ -124,7 +153,7 @@ public enum StoreURL {
         }
         if url.hasSuffix(".db") || url.hasSuffix(".sqlite") { return try SQLiteEventStore(path: url) }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw StoreError.unsupported("the PostgreSQL store is not built yet (it arrives with the dispatch-queue work); use sqlite:PATH")
+            return try PostgresEventStore(url: url)
         }
         throw StoreError.badURL(url)
     }

@@ -30,9 +30,7 @@ extension SQLiteEventStore {
                     throw WorkflowError.notFound(id)
                 }
                 var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
-                if action == .claim, event.state == .claimed, let holder = event.claimedBy, holder != actor {
-                    throw WorkflowError.leaseHeld(id: id, by: holder)
-                }
+                try Transitions.checkClaim(action, on: event, by: actor)
                 try Self.apply(action, to: &event, by: actor, note: note, lease: lease, now: now, db)
                 return event
             }
@@ -62,15 +60,9 @@ extension SQLiteEventStore {
                 var raised: [Event] = []
                 for doc in docs {
                     var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
-                    let age = now.timeIntervalSince(event.publishedAt ?? event.detectedAt)
-                    let step = policy.step(forAge: age)
-                    guard step > event.escalationStep else { continue }
-                    let from = event.escalationStep
-                    event.escalationStep = step
+                    guard let entry = Transitions.escalateIfOverdue(&event, policy: policy, now: now) else { continue }
                     try Self.write(event, db)
-                    let target = policy.targets.indices.contains(step - 1) ? policy.targets[step - 1] : "step \(step)"
-                    try Self.record(event.id, at: now, actor: "retina", action: "escalated_unacknowledged", from: event.state, to: event.state,
-                                    note: "unacknowledged \(Int(age)) s (step \(from) → \(step)): to \(target)", db)
+                    try Self.record(event.id, entry, db)
                     raised.append(event)
                 }
                 return raised
@@ -103,6 +95,20 @@ extension SQLiteEventStore {
         return ids.first.flatMap(UUID.init(uuidString:))
     }
 
+    public func addEvidence(_ refs: [EvidenceRef], to id: UUID, by actor: String, now: Date) async throws {
+        try await onQueue { db in
+            try db.transaction {
+                guard let doc = try db.prepare("SELECT doc FROM events WHERE id = ?").rows([.text(id.uuidString.lowercased())], { $0.text(0) ?? "{}" }).first else {
+                    throw WorkflowError.notFound(id)
+                }
+                var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
+                guard let entry = Transitions.addEvidence(refs, to: &event, by: actor, now: now) else { return }
+                try Self.write(event, db)
+                try Self.record(event.id, entry, db)
+            }
+        }
+    }
+
     // MARK: - Inside a transaction
 
     static func expireLeases(_ db: SQLiteConnection, now: Date) throws {
@@ -110,63 +116,32 @@ extension SQLiteEventStore {
             .rows([.double(now.timeIntervalSince1970)]) { $0.text(0) ?? "{}" }
         for doc in expired {
             var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
-            let holder = event.claimedBy ?? "?"
-            event.state = .new
-            event.claimedBy = nil
-            event.leaseUntil = nil
+            let entry = Transitions.expireLease(of: &event, now: now)
             try write(event, db)
-            try record(event.id, at: now, actor: "retina", action: "lease_expired", from: .claimed, to: .new,
-                       note: "claim by \(holder) expired", db)
+            try record(event.id, entry, db)
         }
     }
 
     static func apply(_ action: WorkflowAction, to event: inout Event, by actor: String, note: String?, lease: Double,
                       now: Date, _ db: SQLiteConnection) throws {
-        guard let target = action.target(from: event.state) else {
-            // Claiming again what one already holds renews the lease.
-            if action == .claim, event.state == .claimed, event.claimedBy == actor {
-                event.leaseUntil = now.addingTimeInterval(lease)
-                try write(event, db)
-                try record(event.id, at: now, actor: actor, action: "lease_renewed", from: .claimed, to: .claimed, note: note, db)
-                return
-            }
-            throw WorkflowError.notAllowed(id: event.id, action: action, state: event.state)
-        }
-        let from = event.state
-        event.state = target
-        switch action {
-        case .claim:
-            event.claimedBy = actor
-            event.leaseUntil = now.addingTimeInterval(lease)
-        case .release:
-            event.claimedBy = nil
-            event.leaseUntil = nil
-        case .acknowledge, .resolve, .falseAlarm:
-            event.leaseUntil = nil
-            if event.claimedBy == nil { event.claimedBy = actor }
-        case .escalate:
-            event.escalated = true
-        case .note:
-            break
-        }
+        let entry = try Transitions.apply(action, to: &event, by: actor, note: note, lease: lease, now: now)
         try write(event, db)
-        try record(event.id, at: now, actor: actor, action: action.rawValue, from: from, to: target, note: note, db)
+        try record(event.id, entry, db)
     }
 
     static func write(_ event: Event, _ db: SQLiteConnection) throws {
         let doc = String(decoding: try EventJSON.encoder().encode(event), as: UTF8.self)
         try db.prepare("""
-        UPDATE events SET state = ?, escalated = ?, claimed_by = ?, lease_until = ?, escalation_step = ?, priority = ?, doc = ?
+        UPDATE events SET state = ?, escalated = ?, claimed_by = ?, lease_until = ?, escalation_step = ?, priority = ?, held = ?, doc = ?
         WHERE id = ?
         """).run([.text(event.state.rawValue), .int(event.escalated ? 1 : 0), SQLValue(event.claimedBy),
                   event.leaseUntil.map { .double($0.timeIntervalSince1970) } ?? .null, .int(event.escalationStep),
-                  .int(event.priority.rawValue), .text(doc), .text(event.id.uuidString.lowercased())])
+                  .int(event.priority.rawValue), .int(event.held ? 1 : 0), .text(doc), .text(event.id.uuidString.lowercased())])
     }
 
-    static func record(_ id: UUID, at: Date, actor: String, action: String, from: EventState?, to: EventState?,
-                       note: String?, _ db: SQLiteConnection) throws {
+    static func record(_ id: UUID, _ entry: HistoryEntry, _ db: SQLiteConnection) throws {
         try db.prepare("INSERT INTO event_history (event_id, at, actor, action, from_state, to_state, note) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .run([.text(id.uuidString.lowercased()), .double(at.timeIntervalSince1970), .text(actor), .text(action),
-                  SQLValue(from?.rawValue), SQLValue(to?.rawValue), SQLValue(note)])
+            .run([.text(id.uuidString.lowercased()), .double(entry.at.timeIntervalSince1970), .text(entry.actor), .text(entry.action),
+                  SQLValue(entry.from?.rawValue), SQLValue(entry.to?.rawValue), SQLValue(entry.note)])
     }
 }

@@ -130,14 +130,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                        let open = try openByKey.rows([.text(key)], { row in (row.text(0) ?? "", row.text(1) ?? "{}") }).first {
                         // The same condition again while its event is open: fold it in.
                         var existing = try decoder.decode(Event.self, from: Data(open.1.utf8))
-                        existing.repeats += 1
-                        existing.lastSeenAt = max(existing.lastSeenAt ?? existing.occurredAt, event.occurredAt)
-                        existing.payload = event.payload
-                        existing.evidence += event.evidence.filter { e in !existing.evidence.contains { $0.uri == e.uri } }
-                        if event.priority < existing.priority {
-                            existing.priority = event.priority
-                            existing.level = event.level ?? existing.level
-                        }
+                        Transitions.fold(event, into: &existing)
                         try update.run([.int(existing.priority.rawValue), SQLValue(existing.level),
                                         .text(String(decoding: try encoder.encode(existing), as: UTF8.self)), .text(open.0)])
                         outcomes.append(.merged(into: existing.id))
@@ -179,6 +172,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             }
             if let camera = query.camera { clauses.append("camera = ?"); values.append(.text(camera)) }
             if let group = query.group { clauses.append("grp = ?"); values.append(.text(group)) }
+            if let incident = query.incidentId { clauses.append("incident_id = ?"); values.append(.text(incident)) }
             if let since = query.since { clauses.append("occurred_at >= ?"); values.append(.double(since.timeIntervalSince1970)) }
             if let until = query.until { clauses.append("occurred_at < ?"); values.append(.double(until.timeIntervalSince1970)) }
             if !query.priorities.isEmpty {

@@ -7,6 +7,10 @@ public enum WorkflowAction: String, Sendable, Codable, CaseIterable {
     /// Police linkage: marks the event `escalated` (the state does not change).
     case escalate
     case note
+    /// Legal hold (an export includes it): retention never removes the event or its evidence.
+    case hold
+    /// A supervisor hands a claimed event to another operator (the note names them).
+    case reassign
 
     /// The state an action leads to from `state`, or nil when it is not allowed there.
     public func target(from state: EventState) -> EventState? {
@@ -16,7 +20,8 @@ public enum WorkflowAction: String, Sendable, Codable, CaseIterable {
         case (.acknowledge, .new), (.acknowledge, .claimed): .acknowledged
         case (.resolve, .claimed), (.resolve, .acknowledged): .resolved
         case (.falseAlarm, .new), (.falseAlarm, .claimed), (.falseAlarm, .acknowledged): .falseAlarm
-        case (.escalate, _), (.note, _): state
+        case (.escalate, _), (.note, _), (.hold, _): state
+        case (.reassign, .claimed), (.reassign, .new): .claimed
         default: nil
         }
     }
@@ -72,6 +77,103 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAllowed(let id, let action, let state):
             "event \(id.uuidString.lowercased()) is \(state.rawValue): cannot \(action.rawValue.replacingOccurrences(of: "_", with: " ")) it"
         case .leaseHeld(let id, let by): "event \(id.uuidString.lowercased()) is claimed by \(by); release it or wait for the lease to expire"
+        }
+    }
+}
+
+// MARK: - Transitions, shared by every store
+
+/// What the stores do to an event, as pure functions: each store loads the event under its own
+/// lock (a SQLite IMMEDIATE transaction, a PostgreSQL row lock), applies one of these, then writes
+/// the event and the returned history row in the same transaction.
+public enum Transitions {
+    /// Applies `action`; throws `WorkflowError.notAllowed` when the state forbids it. Claiming
+    /// again what one already holds renews the lease.
+    public static func apply(_ action: WorkflowAction, to event: inout Event, by actor: String, note: String?,
+                             lease: Double, now: Date) throws -> HistoryEntry {
+        guard let target = action.target(from: event.state) else {
+            if action == .claim, event.state == .claimed, event.claimedBy == actor {
+                event.leaseUntil = now.addingTimeInterval(lease)
+                return HistoryEntry(at: now, actor: actor, action: "lease_renewed", from: .claimed, to: .claimed, note: note)
+            }
+            throw WorkflowError.notAllowed(id: event.id, action: action, state: event.state)
+        }
+        let from = event.state
+        event.state = target
+        switch action {
+        case .claim:
+            event.claimedBy = actor
+            event.leaseUntil = now.addingTimeInterval(lease)
+        case .release:
+            event.claimedBy = nil
+            event.leaseUntil = nil
+        case .acknowledge, .resolve, .falseAlarm:
+            event.leaseUntil = nil
+            if event.claimedBy == nil { event.claimedBy = actor }
+        case .escalate:
+            event.escalated = true
+        case .hold:
+            event.held = true
+        case .reassign:
+            // The new holder is the note; the lease starts again for them.
+            guard let to = note?.trimmingCharacters(in: .whitespaces), !to.isEmpty else {
+                throw WorkflowError.notAllowed(id: event.id, action: action, state: from)
+            }
+            event.claimedBy = to
+            event.leaseUntil = now.addingTimeInterval(lease)
+        case .note:
+            break
+        }
+        return HistoryEntry(at: now, actor: actor, action: action.rawValue, from: from, to: target, note: note)
+    }
+
+    /// Refuses a claim of an event someone else holds (a claim by its holder renews it).
+    public static func checkClaim(_ action: WorkflowAction, on event: Event, by actor: String) throws {
+        if action == .claim, event.state == .claimed, let holder = event.claimedBy, holder != actor {
+            throw WorkflowError.leaseHeld(id: event.id, by: holder)
+        }
+    }
+
+    /// Returns an expired claim to the queue.
+    public static func expireLease(of event: inout Event, now: Date) -> HistoryEntry {
+        let holder = event.claimedBy ?? "?"
+        event.state = .new
+        event.claimedBy = nil
+        event.leaseUntil = nil
+        return HistoryEntry(at: now, actor: "retina", action: "lease_expired", from: .claimed, to: .new, note: "claim by \(holder) expired")
+    }
+
+    /// Raises an unacknowledged P1's escalation step when its age has reached a new one; nil when not.
+    public static func escalateIfOverdue(_ event: inout Event, policy: EscalationPolicy, now: Date) -> HistoryEntry? {
+        let age = now.timeIntervalSince(event.publishedAt ?? event.detectedAt)
+        let step = policy.step(forAge: age)
+        guard step > event.escalationStep else { return nil }
+        let from = event.escalationStep
+        event.escalationStep = step
+        let target = policy.targets.indices.contains(step - 1) ? policy.targets[step - 1] : "step \(step)"
+        return HistoryEntry(at: now, actor: "retina", action: "escalated_unacknowledged", from: event.state, to: event.state,
+                            note: "unacknowledged \(Int(age)) s (step \(from) → \(step)): to \(target)")
+    }
+
+    /// Adds evidence refs not yet on the event; nil when all were there.
+    public static func addEvidence(_ refs: [EvidenceRef], to event: inout Event, by actor: String, now: Date) -> HistoryEntry? {
+        let new = refs.filter { r in !event.evidence.contains { $0.uri == r.uri } }
+        guard !new.isEmpty else { return nil }
+        event.evidence += new
+        let what = new.map { "\($0.kind) \($0.sha256.map { String($0.prefix(12)) } ?? "")" }.joined(separator: ", ")
+        return HistoryEntry(at: now, actor: actor, action: "evidence_added", from: event.state, to: event.state, note: what)
+    }
+
+    /// Folds a repeat of an open event's condition (same dedup key) into it: repeats, last seen,
+    /// latest payload, new evidence; priority and level only ever rise.
+    public static func fold(_ repeated: Event, into existing: inout Event) {
+        existing.repeats += 1
+        existing.lastSeenAt = max(existing.lastSeenAt ?? existing.occurredAt, repeated.occurredAt)
+        existing.payload = repeated.payload
+        existing.evidence += repeated.evidence.filter { e in !existing.evidence.contains { $0.uri == e.uri } }
+        if repeated.priority < existing.priority {
+            existing.priority = repeated.priority
+            existing.level = repeated.level ?? existing.level
         }
     }
 }

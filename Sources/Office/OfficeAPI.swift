@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The JSON API's handlers. Bodies and answers are in the shared event schema.
 struct OfficeAPI: Sendable {
-    let store: SQLiteEventStore
+    let store: any EventStore
 
     // MARK: Auth
 
@@ -83,7 +83,7 @@ struct OfficeAPI: Sendable {
         guard let action = WorkflowAction(rawValue: name == "ack" ? "acknowledge" : name) else {
             throw HTTPError(.notFound, message: "no action '\(name)'")
         }
-        let who = try await authorize(request, action == .escalate ? .supervisor : .operator_)
+        let who = try await authorize(request, Self.role(for: action))
         let body = try await request.body.collect(upTo: 64 << 10)
         struct Body: Decodable { let note: String?; let lease: Double? }
         var parsed: Body?
@@ -101,6 +101,41 @@ struct OfficeAPI: Sendable {
             case .notAllowed, .leaseHeld: throw HTTPError(.conflict, message: error.description)
             }
         }
+    }
+
+    // MARK: Admin: tokens
+
+    func listTokens(_ request: Request) async throws -> Response {
+        _ = try await authorize(request, .admin)
+        return try json(try await store.tokens())
+    }
+
+    /// `{"name": "Wang Li", "role": "operator"}` → the token, shown this once.
+    func createToken(_ request: Request) async throws -> Response {
+        let admin = try await authorize(request, .admin)
+        let body = try await request.body.collect(upTo: 64 << 10)
+        struct Body: Decodable { let name: String; let role: String }
+        guard let parsed = try? JSONDecoder().decode(Body.self, from: Data(buffer: body)), !parsed.name.isEmpty else {
+            throw HTTPError(.badRequest, message: "body: expected {\"name\": \"…\", \"role\": \"operator|supervisor|liaison|producer|admin\"}")
+        }
+        guard let role = Role(rawValue: parsed.role) else {
+            throw HTTPError(.badRequest, message: "role: '\(parsed.role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let token = try await store.createToken(name: parsed.name, role: role)
+        let info = try await store.tokens().first { Tokens.hash(token).hasPrefix($0.id) }
+        struct Created: Encodable { let token: String; let info: TokenInfo?; let createdBy: String }
+        return try json(Created(token: token, info: info, createdBy: admin.name), status: .created)
+    }
+
+    func revokeToken(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        _ = try await authorize(request, .admin)
+        let id = try context.parameters.require("id")
+        let gone: TokenInfo?
+        do { gone = try await store.revokeToken(id: id) } catch let error as StoreError {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+        guard let gone else { throw HTTPError(.notFound, message: "no token \(id)") }
+        return try json(gone)
     }
 
     func health(_ request: Request) async throws -> Response {
@@ -146,6 +181,15 @@ struct OfficeAPI: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Who may do what: escalation and reassignment are the supervisor's, a legal hold the liaison's.
+    static func role(for action: WorkflowAction) -> Role {
+        switch action {
+        case .escalate, .reassign: .supervisor
+        case .hold: .liaison
+        case .claim, .release, .acknowledge, .resolve, .falseAlarm, .note: .operator_
+        }
+    }
 
     func eventId(_ context: BasicRequestContext) throws -> UUID {
         let text = try context.parameters.require("id")

@@ -9,12 +9,14 @@ import ServiceLifecycle
 /// token's role: 401 without a valid token, 403 with the wrong role; actions are recorded in the
 /// history under the token's name.
 public struct OfficeServer: Sendable {
-    public let store: SQLiteEventStore
+    public let store: any EventStore
     public let host: String
     public let port: Int
+    /// Where `POST /api/exports` writes evidence packages, and the key that signs them; nil: exports are off.
+    public var exports: OfficeExports?
     let logger: Logger
 
-    public init(store: SQLiteEventStore, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "retina.office")) {
+    public init(store: any EventStore, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "retina.office")) {
         self.store = store
         self.host = host
         self.port = port
@@ -54,8 +56,12 @@ public struct OfficeServer: Sendable {
         router.post("/api/events/:id/:action") { request, context in try await api.act(request, context) }
         router.post("/api/queue/claim") { request, _ in try await api.claim(request) }
         router.get("/api/health") { request, _ in try await api.health(request) }
+        router.get("/api/tokens") { request, _ in try await api.listTokens(request) }
+        router.post("/api/tokens") { request, _ in try await api.createToken(request) }
+        router.delete("/api/tokens/:id") { request, context in try await api.revokeToken(request, context) }
         router.get("/api/snapshots/:id") { request, context in try await api.snapshot(request, context) }
         router.get("/api/stream") { request, _ in try await api.stream(request) }
+        router.post("/api/exports") { [exports] request, _ in try await api.createExport(request, exports: exports) }
         return router
     }
 }

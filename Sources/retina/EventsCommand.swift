@@ -6,7 +6,7 @@ struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
         abstract: "Read and work the event queue.",
-        subcommands: [List.self, Show.self, Claim.self, Ack.self, Resolve.self, FalseAlarm.self, Escalate.self, Release.self, Note.self, History.self, Purge.self]
+        subcommands: [List.self, Show.self, Claim.self, Ack.self, Resolve.self, FalseAlarm.self, Escalate.self, Release.self, Reassign.self, Hold.self, Note.self, History.self, Purge.self]
     )
 
     struct List: AsyncParsableCommand {

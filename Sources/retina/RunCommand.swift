@@ -90,9 +90,8 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
     worker.start()
     var officeTask: Task<Void, Error>?
     if let officePort {
-        guard let sqlite = store as? SQLiteEventStore else { throw CLIError("--office serves the SQLite store for now") }
         officeTask = Task {
-            try await OfficeServer(store: sqlite, port: officePort).run { port in
+            try await OfficeServer(store: store, port: officePort).run { port in
                 logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
             }
         }

@@ -32,9 +32,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         logOptions.bootstrap()
         let url = storeOptions.url()
-        guard let store = try storeOptions.open() as? SQLiteEventStore else {
-            throw CLIError("the office serves the SQLite store for now (\(url))")
-        }
+        let store = try storeOptions.open()
         let server = OfficeServer(store: store, host: host, port: port)
         try await server.run(handleSignals: true) { port in
             print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
@@ -46,7 +44,7 @@ struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens",
         abstract: "Manage access tokens of the office API.",
-        subcommands: [Create.self]
+        subcommands: [Create.self, List.self, Revoke.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -68,11 +66,45 @@ struct TokensCommand: AsyncParsableCommand {
             guard let r = Role(rawValue: role) else {
                 throw CLIError("unknown role '\(role)': use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard let store = try storeOptions.open() as? SQLiteEventStore else { throw CLIError("tokens live in the SQLite store for now") }
+            let store = try storeOptions.open()
             let token = try await store.createToken(name: name ?? r.rawValue, role: r)
             await store.close()
             print(token)
             FileHandle.standardError.write(Data("token for \(name ?? r.rawValue) (\(r.rawValue)); it is not shown again\n".utf8))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List tokens: id, role, holder, created (never the tokens themselves).")
+        @Flag(name: .long, help: "JSON instead of a table.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let tokens = try await store.tokens()
+            await store.close()
+            if json {
+                print(String(decoding: try EventJSON.encoder(pretty: true).encode(tokens), as: UTF8.self))
+                return
+            }
+            printTable(header: ["ID", "ROLE", "NAME", "CREATED"], rows: tokens.map { [$0.id, $0.role.rawValue, $0.name, RFC3339.format($0.createdAt)] })
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by its id (from `retina tokens list`); it stops working at once.",
+            discussion: "Example:\n  retina tokens revoke 3f9a0c12")
+        @Argument(help: ArgumentHelp("The token's id, at least 8 hex digits.", valueName: "id")) var id: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let gone = try await store.revokeToken(id: id)
+            await store.close()
+            guard let gone else { throw CLIError("no token with id \(id) (see `retina tokens list`)") }
+            print("revoked \(gone.id) (\(gone.role.rawValue), \(gone.name))")
         }
     }
 }

@@ -115,6 +115,27 @@ extension EventsCommand {
         func run() async throws { try await options.perform(.release) }
     }
 
+    struct Reassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hand an event to another operator (a supervisor's action); the lease starts again for them.",
+            discussion: "Example:\n  retina events reassign 3f2a91c0 --to op-2 --as sup-1")
+        @Option(name: .long, help: ArgumentHelp("The operator who takes it over.", valueName: "name")) var to: String
+        @OptionGroup var options: ActionOptions
+        func run() async throws {
+            var options = options
+            options.note = to
+            try await options.perform(.reassign)
+        }
+    }
+
+    struct Hold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put an event on legal hold: retention never removes it or its evidence.",
+            discussion: "Exports put every exported event on hold by themselves.\n\nExample:\n  retina events hold 3f2a91c0 --note \"case 2026-118\"")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.perform(.hold) }
+    }
+
     struct Note: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a note to an event's history.",
                                                         discussion: "Example:\n  retina events note 3f2a91c0 --note \"guard sent to gate 3\"")
