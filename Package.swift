@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already in the graph through postgres-nio; named for the store's first, direct connection.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Police exports as .zip (written and verified in-process, no /usr/bin/zip).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -40,7 +42,10 @@ let package = Package(
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Office", dependencies: ["Events", .product(name: "Hummingbird", package: "hummingbird"),
+        // Police-linkage exports: BagIt evidence bags, custody log, signature, verify; GB/T 28181 and GA/T 1400 renderings.
+        .target(name: "Evidence", dependencies: ["Events", .product(name: "Crypto", package: "swift-crypto"),
+                                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "Office", dependencies: ["Events", "Evidence", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
@@ -52,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "retina",
             dependencies: [
-                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office",
+                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office", "Evidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,13 +71,16 @@ let package = Package(
 
         // The dispatch queue under load (Benchmarks/queue.sh).
         .executableTarget(name: "QueueBench", dependencies: ["Events"], path: "Benchmarks/QueueBench"),
+        // Seeds a store with N events and real JPEG snapshots for Benchmarks/export.sh.
+        .executableTarget(name: "ExportBench", dependencies: ["Events"], path: "Benchmarks/ExportBench"),
 
         // Real fixtures for the tests: clips made by ffmpeg, a GStreamer RTSP server on loopback.
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"]),
-        .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "RetinaTestSupport"]),
+        .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "RetinaTestSupport"]),
     ]

@@ -18,7 +18,7 @@ struct Retina: AsyncParsableCommand {
           retina status                    camera health
         """,
         version: RetinaVersion.string,
-        subcommands: [Run.self, WorkerCommand.self, Probe.self, EventsCommand.self, Status.self, ConfigCommand.self, Eval.self, Calibrate.self, Publish.self, Serve.self, TokensCommand.self]
+        subcommands: [Run.self, WorkerCommand.self, Probe.self, EventsCommand.self, Status.self, ConfigCommand.self, Eval.self, Calibrate.self, Publish.self, Serve.self, TokensCommand.self, Export.self, Verify.self, KeysCommand.self]
     )
 }
 

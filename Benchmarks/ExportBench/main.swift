@@ -1,0 +1,1 @@
+print("ExportBench: not built yet")
