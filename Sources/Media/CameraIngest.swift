@@ -49,6 +49,8 @@ public final class CameraIngest: Sendable {
     public let health = IngestHealthRecorder()
     /// The last few analysis frames at full resolution, for event snapshots.
     public let snapshots = SnapshotSource()
+    /// The last seconds of compressed video packets, for event clips (nil: no clips).
+    public let ring: PacketRing?
     private let deadline = Deadline()
     private let onFrame: @Sendable (LumaFrame) -> Void
     private let onState: @Sendable (IngestState, MediaError?) -> Void
@@ -60,10 +62,11 @@ public final class CameraIngest: Sendable {
     /// - Parameters:
     ///   - onFrame: called on the ingest thread for every analysis frame; must not block.
     ///   - onState: called on the ingest thread on every state change, with the error that caused it.
-    public init(spec: IngestSpec, logger: Logger = Logger(label: "retina.ingest"),
+    public init(spec: IngestSpec, logger: Logger = Logger(label: "retina.ingest"), ring: PacketRing? = nil,
                 onState: @escaping @Sendable (IngestState, MediaError?) -> Void = { _, _ in },
                 onFrame: @escaping @Sendable (LumaFrame) -> Void) {
         self.spec = spec
+        self.ring = ring
         self.onFrame = onFrame
         self.onState = onState
         var logger = logger
@@ -127,6 +130,9 @@ public final class CameraIngest: Sendable {
     /// One connection: returns whether any frame was decoded; throws what ended it (other than a clean end).
     private func stream(segment: Int) throws(MediaError) -> Bool {
         let demuxer = try Demuxer(url: spec.url, options: spec.options, deadline: deadline)
+        // Each connection is a ring segment with its own codec parameters; it ends with the connection.
+        ring?.begin(segment: segment, stream: demuxer.stream)
+        defer { ring?.end(segment: segment) }
         let info = demuxer.info
         health.connected(info)
         let analysisFps = spec.analysisFps
@@ -193,6 +199,7 @@ public final class CameraIngest: Sendable {
             }
         }
         while try read() {
+            ring?.push(packet)  // a reference to the packet's buffer, not a copy
             let ok = try decoder.decode(packet, frame: frame, handle)
             av_packet_unref(packet)
             if !ok { health.corruptPacket() }

@@ -14,6 +14,8 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     case endOfStream(url: String)
     case cancelled
     case other(url: String, phase: String, reason: String)
+    /// An event clip could not be written (`path` is the clip's final path).
+    case clip(path: String, phase: String, reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cancelled"
         case .other(let url, let phase, let reason):
             return "\(url): \(phase) failed: \(reason)"
+        case .clip(let path, let phase, let reason):
+            return "clip \(path): \(phase) failed: \(reason)"
         }
     }
 
