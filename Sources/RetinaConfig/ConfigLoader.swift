@@ -29,7 +29,14 @@ public enum ConfigLoader {
         guard let top = r.mapping(root, "", allowed: ["store", "evidence", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
 
         config.store = r.string(top["store"], "store")
-        config.evidence = r.string(top["evidence"], "evidence").map {
+        // `evidence: DIR`, or `evidence: {dir: DIR, clips: {…}}`.
+        var evidenceDir: (node: Node?, path: String) = (top["evidence"], "evidence")
+        if let e = top["evidence"], case .mapping = e {
+            let m = r.mapping(e, "evidence", allowed: ["dir", "clips"]) ?? [:]
+            evidenceDir = (m["dir"], "evidence.dir")
+            if let c = m["clips"] { readClips(c, "evidence.clips", r, into: &config.clips) }
+        }
+        config.evidence = r.string(evidenceDir.node, evidenceDir.path).map {
             $0.hasPrefix("/") || baseDirectory.isEmpty ? $0 : (baseDirectory as NSString).appendingPathComponent($0)
         }
         var defaults = StreamSettings()
@@ -64,7 +71,7 @@ public enum ConfigLoader {
         for (i, item) in (r.sequence(camerasNode, "cameras") ?? []).enumerated() {
             let path = "cameras[\(i)]"
             guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
-                                                          "perspective", "motion", "crowd", "anomaly", "enabled"] + streamKeys) else { continue }
+                                                          "perspective", "motion", "crowd", "anomaly", "clips", "enabled"] + streamKeys) else { continue }
             let id = r.string(m["id"], "\(path).id", required: true) ?? ""
             if !id.isEmpty {
                 checkIdentifier(id, m["id"], "\(path).id", r)
@@ -88,12 +95,14 @@ public enum ConfigLoader {
             if let cn = m["crowd"] { readCrowd(cn, "\(path).crowd", r, baseDirectory, into: &crowd) }
             var anomaly = anomalyDefaults
             if let an = m["anomaly"] { readAnomaly(an, "\(path).anomaly", r, into: &anomaly) }
+            var clips = config.clips
+            if let cn = m["clips"] { readClips(cn, "\(path).clips", r, into: &clips) }
             config.cameras.append(CameraConfig(
                 id: id, name: r.string(m["name"], "\(path).name"), url: url, group: group, deviceId: deviceId,
                 location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
                 zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
                 perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
-                motion: motion, crowd: crowd, anomaly: anomaly, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
+                motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
             ))
         }
         if config.groups.isEmpty {
@@ -155,6 +164,20 @@ public enum ConfigLoader {
         s.runningSpeed = r.double(m["runningSpeed"], "\(path).runningSpeed", range: 0.5...20) ?? s.runningSpeed
         s.minRunningPersons = r.double(m["minRunningPersons"], "\(path).minRunningPersons", range: 0.1...100) ?? s.minRunningPersons
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+    }
+
+    private static func readClips(_ node: Node, _ path: String, _ r: NodeReader, into s: inout ClipSettings) {
+        guard let m = r.mapping(node, path, allowed: ["enabled", "pre", "post", "ring", "maxBytes"]) else { return }
+        s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
+        s.pre = r.duration(m["pre"], "\(path).pre", range: 0...300) ?? s.pre
+        s.post = r.duration(m["post"], "\(path).post", range: 0...300) ?? s.post
+        s.ring = r.duration(m["ring"], "\(path).ring", range: 1...600) ?? s.ring
+        s.maxBytes = r.bytes(m["maxBytes"], "\(path).maxBytes", range: 1_000_000...4_000_000_000) ?? s.maxBytes
+        // The ring must still hold the pre-event seconds when the event opens.
+        if s.ring < s.pre {
+            r.fail(m["ring"] ?? m["pre"] ?? node, m["ring"] != nil ? "\(path).ring" : "\(path).pre",
+                   "the ring (\(Int(s.ring)) s) must hold at least the pre-event seconds (\(Int(s.pre)) s)")
+        }
     }
 
     /// blue/yellow/orange/red entry values, ascending.

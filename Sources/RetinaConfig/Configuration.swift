@@ -4,8 +4,10 @@ public struct Configuration: Sendable, Equatable {
     public var source: String
     /// Store URL (`sqlite:PATH`, `postgres://…`); nil means the command line or environment decides.
     public var store: String?
-    /// Folder for event evidence (snapshots); nil means the command line decides.
+    /// Folder for event evidence (snapshots, clips); nil means the command line decides.
     public var evidence: String?
+    /// Event clips as `evidence.clips` sets them for every camera (a camera's `clips:` overrides).
+    public var clips = ClipSettings()
     public var groups: [CameraGroup]
     public var cameras: [CameraConfig]
 
@@ -124,6 +126,27 @@ public struct MotionSettings: Sendable, Equatable {
     public var cooldown = 30.0
 }
 
+/// Event clips: the camera's compressed packets around an event, remuxed to MP4 (no re-encode).
+public struct ClipSettings: Sendable, Equatable {
+    public var enabled = true
+    /// Seconds before the event's frame (the clip starts at the key frame at or before it).
+    public var pre = 10.0
+    /// Seconds after the event's frame; the clip is written once they have arrived.
+    public var post = 10.0
+    /// Seconds of compressed packets each camera keeps in memory (at least `pre`).
+    public var ring = 30.0
+    /// Bytes the ring may hold per camera, whatever its seconds.
+    public var maxBytes = 64_000_000
+
+    public init(enabled: Bool = true, pre: Double = 10, post: Double = 10, ring: Double = 30, maxBytes: Int = 64_000_000) {
+        self.enabled = enabled
+        self.pre = pre
+        self.post = post
+        self.ring = ring
+        self.maxBytes = maxBytes
+    }
+}
+
 public struct CameraConfig: Sendable, Equatable {
     public var id: String
     public var name: String?
@@ -139,5 +162,6 @@ public struct CameraConfig: Sendable, Equatable {
     public var motion: MotionSettings
     public var crowd = CrowdSettings()
     public var anomaly = AnomalySettings()
+    public var clips = ClipSettings()
     public var enabled: Bool
 }

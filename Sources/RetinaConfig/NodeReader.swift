@@ -94,6 +94,22 @@ final class NodeReader {
         return v
     }
 
+    /// Bytes, as a number or with a unit: `500KB`, `64MB`, `1GB` (powers of 1000) or `KiB`, `MiB`, `GiB`.
+    func bytes(_ node: Node?, _ path: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node else { fail(node, path, "expected a size such as 64MB, got \(describe(node))"); return nil }
+        let text = s.string.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "")
+        let units: [(String, Double)] = [("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824),
+                                         ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("b", 1)]
+        var value: Double?
+        if let v = Double(text) { value = v }
+        else if let (suffix, factor) = units.first(where: { text.hasSuffix($0.0) }), let v = Double(text.dropLast(suffix.count)) { value = v * factor }
+        guard let v = value, v.isFinite, v >= 0, v < 1e15 else { fail(node, path, "expected a size such as 512KB, 64MB or 1GB, got '\(s.string)'"); return nil }
+        let n = Int(v.rounded())
+        guard range.contains(n) else { fail(node, path, "must be between \(range.lowerBound) and \(range.upperBound) bytes, got \(n)"); return nil }
+        return n
+    }
+
     func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     private func describe(_ node: Node) -> String {

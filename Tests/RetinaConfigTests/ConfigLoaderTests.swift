@@ -164,3 +164,65 @@ import Testing
         }
     }
 }
+
+/// Event clips: `evidence: {dir, clips}` for every camera, a camera's `clips:` over it.
+@Suite struct ClipConfigTests {
+    @Test func clipSettingsHaveDefaultsAndCameraOverrides() throws {
+        let plain = try ConfigLoader.parse("evidence: ev\ncameras:\n  - {id: a, url: a.mp4}", file: "c.yaml", baseDirectory: "/etc/retina")
+        #expect(plain.evidence == "/etc/retina/ev")
+        #expect(plain.cameras[0].clips == ClipSettings(enabled: true, pre: 10, post: 10, ring: 30, maxBytes: 64_000_000))
+
+        let yaml = """
+        evidence:
+          dir: /var/lib/retina/evidence
+          clips: {pre: 5s, post: 15s, ring: 20s, maxBytes: 32MB}
+        cameras:
+          - {id: gate, url: rtsp://10.0.0.5/s1}
+          - {id: lobby, url: rtsp://10.0.0.6/s1, clips: {post: 1m, maxBytes: 100MiB}}
+          - {id: car-park, url: rtsp://10.0.0.7/s1, clips: {enabled: false}}
+        """
+        let c = try ConfigLoader.parse(yaml, file: "c.yaml")
+        #expect(c.evidence == "/var/lib/retina/evidence")
+        #expect(c.clips == ClipSettings(pre: 5, post: 15, ring: 20, maxBytes: 32_000_000))
+        #expect(c.cameras[0].clips == c.clips)
+        #expect(c.cameras[1].clips == ClipSettings(pre: 5, post: 60, ring: 20, maxBytes: 100 * 1_048_576))
+        #expect(c.cameras[2].clips.enabled == false && c.cameras[2].clips.pre == 5)
+    }
+
+    @Test func badClipSettingsAreLocated() {
+        let yaml = """
+        evidence:
+          dir: ev
+          clips:
+            pre: 40s
+            post: soon
+            ring: 30s
+            maxBytes: lots
+            length: 10s
+        cameras:
+          - {id: a, url: a.mp4, clips: {maxBytes: 10KB}}
+        """
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yaml")
+            Issue.record("accepted an invalid file")
+        } catch {
+            let text = error.description
+            #expect(text.contains("c.yaml:5:") && text.contains("evidence.clips.post: expected a duration such as 500ms, 10s or 2m, got 'soon'"), "\(text)")
+            #expect(text.contains("c.yaml:6:") && text.contains("evidence.clips.ring: the ring (30 s) must hold at least the pre-event seconds (40 s)"), "\(text)")
+            #expect(text.contains("c.yaml:7:") && text.contains("evidence.clips.maxBytes: expected a size such as 512KB, 64MB or 1GB, got 'lots'"), "\(text)")
+            #expect(text.contains("c.yaml:8:") && text.contains("evidence.clips.length: unknown key"), "\(text)")
+            #expect(text.contains("c.yaml:10:") && text.contains("cameras[0].clips.maxBytes: must be between"), "\(text)")
+        }
+        let notAMapping = """
+        evidence: {dir: ev, clips: [10s]}
+        cameras:
+          - {id: a, url: a.mp4}
+        """
+        do {
+            _ = try ConfigLoader.parse(notAMapping, file: "c.yaml")
+            Issue.record("accepted an invalid file")
+        } catch {
+            #expect(error.description.contains("c.yaml:1:") && error.description.contains("evidence.clips: expected a mapping"), "\(error)")
+        }
+    }
+}
