@@ -20,6 +20,8 @@ public final class CameraPipeline: Sendable {
     private let detectorNanos = Atomic<Int>(0)
 
     private let evidence: EvidenceWriter?
+    /// Event clips cut from the ingest's packet ring (nil: no evidence folder, or clips off).
+    public let clips: ClipRecorder?
 
     public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
                 logger: Logger = Logger(label: "retina.camera")) {
@@ -40,9 +42,22 @@ public final class CameraPipeline: Sendable {
             analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
             backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace
         )
+        var ring: PacketRing?
+        if let evidence, camera.clips.enabled {
+            let settings = camera.clips
+            let packets = PacketRing(limits: PacketRing.Limits(seconds: settings.ring, maxBytes: settings.maxBytes))
+            ring = packets
+            clips = ClipRecorder(camera: camera.id, directory: evidence.directory, ring: packets,
+                                 settings: ClipRecorder.Settings(pre: settings.pre, post: settings.post,
+                                                                 patience: camera.stream.stallTimeout + 5, maxBytes: settings.maxBytes),
+                                 logger: logger,
+                                 onClip: { id, ref in publisher.attach([ref], to: id) })
+        } else {
+            clips = nil
+        }
         // The pipeline is not yet fully initialised here, so the callbacks reach it through a box.
         let box = WeakBox()
-        ingest = CameraIngest(spec: spec, logger: logger,
+        ingest = CameraIngest(spec: spec, logger: logger, ring: ring,
                               onState: { state, error in box.pipeline?.ingestChanged(state, error) },
                               onFrame: { frame in buffer.push(frame) })
         box.pipeline = self
@@ -61,6 +76,8 @@ public final class CameraPipeline: Sendable {
         buffer.finish()
         let task = analysis.withLock { $0 }
         await task?.value
+        // Clips in progress are written with what arrived; their evidence reaches the publisher before it flushes.
+        await clips?.finish()
     }
 
     /// Periodic duty: reports an outage that has lasted long enough.
@@ -127,7 +144,9 @@ public final class CameraPipeline: Sendable {
     }
 
     /// A new event carries a JPEG of the full-resolution frame it was seen in.
+    /// Its clip follows once the post-event seconds have arrived, added to the stored event.
     private func withSnapshot(_ event: Event, frame: LumaFrame) async -> Event {
+        clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time)
         guard let evidence else { return event }
         var event = event
         if let ref = await evidence.snapshot(for: event.id, camera: camera.id, source: ingest.snapshots,

@@ -12,6 +12,16 @@ public final class EventPublisher: Sendable {
     private let logger: Logger
     private let published = Atomic<Int>(0)
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    /// Evidence that arrives after its event (clips), written once the event is in the store.
+    private let attachments = Mutex<[Attachment]>([])
+    /// Events the store folded into an open one (same dedup key): their evidence goes there.
+    private let merged = Mutex<(into: [UUID: UUID], order: [UUID])>(([:], []))
+
+    private struct Attachment {
+        var refs: [EvidenceRef]
+        var id: UUID
+        var misses = 0
+    }
 
     public init(store: any EventStore, logger: Logger = Logger(label: "retina.publish")) {
         self.store = store
@@ -36,6 +46,12 @@ public final class EventPublisher: Sendable {
         pending.withLock { $0.append(event) }
     }
 
+    /// Queues evidence for an event published earlier (or about to be); it is added to the stored
+    /// event (`EventStore.addEvidence`) after the event itself is committed.
+    public func attach(_ refs: [EvidenceRef], to id: UUID) {
+        attachments.withLock { $0.append(Attachment(refs: refs, id: id)) }
+    }
+
     /// Writes everything queued now; retries for up to `timeout` seconds while the store fails.
     public func flush(timeout: Double = 30) async {
         let until = Date().addingTimeInterval(timeout)
@@ -44,6 +60,8 @@ public final class EventPublisher: Sendable {
         }
         let left = pending.withLock { $0.count }
         if left > 0 { logger.error("\(left) events could not be written to the store before shutdown") }
+        let refs = attachments.withLock { $0.count }
+        if refs > 0 { logger.error("evidence of \(refs) events could not be added to the store before shutdown") }
     }
 
     /// Stops the batching loop after a final flush.
@@ -60,16 +78,59 @@ public final class EventPublisher: Sendable {
             p.removeAll(keepingCapacity: true)
             return b
         }
-        guard !batch.isEmpty else { return true }
+        guard !batch.isEmpty else { return await writeAttachments() }
         do {
             let outcomes = try await store.publish(batch)
             published.add(outcomes.filter { $0 == .inserted }.count, ordering: .relaxed)
-            return pending.withLock { $0.isEmpty }
+            remember(merges: zip(batch, outcomes).compactMap { event, outcome in
+                if case .merged(let into) = outcome { (event.id, into) } else { nil }
+            })
+            let attached = await writeAttachments()
+            return attached && pending.withLock { $0.isEmpty }
         } catch {
             // Put them back in front, in order; publish is idempotent, so a retry is harmless.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
             logger.warning("store write failed, will retry: \(error)")
             return false
         }
+    }
+
+    private func remember(merges: [(UUID, UUID)]) {
+        guard !merges.isEmpty else { return }
+        merged.withLock { m in
+            for (id, into) in merges where m.into.updateValue(into, forKey: id) == nil { m.order.append(id) }
+            // Clips arrive seconds after their event: the last few thousand merges are plenty.
+            while m.order.count > 4096 { m.into[m.order.removeFirst()] = nil }
+        }
+    }
+
+    /// Adds queued evidence to stored events; returns true when none is left.
+    private func writeAttachments() async -> Bool {
+        let batch = attachments.withLock { a -> [Attachment] in
+            let b = a
+            a.removeAll()
+            return b
+        }
+        guard !batch.isEmpty else { return true }
+        var retry: [Attachment] = []
+        for var a in batch {
+            // An event still waiting in the batch is not in the store yet.
+            if pending.withLock({ p in p.contains { $0.id == a.id } }) { retry.append(a); continue }
+            let target = merged.withLock { $0.into[a.id] } ?? a.id
+            do {
+                try await store.addEvidence(a.refs, to: target, by: "retina", now: Date())
+            } catch WorkflowError.notFound(_) {
+                // Not committed yet by another path, or purged: give it a few seconds, then say so.
+                a.misses += 1
+                if a.misses < 25 { retry.append(a) }
+                else { logger.error("event \(a.id) is not in the store: its \(a.refs.map(\.kind).joined(separator: ", ")) evidence is not recorded") }
+            } catch {
+                logger.warning("adding evidence failed, will retry: \(error)")
+                retry.append(a)
+            }
+        }
+        guard !retry.isEmpty else { return true }
+        attachments.withLock { $0.insert(contentsOf: retry, at: 0) }
+        return false
     }
 }

@@ -202,4 +202,107 @@ import Worker
         #expect(jpeg.starts(with: [0xFF, 0xD8]) && jpeg.count == snapshot.size)
         #expect(snapshot.sha256 == Fixtures.sha256(jpeg))
     }
+
+    // MARK: - Event clips
+
+    /// ffprobe's view of a clip: format, codec, duration, whether the first packet is a key frame.
+    static func probeClip(_ path: String) throws -> (format: String, codec: String, duration: Double, firstKey: Bool, packets: Int) {
+        let ffprobe = try #require(Fixtures.which("ffprobe"))
+        let out = try Fixtures.run(ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                             "stream=codec_name:format=format_name,duration:packet=flags", "-of", "json", path])
+        try #require(out.status == 0, "ffprobe: \(out.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.output.utf8)) as? [String: Any])
+        let format = json["format"] as? [String: Any] ?? [:]
+        let packets = json["packets"] as? [[String: Any]] ?? []
+        return (format["format_name"] as? String ?? "", (json["streams"] as? [[String: Any]])?.first?["codec_name"] as? String ?? "",
+                Double(format["duration"] as? String ?? "") ?? .nan, (packets.first?["flags"] as? String)?.hasPrefix("K") == true, packets.count)
+    }
+
+    /// A worker over RTSP with clips on: the camera's event gets its clip (MP4 of the camera's own
+    /// H.264 packets), and the store's evidence ref has the file's real size and SHA-256.
+    func clipWorker(pre: String, post: String) throws -> (RTSPServer, GroupWorker, SQLiteEventStore, String) {
+        let server = RTSPServer(mounts: ["good": Self.clip])
+        try server.start()
+        let dir = Fixtures.temporaryDirectory("retina-clips")
+        let yaml = """
+        evidence:
+          dir: \(dir)/evidence
+          clips: {pre: \(pre), post: \(post), ring: 8s}
+        cameras:
+          - {id: good, url: "\(server.url("good"))", motion: {enabled: true}}
+        """
+        let config = try ConfigLoader.parse(yaml, file: "test.yaml")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: config.cameras, store: store, evidenceDirectory: config.evidence, healthInterval: 1)
+        return (server, worker, store, dir)
+    }
+
+    /// Polls the store until an event matches (nil after `timeout` seconds).
+    func waitForEvent(in store: SQLiteEventStore, timeout: Double, _ matches: @escaping (Event) -> Bool) async throws -> Event? {
+        let until = Date().addingTimeInterval(timeout)
+        while Date() < until {
+            if let e = try await store.list(EventQuery(limit: 100)).first(where: matches) { return e }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
+
+    func clipOf(_ event: Event) throws -> (ref: EvidenceRef, path: String, data: Data) {
+        let ref = try #require(event.evidence.first { $0.kind == "clip" }, "event has no clip: \(event.evidence)")
+        let url = try #require(URL(string: ref.uri))
+        #expect(url.isFileURL)
+        let data = try Data(contentsOf: url)
+        return (ref, url.path, data)
+    }
+
+    @Test func anEventThatOpensGetsItsClipWithTheSHA256InTheStore() async throws {
+        let (server, worker, store, dir) = try clipWorker(pre: "2s", post: "2s")
+        defer { server.stop() }
+        worker.start()
+        let started = Date()
+        let withClip = try await waitForEvent(in: store, timeout: 15) { e in
+            e.type == "motion.detected" && e.evidence.contains { $0.kind == "clip" }
+        }
+        let waited = Date().timeIntervalSince(started)
+        await worker.stop()
+        let event = try #require(withClip, "no motion event got a clip within 15 s")
+        // Published first (with its snapshot), the clip added once its 2 post-event seconds arrived.
+        #expect(event.evidence.first?.kind == "snapshot")
+        let (ref, path, data) = try clipOf(event)
+        #expect(ref.mime == "video/mp4" && ref.size == data.count)
+        #expect(ref.sha256 == Fixtures.sha256(data))  // sha256sum, not our code
+        #expect(path.hasPrefix(dir + "/evidence/clips/good/") && path.hasSuffix("/\(event.id.uuidString.lowercased()).mp4"))
+        let probe = try Self.probeClip(path)
+        #expect(probe.format.contains("mp4") && probe.codec == "h264" && probe.firstKey)
+        // At most pre + post + one GOP (1 s); at least the post seconds (the stream had run less
+        // than `pre` when the first motion was seen, if it was early).
+        #expect(probe.duration >= 2 - 0.1 && probe.duration <= 4 + 1 + 0.1, "clip is \(probe.duration) s, waited \(waited) s")
+        let history = try await store.history(of: event.id)
+        #expect(history.contains { $0.action == "evidence_added" && $0.actor == "retina" })
+        #expect(worker.pipelines[0].clips?.written ?? 0 >= 1)
+        // Nothing half-written is left beside the clips.
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { $0.hasSuffix(".mp4") && !$0.hasPrefix(".") })
+    }
+
+    @Test func aGracefulStopWritesPendingClipsWithWhatArrived() async throws {
+        // 60 s after the event will not arrive before the stop.
+        let (server, worker, store, _) = try clipWorker(pre: "2s", post: "60s")
+        defer { server.stop() }
+        worker.start()
+        let opened = try await waitForEvent(in: store, timeout: 12) { $0.type == "motion.detected" }
+        let event = try #require(opened, "no motion event within 12 s")
+        #expect(!event.evidence.contains { $0.kind == "clip" })  // still recording
+        try await Task.sleep(for: .seconds(1))
+        let stopAsked = Date()
+        await worker.stop()
+        let stopTook = Date().timeIntervalSince(stopAsked)
+        #expect(stopTook < 10, "stop took \(stopTook) s")
+        let stored = try #require(try await store.event(id: event.id))
+        let (ref, path, data) = try clipOf(stored)
+        #expect(ref.sha256 == Fixtures.sha256(data) && ref.size == data.count)
+        let probe = try Self.probeClip(path)
+        #expect(probe.firstKey && probe.codec == "h264")
+        #expect(probe.duration >= 1 && probe.duration < 30, "clip is \(probe.duration) s")
+    }
 }
