@@ -5,8 +5,10 @@
 # or RETINA_BENCH_POSTGRES=postgres://… for another one; STORES=sqlite runs SQLite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product QueueBench >&2
-bench=$(swift build -c release --show-bin-path)/QueueBench
+# SCRATCH=.build-bench keeps this release build apart from a debug build in progress.
+flags=(-c release ${SCRATCH:+--scratch-path "$SCRATCH"})
+swift build "${flags[@]}" --product QueueBench >&2
+bench=$(swift build "${flags[@]}" --show-bin-path)/QueueBench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 stores="${STORES:-sqlite postgres}"

@@ -71,7 +71,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
 
 /// The durable dispatch queue. `publish` is durable (committed when it returns) and idempotent by
 /// event id. Implementations never block Swift's cooperative pool.
-public protocol EventStore: Sendable {
+public protocol EventStore: GroupLeaseStore {
     func publish(_ events: [Event]) async throws -> [PublishOutcome]
     func list(_ query: EventQuery) async throws -> [Event]
     func event(id: UUID) async throws -> Event?
@@ -123,6 +123,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case open(path: String, reason: String)
     case sql(String)
     case unsupported(String)
+    /// The worker's node no longer holds its camera group: another node serves it now.
+    case fenced(LeaseFence)
 
     public var description: String {
         switch self {
@@ -131,6 +133,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .open(let path, let reason): return "cannot open store \(path): \(reason)"
         case .sql(let m): return "store: \(m)"
         case .unsupported(let m): return m
+        case .fenced(let f): return "lease lost (\(f)): another node serves this group now; nothing was published"
         }
     }
 }

@@ -9,7 +9,7 @@ import PostgresNIO
 /// transaction-scoped advisory lock on its dedup key, so two producers cannot both open it.
 /// PostgresNIO is asynchronous: nothing here blocks Swift's cooperative pool.
 public final class PostgresEventStore: EventStore, Sendable {
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     let client: PostgresClient
     private let runner: Task<Void, Never>
@@ -66,7 +66,10 @@ public final class PostgresEventStore: EventStore, Sendable {
                     throw StoreError.unsupported("made by a newer Retina (schema \(current), this one knows \(schemaVersion))")
                 }
                 if current < schemaVersion {
-                    for statement in schemaStatements { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    // Each version's statements, from the one after `current`.
+                    for statement in migrations.dropFirst(current).joined() {
+                        try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
                     try await db.query("DELETE FROM retina_schema", logger: logger)
                     try await db.query("INSERT INTO retina_schema (version) VALUES (\(schemaVersion))", logger: logger)
                 }
@@ -78,6 +81,17 @@ public final class PostgresEventStore: EventStore, Sendable {
             try await db.close()
         }
     }
+
+    /// Version n's statements are `migrations[n - 1]`.
+    static let migrations = [schemaStatements, leaseStatements]
+
+    static let leaseStatements = [
+        "CREATE TABLE group_leases (grp TEXT PRIMARY KEY, node TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL, renewed_at TIMESTAMPTZ NOT NULL)",
+        """
+        CREATE TABLE lease_log (seq BIGSERIAL PRIMARY KEY, grp TEXT NOT NULL, node TEXT NOT NULL, epoch BIGINT NOT NULL,
+                                at TIMESTAMPTZ NOT NULL, action TEXT NOT NULL)
+        """,
+    ]
 
     static let schemaStatements = [
         """
@@ -157,8 +171,21 @@ public final class PostgresEventStore: EventStore, Sendable {
     // MARK: - Publishing and reading
 
     public func publish(_ events: [Event]) async throws -> [PublishOutcome] {
+        try await publish(events, fence: nil)
+    }
+
+    public func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
         return try await transaction { db in
+            if let fence {
+                // FOR SHARE: a takeover (an UPDATE of this row) waits until this publish commits,
+                // and a publish after the takeover finds another epoch.
+                let live = try await db.query("""
+                    SELECT 1 FROM group_leases WHERE grp = \(fence.group) AND node = \(fence.node) AND epoch = \(fence.epoch)
+                        AND expires_at > clock_timestamp() FOR SHARE
+                    """, logger: logger).collect()
+                if live.isEmpty { throw StoreError.fenced(fence) }
+            }
             let now = Date()
             var outcomes: [PublishOutcome] = []
             outcomes.reserveCapacity(events.count)
@@ -168,18 +195,19 @@ public final class PostgresEventStore: EventStore, Sendable {
             for var event in events {
                 event.publishedAt = now
                 guard let key = event.dedupKey else { run.append(event); continue }
-                outcomes += try await Self.insertMany(run, now: now, db, logger)
+                outcomes += try await Self.insertMany(run, now: now, note: fence?.note, db, logger)
                 run.removeAll()
-                outcomes.append(try await Self.publishDeduplicated(event, key: key, now: now, db, logger))
+                outcomes.append(try await Self.publishDeduplicated(event, key: key, now: now, note: fence?.note, db, logger))
             }
-            outcomes += try await Self.insertMany(run, now: now, db, logger)
+            outcomes += try await Self.insertMany(run, now: now, note: fence?.note, db, logger)
             return outcomes
         }
     }
 
     /// A repeat of an open condition folds into its event; a transaction-scoped advisory lock on the
     /// key serialises producers of the same condition until the transaction ends.
-    static func publishDeduplicated(_ event: Event, key: String, now: Date, _ db: PostgresConnection, _ logger: Logger) async throws -> PublishOutcome {
+    static func publishDeduplicated(_ event: Event, key: String, now: Date, note: String?, _ db: PostgresConnection,
+                                    _ logger: Logger) async throws -> PublishOutcome {
         let id = event.id.uuidString.lowercased()
         try await db.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
         let exists = try await db.query("SELECT 1 FROM events WHERE id = \(id)", logger: logger).collect()
@@ -191,12 +219,13 @@ public final class PostgresEventStore: EventStore, Sendable {
             try await write(open, db, logger)
             return .merged(into: open.id)
         }
-        return try await insertMany([event], now: now, db, logger)[0]
+        return try await insertMany([event], now: now, note: note, db, logger)[0]
     }
 
     /// Inserts events (ignoring ids already there) and their `published` history rows, in chunks
     /// that keep under PostgreSQL's 65,535 bind parameters.
-    static func insertMany(_ events: [Event], now: Date, _ db: PostgresConnection, _ logger: Logger) async throws -> [PublishOutcome] {
+    static func insertMany(_ events: [Event], now: Date, note: String?, _ db: PostgresConnection,
+                           _ logger: Logger) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
         var inserted = Set<String>()
         for chunk in stride(from: 0, to: events.count, by: 1000).map({ events[$0..<min($0 + 1000, events.count)] }) {
@@ -235,13 +264,14 @@ public final class PostgresEventStore: EventStore, Sendable {
             var binds = PostgresBindings()
             var rows: [String] = []
             binds.append(now)
+            binds.append(note)
             for event in chunk {
                 let first = binds.count + 1
                 binds.append(event.id.uuidString.lowercased()); binds.append(event.source.producer); binds.append(event.state.rawValue)
-                rows.append("($\(first), $1, $\(first + 1), 'published', NULL, $\(first + 2))")
+                rows.append("($\(first), $1, $\(first + 1), 'published', NULL, $\(first + 2), $2)")
             }
             try await db.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO event_history (event_id, at, actor, action, from_state, to_state) VALUES \(rows.joined(separator: ", "))
+                INSERT INTO event_history (event_id, at, actor, action, from_state, to_state, note) VALUES \(rows.joined(separator: ", "))
                 """, binds: binds), logger: logger)
         }
         return outcomes

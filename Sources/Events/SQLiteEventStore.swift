@@ -22,6 +22,8 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         try Self.migrate(connection)
         // Office tokens: only hashes are kept.
         try connection.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, created_at REAL NOT NULL)")
+        // Camera-group leases of the supervisors (nodes), and their log.
+        try connection.execute(Self.leaseTables)
     }
 
     private static func migrate(_ db: SQLiteConnection) throws {
@@ -103,17 +105,22 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     }
 
     public func publish(_ events: [Event]) async throws -> [PublishOutcome] {
+        try await publish(events, fence: nil)
+    }
+
+    public func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
         return try await onQueue { connection in
             let encoder = EventJSON.encoder()
             return try connection.transaction {
+                if let fence { try Self.checkFence(fence, connection, now: Date()) }
                 let insert = try connection.prepare("""
                 INSERT INTO events (id, type, subtype, priority, level, state, escalated, producer, camera, grp, zone,
                                     dedup_key, incident_id, occurred_at, published_at, doc)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """)
                 let history = try connection.prepare(
-                    "INSERT INTO event_history (event_id, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'published', NULL, ?)"
+                    "INSERT INTO event_history (event_id, at, actor, action, from_state, to_state, note) VALUES (?, ?, ?, 'published', NULL, ?, ?)"
                 )
                 let openByKey = try connection.prepare(
                     "SELECT id, doc FROM events WHERE dedup_key = ? AND state IN ('new', 'claimed', 'acknowledged') ORDER BY rowid DESC LIMIT 1"
@@ -147,7 +154,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                     ])
                     if connection.changes == 1 {
                         try history.run([.text(event.id.uuidString.lowercased()), .double(now.timeIntervalSince1970),
-                                         .text(event.source.producer), .text(event.state.rawValue)])
+                                         .text(event.source.producer), .text(event.state.rawValue), SQLValue(fence?.note)])
                         outcomes.append(.inserted)
                     } else {
                         outcomes.append(.duplicate)

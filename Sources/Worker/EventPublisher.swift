@@ -23,10 +23,24 @@ public final class EventPublisher: Sendable {
         var misses = 0
     }
 
-    public init(store: any EventStore, logger: Logger = Logger(label: "retina.publish")) {
+    /// The lease this worker publishes under (a supervised worker); nil: unfenced.
+    private let fence: LeaseFence?
+    private let fencedFlag = Atomic<Bool>(false)
+    private let onFenced: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - fence: every publish is refused by the store once this lease is lost (another node
+    ///     serves the group); the publisher then stops and calls `onFenced` once.
+    public init(store: any EventStore, fence: LeaseFence? = nil, onFenced: @escaping @Sendable () -> Void = {},
+                logger: Logger = Logger(label: "retina.publish")) {
         self.store = store
+        self.fence = fence
+        self.onFenced = onFenced
         self.logger = logger
     }
+
+    /// Whether the store refused this worker's lease: it must stop serving its group.
+    public var isFenced: Bool { fencedFlag.load(ordering: .relaxed) }
 
     /// Events committed so far.
     public var publishedCount: Int { published.load(ordering: .relaxed) }
@@ -79,14 +93,22 @@ public final class EventPublisher: Sendable {
             return b
         }
         guard !batch.isEmpty else { return await writeAttachments() }
+        // A fenced worker publishes nothing more: the group's new holder detects on its own.
+        guard !isFenced else { return true }
         do {
-            let outcomes = try await store.publish(batch)
+            let outcomes = try await store.publish(batch, fence: fence)
             published.add(outcomes.filter { $0 == .inserted }.count, ordering: .relaxed)
             remember(merges: zip(batch, outcomes).compactMap { event, outcome in
                 if case .merged(let into) = outcome { (event.id, into) } else { nil }
             })
             let attached = await writeAttachments()
             return attached && pending.withLock { $0.isEmpty }
+        } catch StoreError.fenced(let lost) {
+            if !fencedFlag.exchange(true, ordering: .relaxed) {
+                logger.error("lease lost (\(lost)): \(batch.count) event(s) not published; stopping this group's worker")
+                onFenced()
+            }
+            return true
         } catch {
             // Put them back in front, in order; publish is idempotent, so a retry is harmless.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }

@@ -5,20 +5,31 @@ import Logging
 import Media
 import Office
 import RetinaConfig
+import RetinaMetrics
 import Worker
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run cameras and publish their events.",
+        abstract: "Run cameras and publish their events (with --config: the supervisor of one node).",
         discussion: """
+        With --config, this process is a node's supervisor: it takes a lease on
+        each camera group nobody holds (in the store; renewed every third of
+        --lease), runs one `retina worker` process per group it holds, restarts
+        a worker that exits (backoff 1 s … 60 s, jittered), and stops the worker
+        of a group whose lease it lost. Several nodes on one store (PostgreSQL
+        across machines) share the groups: a dead node's groups are taken over
+        within about one lease period, and a worker whose lease was taken is
+        refused by the store (fencing) and stops.
+
         Without --config and --camera, runs the embedded demo configuration
-        (`retina config demo` prints it): the sample streams of Streams/ served
-        on rtsp://127.0.0.1:8554 by scripts/rtsp-server.py; scripts/demo starts
-        both. SIGINT or SIGTERM stops gracefully: ingest stops, buffered frames
-        are analysed, events are flushed.
+        (`retina config demo` prints it) in this process: the sample streams of
+        Streams/ served on rtsp://127.0.0.1:8554 by scripts/rtsp-server.py;
+        scripts/demo starts both. SIGINT or SIGTERM stops gracefully: ingest
+        stops, buffered frames are analysed, events are flushed.
 
         Examples:
           retina run --config cameras.yaml
+          retina run --config cameras.yaml --store postgres://retina@db/retina --node edge-2
           retina run --camera gate=rtsp://admin:secret@10.0.0.5/stream1 \\
                      --camera lobby=lobby.mp4
           retina run --duration 60 --store sqlite:/var/lib/retina/events.db
@@ -40,13 +51,74 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var logOptions: LogOptions
+    @OptionGroup var metricsOptions: MetricsOptions
+
+    @Option(name: .long, help: ArgumentHelp("This node's name in the group leases (default: host-pid).", valueName: "name"))
+    var node: String?
+
+    @Option(name: .long, help: ArgumentHelp("Group lease period: a dead node's groups move to a live one within about this long.", valueName: "seconds"))
+    var lease: Double = 15
+
+    @Option(name: .long, help: ArgumentHelp("Serve at most this many camera groups on this node.", valueName: "n"))
+    var maxGroups: Int?
+
+    @Flag(name: .long, help: "Serve every group in this one process (no worker processes, no leases).")
+    var inProcess = false
 
     func run() async throws {
         logOptions.bootstrap()
         let configuration = try loadConfiguration()
-        try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
-                        configuredStore: configuration.store, evidence: evidenceOptions.directory(configured: configuration.evidence),
-                        duration: duration, officePort: office)
+        let evidence = evidenceOptions.directory(configured: configuration.evidence)
+        guard let config, !inProcess else {
+            try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
+                            configuredStore: configuration.store, evidence: evidence, duration: duration, officePort: office,
+                            metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
+                            reloadFrom: config.map { ($0, nil) })
+            return
+        }
+        try await supervise(configuration, path: config, evidence: evidence)
+    }
+
+    /// The supervisor: one `retina worker` process per camera group this node holds a lease on.
+    private func supervise(_ configuration: Configuration, path: String, evidence: String) async throws {
+        let logger = Logger(label: "retina")
+        do { try GroupWorker.validate(configuration.cameras) } catch { throw CLIError("\(configuration.source): \(error)") }
+        let groups = configuration.groups.map(\.id).filter { g in configuration.cameras.contains { $0.group == g && $0.enabled } }
+        guard !groups.isEmpty else { throw CLIError("\(configuration.source): no camera group with an enabled camera") }
+        if lease < 3 { throw CLIError("--lease \(lease): give at least 3 seconds") }
+        let storeURL = storeOptions.url(configured: configuration.store)
+        let store = try storeOptions.open(configured: configuration.store)
+        let absolute = { (p: String) in URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path }
+        var options = Supervisor.Options(
+            node: node ?? Supervisor.Options.defaultNode, groups: groups, executable: Self.executablePath(),
+            workerArguments: ["--config", absolute(path), "--store", storeURL, "--evidence", absolute(evidence),
+                              "--log-level", logOptions.logLevel.rawValue] + (logOptions.ffmpegLogs ? ["--ffmpeg-logs"] : []))
+        options.leaseSeconds = lease
+        options.maxGroups = maxGroups
+        let supervisor = Supervisor(options: options, store: store, logger: logger)
+        logger.info("node \(options.node): \(groups.count) camera group(s) of \(configuration.source) → store \(storeURL); lease \(Int(lease)) s")
+        var officeTask: Task<Void, Error>?
+        if let office {
+            officeTask = Task {
+                try await OfficeServer(store: store, port: office).run { port in
+                    logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
+                }
+            }
+        }
+        let (stop, stopping) = AsyncStream<Void>.makeStream()
+        let running = Task { await supervisor.run(until: stop) }
+        let reason = await Signals.waitForTermination(limit: duration)
+        logger.info("\(reason ?? "time limit reached"): stopping the workers (each finishes its frames and flushes its events)")
+        stopping.yield()
+        await running.value
+        officeTask?.cancel()
+        await store.close()
+        logger.info("stopped; groups released")
+    }
+
+    /// This executable, for the workers it starts.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     private func loadConfiguration() throws -> Configuration {
@@ -76,18 +148,52 @@ struct Run: AsyncParsableCommand {
 }
 
 /// Runs cameras in this process until a signal or the time limit, then stops gracefully.
+/// A supervised worker also stops when its lease is lost (`fence`) or its supervisor is gone.
+/// With `reloadFrom` (a config file, and the group served or nil for all), SIGHUP reloads the
+/// cameras from that file; with a metrics port, `GET /metrics` serves Prometheus metrics.
 func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOptions, configuredStore: String?,
-           evidence: String, duration: Double?, officePort: Int? = nil) async throws {
+           evidence: String, duration: Double?, officePort: Int? = nil, fence: LeaseFence? = nil,
+           supervisorPid: Int32? = nil, metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
+           reloadFrom: (path: String, group: String?)? = nil) async throws {
     let logger = Logger(label: "retina")
     do { try GroupWorker.validate(cameras) } catch { throw CLIError("\(label): \(error)") }
     let storeURL = storeOptions.url(configured: configuredStore)
     let store = try storeOptions.open(configured: configuredStore)
-    let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: evidence, logger: logger)
+    let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: evidence, fence: fence, logger: logger)
     guard !worker.cameras.isEmpty else { throw CLIError("\(label): no enabled camera to run") }
     let groups = Set(worker.cameras.map(\.group)).sorted().joined(separator: ", ")
     logger.info("running \(worker.cameras.count) camera(s) of \(label) [group \(groups)] → store \(storeURL)")
     logger.info("see events with: retina events list --store \(storeURL)   (camera health: retina status --store \(storeURL))")
+    // Installed before the cameras start: from here on SIGHUP reloads instead of ending the process.
+    var reloadTask: Task<Void, Never>?
+    if let source = reloadFrom {
+        let requests = Signals.reloadRequests()
+        reloadTask = Task {
+            for await _ in requests {
+                logger.info("SIGHUP: reloading \(source.path)")
+                switch await worker.reload(configPath: source.path, group: source.group) {
+                case .success(let report): logger.notice("reloaded \(source.path): \(report)")
+                case .failure(let error): logger.error("\(error)")
+                }
+            }
+        }
+    }
     worker.start()
+    var metricsTask: Task<Void, Never>?
+    if let port = metricsPort, port > 0 {
+        let metrics = WorkerMetrics(worker: worker)
+        metrics.bootstrapMetricsSystem()
+        let host = metricsHost
+        metricsTask = Task {
+            do {
+                try await MetricsServer(metrics: metrics, host: host, port: port).run { port in
+                    logger.info("metrics on http://\(host):\(port)/metrics")
+                }
+            } catch {
+                logger.error("metrics server on \(host):\(port) failed: \(error); the cameras run on without metrics")
+            }
+        }
+    }
     var officeTask: Task<Void, Error>?
     if let officePort {
         officeTask = Task {
@@ -106,11 +212,26 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
             }
         }
     }
-    let reason = await Signals.waitForTermination(limit: duration)
+    let publisher = worker.publisher
+    let reason = await Signals.waitForTermination(limit: duration) {
+        if publisher.isFenced { return "lease lost" }
+        // Orphaned (the supervisor was killed): stop rather than serve a group nobody supervises.
+        if let supervisorPid, getppid() != supervisorPid { return "supervisor \(supervisorPid) gone" }
+        return nil
+    }
     progress.cancel()
     officeTask?.cancel()
+    reloadTask?.cancel()
     logger.info("\(reason ?? "time limit reached"): stopping (finishing buffered frames, flushing events)")
     await worker.stop()
+    metricsTask?.cancel()
     await store.close()
     logger.info("stopped; \(worker.publisher.publishedCount) event(s) published. See them: retina events list --store \(storeURL)")
+    if publisher.isFenced { throw ExitCode(WorkerExit.fenced) }
+}
+
+/// Exit statuses a supervisor reads.
+enum WorkerExit {
+    /// The store refused the worker's lease: another node serves the group now.
+    static let fenced: Int32 = 3
 }

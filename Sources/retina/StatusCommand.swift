@@ -4,7 +4,7 @@ import Foundation
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show camera health as the workers last reported it to the store."
+        abstract: "Show camera health as the workers last reported it, and which node serves each group."
     )
 
     @Flag(name: .long, help: "Print JSON.")
@@ -15,10 +15,21 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let records = try await store.health()
+        let leases = try await store.leases()
         await store.close()
         if json {
-            print(String(decoding: try EventJSON.encoder(pretty: true).encode(records), as: UTF8.self))
+            struct Status: Encodable { let cameras: [CameraHealthRecord]; let groups: [GroupLease] }
+            print(String(decoding: try EventJSON.encoder(pretty: true).encode(Status(cameras: records, groups: leases)), as: UTF8.self))
             return
+        }
+        if !leases.isEmpty {
+            let now = Date()
+            printTable(header: ["GROUP", "NODE", "EPOCH", "LEASE"], rows: leases.map { l in
+                let left = l.expiresAt.timeIntervalSince(now)
+                return [l.group, l.node.isEmpty ? "-" : l.node, "\(l.epoch)",
+                        l.node.isEmpty ? "released" : left > 0 ? "\(Int(left.rounded()))s left" : "expired \(Int(-left))s ago"]
+            })
+            print()
         }
         if records.isEmpty { print("no camera has reported to \(storeOptions.url()) yet"); return }
         let rows = records.map { r -> [String] in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Events
 import RetinaConfig
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -8,8 +9,11 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
         One worker process serves one camera group; `retina run --config` serves all of them.
 
+        SIGHUP re-reads the configuration and applies the group's camera changes
+        (validated first; an invalid file is refused and the cameras run on).
+
         Example:
-          retina worker --config cameras.yaml --group compound-7
+          retina worker --config cameras.yaml --group compound-7 --metrics-port 9100
         """
     )
 
@@ -22,12 +26,23 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this many seconds (default: run until SIGINT/SIGTERM).", valueName: "seconds"))
     var duration: Double?
 
+    // Set by the supervisor (`retina run --config`): the lease this worker publishes under.
+    @Option(name: .long, help: ArgumentHelp("The node whose group lease this worker serves under (set by `retina run`).", valueName: "node", visibility: .hidden))
+    var node: String?
+    @Option(name: .long, help: ArgumentHelp("The lease's epoch (fencing token).", valueName: "n", visibility: .hidden))
+    var epoch: Int?
+    @Option(name: .long, help: ArgumentHelp("Stop when this process is no longer the parent.", valueName: "pid", visibility: .hidden))
+    var supervisorPid: Int32?
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var logOptions: LogOptions
+    @OptionGroup var metricsOptions: MetricsOptions
 
     func run() async throws {
         logOptions.bootstrap()
+        if (node == nil) != (epoch == nil) { throw CLIError("--node and --epoch go together") }
+        let fence = node.flatMap { n in epoch.map { LeaseFence(group: group, node: n, epoch: $0) } }
         let configuration: Configuration
         do { configuration = try ConfigLoader.load(path: config) } catch { throw CLIError("invalid configuration:\n\(error)") }
         guard configuration.groups.contains(where: { $0.id == group }) else {
@@ -35,6 +50,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         try await serve(cameras: configuration.cameras(inGroup: group), label: "\(config) group \(group)",
                         store: storeOptions, configuredStore: configuration.store,
-                        evidence: evidenceOptions.directory(configured: configuration.evidence), duration: duration)
+                        evidence: evidenceOptions.directory(configured: configuration.evidence), duration: duration,
+                        fence: fence, supervisorPid: supervisorPid, metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
+                        reloadFrom: (config, group))
     }
 }

@@ -1,0 +1,224 @@
+import Events
+import Foundation
+import Logging
+import Synchronization
+
+/// `retina run --config`: one node. It holds camera-group leases in the store (renewed every third
+/// of the lease period), runs one `retina worker` process per group it holds, restarts a worker
+/// that exits with a backoff (jittered per group, so a store outage is not followed by every
+/// worker at once), stops the worker of a group it lost, and on stop ends them gracefully and
+/// gives its groups back.
+public final class Supervisor: Sendable {
+    public struct Options: Sendable {
+        /// This node's name in the leases (unique per process: host name and pid by default).
+        public var node: String
+        public var groups: [String]
+        /// Seconds a lease lasts without renewal: a dead node's groups move within about this long.
+        public var leaseSeconds: Double = 15
+        /// At most this many groups on this node (nil: all it can get).
+        public var maxGroups: Int?
+        /// The `retina` executable and the arguments every worker gets (config, store, evidence…).
+        public var executable: String
+        public var workerArguments: [String]
+        /// Worker n (in group order) serves metrics on this port + n.
+        public var metricsBasePort: Int?
+        /// Delays after consecutive crashes; the last repeats. Each is jittered by ±25 %.
+        public var restartBackoff: [Double] = [1, 2, 5, 10, 30, 60]
+        /// A worker that ran this long before exiting starts its backoff from the beginning.
+        public var healthyAfter: Double = 60
+        /// How long a worker has to stop after SIGTERM before it is killed.
+        public var stopTimeout: Double = 30
+
+        public init(node: String, groups: [String], executable: String, workerArguments: [String]) {
+            self.node = node
+            self.groups = groups
+            self.executable = executable
+            self.workerArguments = workerArguments
+        }
+
+        /// `host-pid`: two nodes on one machine never share a name.
+        public static var defaultNode: String { "\(ProcessInfo.processInfo.hostName)-\(getpid())" }
+    }
+
+    /// One group's worker process, or its wait to restart.
+    struct Child {
+        var lease: GroupLease
+        var process: Process?
+        var startedAt = Date()
+        var crashes = 0
+        var restartAt: Date?
+        var exitStatus: Int32?
+    }
+
+    public let options: Options
+    private let store: any EventStore
+    private let logger: Logger
+    private let children = Mutex<[String: Child]>([:])
+
+    public init(options: Options, store: any EventStore, logger: Logger = Logger(label: "retina.supervisor")) {
+        self.options = options
+        self.store = store
+        var logger = logger
+        logger[metadataKey: "node"] = "\(options.node)"
+        self.logger = logger
+    }
+
+    /// The groups this node serves now, with their lease epochs.
+    public var serving: [GroupLease] { children.withLock { $0.values.map(\.lease) }.sorted { $0.group < $1.group } }
+
+    /// Runs until the task is cancelled or `stop` yields; then stops every worker and releases the leases.
+    public func run(until stop: AsyncStream<Void>) async {
+        let stopper = Task { for await _ in stop { return } }
+        let main = Task { [self] in
+            var nextLease = Date.distantPast
+            while !Task.isCancelled {
+                let now = Date()
+                if now >= nextLease {
+                    nextLease = now.addingTimeInterval(options.leaseSeconds / 3)
+                    await renewLeases()
+                }
+                restartDueWorkers(now: now)
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        await withTaskCancellationHandler { await stopper.value } onCancel: { stopper.cancel() }
+        main.cancel()
+        await main.value
+        await stopAll()
+    }
+
+    // MARK: - Leases
+
+    private func renewLeases() async {
+        let held: [GroupLease]
+        do {
+            held = try await store.acquireLeases(node: options.node, groups: options.groups, ttl: options.leaseSeconds,
+                                                 limit: options.maxGroups)
+        } catch {
+            // The store is away: workers keep running (their publishes retry), and their leases
+            // lapse only after the lease period; nothing is restarted because of it.
+            logger.warning("could not renew group leases: \(error)")
+            return
+        }
+        let heldByGroup = Dictionary(held.map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
+        var toStop: [(String, Process)] = []
+        var toStart: [String] = []
+        children.withLock { children in
+            for (group, child) in children {
+                guard let lease = heldByGroup[group], lease.epoch == child.lease.epoch else {
+                    // Lost, or lapsed and taken again under a new epoch: this worker's fence is stale.
+                    if let p = child.process { toStop.append((group, p)) }
+                    children[group] = nil
+                    continue
+                }
+                children[group]?.lease = lease
+            }
+            for lease in held where children[lease.group] == nil {
+                children[lease.group] = Child(lease: lease)
+                toStart.append(lease.group)
+            }
+        }
+        for (group, process) in toStop {
+            logger.warning("group \(group): lease lost; stopping its worker (pid \(process.processIdentifier))")
+            terminate(process)
+        }
+        for group in toStart {
+            logger.info("group \(group): lease taken (epoch \(heldByGroup[group]?.epoch ?? 0)); starting its worker")
+            launch(group)
+        }
+    }
+
+    // MARK: - Workers
+
+    private func launch(_ group: String) {
+        guard let lease = children.withLock({ $0[group]?.lease }) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.executable)
+        var arguments = ["worker", "--group", group] + options.workerArguments
+        arguments += ["--node", lease.node, "--epoch", String(lease.epoch), "--supervisor-pid", String(getpid())]
+        if let base = options.metricsBasePort, let index = options.groups.firstIndex(of: group) {
+            arguments += ["--metrics-port", String(base + index)]
+        }
+        process.arguments = arguments
+        process.terminationHandler = { [weak self] p in self?.exited(group, p) }
+        do {
+            try process.run()
+        } catch {
+            logger.error("group \(group): could not start \(options.executable): \(error)")
+            children.withLock { c in
+                let crashes = (c[group]?.crashes ?? 0) + 1
+                c[group]?.crashes = crashes
+                c[group]?.restartAt = Date().addingTimeInterval(backoff(crashes: crashes))
+            }
+            return
+        }
+        children.withLock { c in
+            c[group]?.process = process
+            c[group]?.startedAt = Date()
+            c[group]?.restartAt = nil
+        }
+    }
+
+    private func exited(_ group: String, _ process: Process) {
+        let status = process.terminationStatus
+        let restart: Double? = children.withLock { c in
+            // Only the worker this child still refers to: an old one stopped after a lost lease is done.
+            guard var child = c[group], child.process === process else { return nil }
+            let ranFor = Date().timeIntervalSince(child.startedAt)
+            child.crashes = ranFor >= options.healthyAfter ? 1 : child.crashes + 1
+            let delay = backoff(crashes: child.crashes)
+            child.process = nil
+            child.exitStatus = status
+            child.restartAt = Date().addingTimeInterval(delay)
+            c[group] = child
+            return delay
+        }
+        if let restart {
+            let how = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : "exited with status \(status)"
+            logger.warning("group \(group): worker \(how); restarting in \(String(format: "%.1f", restart)) s")
+        }
+    }
+
+    private func restartDueWorkers(now: Date) {
+        let due = children.withLock { c in c.filter { $0.value.process == nil && ($0.value.restartAt ?? .distantFuture) <= now }.map(\.key) }
+        for group in due.sorted() { launch(group) }
+    }
+
+    func backoff(crashes: Int) -> Double {
+        let steps = options.restartBackoff
+        let base = steps[min(max(crashes, 1), steps.count) - 1]
+        return base * Double.random(in: 0.75...1.25)
+    }
+
+    private func terminate(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let pid = process.processIdentifier, timeout = options.stopTimeout
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// SIGTERM to every worker (each stops reading, finishes its frames, flushes its events), a
+    /// wait for all of them, then the leases go back.
+    private func stopAll() async {
+        let running = children.withLock { c -> [(String, Process)] in
+            let r = c.compactMap { g, child in child.process.map { (g, $0) } }
+            c.removeAll()
+            return r
+        }
+        for (_, p) in running { terminate(p) }
+        let deadline = Date().addingTimeInterval(options.stopTimeout + 2)
+        while running.contains(where: { $0.1.isRunning }), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (group, p) in running where !p.isRunning {
+            logger.info("group \(group): worker stopped (status \(p.terminationStatus))")
+        }
+        do {
+            try await store.releaseLeases(node: options.node, groups: options.groups)
+        } catch {
+            logger.warning("could not release group leases (they lapse in \(Int(options.leaseSeconds)) s): \(error)")
+        }
+    }
+}
