@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Police exports as .zip (written and verified in-process, no /usr/bin/zip).
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Worker metrics: swift-metrics handles, a Prometheus registry behind them (GET /metrics).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -54,10 +57,21 @@ let package = Package(
             name: "Worker",
             dependencies: ["Media", "Vision", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log")]
         ),
+        // A worker's Prometheus metrics over HTTP (`--metrics-port`); Worker itself stays free of HTTP.
+        // Named apart from swift-metrics' own `Metrics` module.
+        .target(
+            name: "RetinaMetrics",
+            dependencies: ["Worker", .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Metrics"
+        ),
         .executableTarget(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office", "Evidence",
+                "RetinaMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,5 +97,7 @@ let package = Package(
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "RetinaTestSupport"]),
+        .testTarget(name: "RetinaMetricsTests", dependencies: ["RetinaMetrics", "Worker", "Events", "RetinaConfig", "RetinaTestSupport"],
+                    path: "Tests/MetricsTests"),
     ]
 )

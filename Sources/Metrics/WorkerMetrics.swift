@@ -1,0 +1,218 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+import Synchronization
+import Worker
+
+/// Prometheus metrics of one worker process. The pipelines keep their own counts; this reads
+/// them every couple of seconds (and on every scrape) into swift-metrics handles backed by a
+/// Prometheus registry, so the camera threads do no metrics work at all.
+///
+/// Per camera (labels `camera`, `group`): `retina_camera_decoded_fps`, `retina_camera_analysed_fps`,
+/// `retina_camera_streaming` (1 or 0), `retina_camera_frames_decoded_total`,
+/// `retina_camera_frames_analysed_total`, `retina_camera_dropped_frames_total`,
+/// `retina_camera_reconnects_total`, `retina_camera_stalls_total`,
+/// `retina_camera_detector_seconds_total` (detector time; with frames analysed, a mean per frame
+/// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll).
+/// Per process: `retina_worker_cameras`, `retina_events_published_total`,
+/// `process_resident_memory_bytes`, `process_open_fds`.
+public final class WorkerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    /// The swift-metrics factory writing into `registry`.
+    public let factory: PrometheusMetricsFactory
+    private let worker: GroupWorker
+    private let state: Mutex<State>
+    private let poller = Mutex<Task<Void, Never>?>(nil)
+
+    public init(worker: GroupWorker, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.worker = worker
+        self.registry = registry
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.factory = factory
+        state = Mutex(State(process: ProcessMetrics(factory: factory)))
+    }
+
+    /// Makes this registry the process's swift-metrics backend, so that metrics recorded anywhere
+    /// with swift-metrics appear on the same page. Once per process (swift-metrics' rule).
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(factory)
+    }
+
+    /// Polls the worker every `interval` until `stopPolling()`.
+    public func startPolling(interval: Duration = .seconds(2)) {
+        let task = Task { [self] in
+            while !Task.isCancelled {
+                update()
+                try? await Task.sleep(for: interval)
+            }
+        }
+        poller.withLock { $0?.cancel(); $0 = task }
+    }
+
+    public func stopPolling() {
+        poller.withLock { $0?.cancel(); $0 = nil }
+    }
+
+    /// The metrics now, in the Prometheus text format (0.0.4).
+    public func exposition() -> [UInt8] {
+        update()
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+
+    /// Reads every pipeline and the process once. Cameras removed by a reload lose their series;
+    /// a changed camera's new pipeline continues its counters.
+    public func update() {
+        let pipelines = worker.pipelines
+        let published = worker.publisher.publishedCount
+        state.withLock { s in
+            var seen = Set<String>()
+            for p in pipelines {
+                let id = p.camera.id
+                seen.insert(id)
+                if let m = s.cameras[id], m.group != p.camera.group {
+                    m.destroy()
+                    s.cameras[id] = nil
+                }
+                if s.cameras[id] == nil { s.cameras[id] = CameraMetrics(camera: id, group: p.camera.group, factory: factory) }
+                s.cameras[id]!.read(p)
+            }
+            for (id, m) in s.cameras where !seen.contains(id) {
+                m.destroy()
+                s.cameras[id] = nil
+            }
+            s.process.read(cameras: pipelines.count, published: published)
+        }
+    }
+
+    private struct State {
+        var cameras: [String: CameraMetrics] = [:]
+        var process: ProcessMetrics
+    }
+}
+
+/// One camera's series, and the pipeline totals they were last brought up to.
+private struct CameraMetrics {
+    let group: String
+    private let decodedFps, analysedFps, streaming, detectorPerFrame: CoreMetrics.Gauge
+    private let decoded, analysed, dropped, reconnects, stalls: CoreMetrics.Counter
+    private let detectorSeconds: FloatingPointCounter
+    /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
+    private var pipeline: ObjectIdentifier?
+    private var last = Totals()
+
+    private struct Totals {
+        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0
+        var detectorSeconds = 0.0
+    }
+
+    init(camera: String, group: String, factory: PrometheusMetricsFactory) {
+        self.group = group
+        let labels = [("camera", camera), ("group", group)]
+        func gauge(_ name: String) -> CoreMetrics.Gauge { CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory) }
+        func counter(_ name: String) -> CoreMetrics.Counter { CoreMetrics.Counter(label: name, dimensions: labels, factory: factory) }
+        decodedFps = gauge("retina_camera_decoded_fps")
+        analysedFps = gauge("retina_camera_analysed_fps")
+        streaming = gauge("retina_camera_streaming")
+        detectorPerFrame = gauge("retina_camera_detector_seconds_per_frame")
+        decoded = counter("retina_camera_frames_decoded_total")
+        analysed = counter("retina_camera_frames_analysed_total")
+        dropped = counter("retina_camera_dropped_frames_total")
+        reconnects = counter("retina_camera_reconnects_total")
+        stalls = counter("retina_camera_stalls_total")
+        detectorSeconds = FloatingPointCounter(label: "retina_camera_detector_seconds_total", dimensions: labels, factory: factory)
+    }
+
+    mutating func read(_ p: CameraPipeline) {
+        let health = p.health, ingest = p.ingestHealth
+        let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
+                         reconnects: p.reconnectsTotal, stalls: p.stallsTotal, detectorSeconds: p.detectorSeconds)
+        if pipeline != ObjectIdentifier(p) {
+            pipeline = ObjectIdentifier(p)
+            last = Totals()
+        }
+        decodedFps.record(health.decodedFps)
+        analysedFps.record(health.analysedFps)
+        streaming.record(health.state == "streaming" ? 1 : 0)
+        func add(_ counter: CoreMetrics.Counter, _ new: Int, _ old: Int) { if new > old { counter.increment(by: Int64(new - old)) } }
+        add(decoded, now.decoded, last.decoded)
+        add(analysed, now.analysed, last.analysed)
+        add(dropped, now.dropped, last.dropped)
+        add(reconnects, now.reconnects, last.reconnects)
+        add(stalls, now.stalls, last.stalls)
+        // The two totals are read a moment apart: a frame counted without its time is caught up next poll.
+        let seconds = max(0, now.detectorSeconds - last.detectorSeconds)
+        if seconds > 0 { detectorSeconds.increment(by: seconds) }
+        if now.analysed > last.analysed { detectorPerFrame.record(seconds / Double(now.analysed - last.analysed)) }
+        last = Totals(decoded: max(now.decoded, last.decoded), analysed: max(now.analysed, last.analysed),
+                      dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
+                      stalls: max(now.stalls, last.stalls), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds))
+    }
+
+    func destroy() {
+        for g in [decodedFps, analysedFps, streaming, detectorPerFrame] { g.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls] { c.destroy() }
+        detectorSeconds.destroy()
+    }
+}
+
+/// The worker process as a whole: memory, open files, cameras, events.
+private struct ProcessMetrics {
+    private let residentBytes, openFds, cameras: CoreMetrics.Gauge
+    private let published: CoreMetrics.Counter
+    private var lastPublished = 0
+
+    init(factory: PrometheusMetricsFactory) {
+        residentBytes = CoreMetrics.Gauge(label: "process_resident_memory_bytes", factory: factory)
+        openFds = CoreMetrics.Gauge(label: "process_open_fds", factory: factory)
+        cameras = CoreMetrics.Gauge(label: "retina_worker_cameras", factory: factory)
+        published = CoreMetrics.Counter(label: "retina_events_published_total", factory: factory)
+    }
+
+    mutating func read(cameras count: Int, published total: Int) {
+        cameras.record(count)
+        if total > lastPublished { published.increment(by: Int64(total - lastPublished)) }
+        lastPublished = max(lastPublished, total)
+        if let rss = ProcFS.residentBytes() { residentBytes.record(rss) }
+        if let fds = ProcFS.openFileDescriptors() { openFds.record(fds) }
+    }
+}
+
+/// What Linux says about this process (nil elsewhere).
+enum ProcFS {
+    /// Resident set size: the second field of /proc/self/statm, in pages.
+    static func residentBytes() -> Int? {
+        guard let statm = contents("/proc/self/statm") else { return nil }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Entries of /proc/self/fd, less the one this listing holds open.
+    static func openFileDescriptors() -> Int? {
+        guard let dir = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let dot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !dot { count += 1 }
+        }
+        return max(0, count - 1)
+    }
+
+    /// A small /proc file (its size reads as 0, so read to the end).
+    static func contents(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+}
