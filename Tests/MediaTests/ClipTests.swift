@@ -40,6 +40,20 @@ import Testing
                 Double(f["duration"] as? String ?? "") ?? .nan)
     }
 
+    /// The MP4's top-level box types, in file order.
+    static func topLevelBoxes(_ path: String) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var boxes: [String] = []
+        var i = 0
+        while i + 8 <= data.count {
+            let size = data[i..<i + 4].reduce(0) { $0 << 8 | Int($1) }
+            boxes.append(String(decoding: data[i + 4..<i + 8], as: UTF8.self))
+            guard size >= 8 else { break }
+            i += size
+        }
+        return boxes
+    }
+
     /// Reads a file through the ingest loop (as a camera's thread does), filling `ring`.
     static func ingest(_ path: String, into ring: PacketRing) {
         let spec = IngestSpec(cameraId: "clip-test", url: StreamURL(path), analysisFps: 5, analysisWidth: 160,
@@ -93,6 +107,8 @@ import Testing
         let ffmpeg = try #require(Fixtures.which("ffmpeg"))
         let decoded = try Fixtures.run(ffmpeg, ["-v", "error", "-i", clip, "-f", "null", "-"])
         #expect(decoded.status == 0 && decoded.output.isEmpty, "\(decoded.output)")
+        // +faststart: the index (moov) comes before the media data, so playback starts at once.
+        #expect(try Self.topLevelBoxes(clip) == ["ftyp", "moov", "free", "mdat"])
         // Only the clip is left in its folder: the temporary file was renamed.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/clips/cam/2026-01-01") == ["event.mp4"])
         #expect(info.size == (try FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int))
