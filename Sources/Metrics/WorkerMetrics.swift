@@ -99,7 +99,8 @@ private struct CameraMetrics {
     private let decoded, analysed, dropped, reconnects, stalls: CoreMetrics.Counter
     private let detectorSeconds: FloatingPointCounter
     /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
-    private var pipeline: ObjectIdentifier?
+    /// Weak, not an ObjectIdentifier: a later pipeline may be allocated where a freed one was.
+    private weak var pipeline: CameraPipeline?
     private var last = Totals()
 
     private struct Totals {
@@ -128,8 +129,8 @@ private struct CameraMetrics {
         let health = p.health, ingest = p.ingestHealth
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, detectorSeconds: p.detectorSeconds)
-        if pipeline != ObjectIdentifier(p) {
-            pipeline = ObjectIdentifier(p)
+        if pipeline !== p {
+            pipeline = p
             last = Totals()
         }
         decodedFps.record(health.decodedFps)
