@@ -20,8 +20,10 @@ public final class Supervisor: Sendable {
         /// The `retina` executable and the arguments every worker gets (config, store, evidence…).
         public var executable: String
         public var workerArguments: [String]
-        /// Worker n (in group order) serves metrics on this port + n.
+        /// Worker n (in group order) serves metrics on this port + n (and the supervisor passes
+        /// `metricsArguments` along with it).
         public var metricsBasePort: Int?
+        public var metricsArguments: [String] = []
         /// Delays after consecutive crashes; the last repeats. Each is jittered by ±25 %.
         public var restartBackoff: [Double] = [1, 2, 5, 10, 30, 60]
         /// A worker that ran this long before exiting starts its backoff from the beginning.
@@ -54,10 +56,13 @@ public final class Supervisor: Sendable {
     private let store: any EventStore
     private let logger: Logger
     private let children = Mutex<[String: Child]>([:])
+    /// The groups this node competes for; a reload may change them.
+    private let groups: Mutex<[String]>
 
     public init(options: Options, store: any EventStore, logger: Logger = Logger(label: "retina.supervisor")) {
         self.options = options
         self.store = store
+        groups = Mutex(options.groups)
         var logger = logger
         logger[metadataKey: "node"] = "\(options.node)"
         self.logger = logger
@@ -89,10 +94,39 @@ public final class Supervisor: Sendable {
 
     // MARK: - Leases
 
+    /// A reloaded configuration: workers of groups that are gone stop and their leases go back;
+    /// new groups are competed for at the next renewal; every running worker gets SIGHUP and
+    /// reloads its own group's cameras (it validates the file again, and keeps its cameras if that fails).
+    public func reload(groups newGroups: [String]) async {
+        let removed = groups.withLock { g -> [String] in
+            let gone = g.filter { !newGroups.contains($0) }
+            g = newGroups
+            return gone
+        }
+        let stopping = children.withLock { c -> [(String, Process)] in
+            let r = removed.compactMap { g in c[g]?.process.map { (g, $0) } }
+            for g in removed { c[g] = nil }
+            return r
+        }
+        for (group, process) in stopping {
+            logger.info("group \(group): no longer in the configuration; stopping its worker")
+            terminate(process)
+        }
+        if !removed.isEmpty {
+            do { try await store.releaseLeases(node: options.node, groups: removed) } catch {
+                logger.warning("could not release the leases of removed groups (they lapse in \(Int(options.leaseSeconds)) s): \(error)")
+            }
+        }
+        let running = children.withLock { c in c.values.compactMap(\.process) }
+        for p in running where p.isRunning { kill(p.processIdentifier, SIGHUP) }
+        logger.info("reloaded: \(newGroups.count) group(s); \(removed.count) removed; \(running.count) worker(s) told to reload")
+    }
+
     private func renewLeases() async {
         let held: [GroupLease]
+        let groups = groups.withLock { $0 }
         do {
-            held = try await store.acquireLeases(node: options.node, groups: options.groups, ttl: options.leaseSeconds,
+            held = try await store.acquireLeases(node: options.node, groups: groups, ttl: options.leaseSeconds,
                                                  limit: options.maxGroups)
         } catch {
             // The store is away: workers keep running (their publishes retry), and their leases
@@ -136,8 +170,8 @@ public final class Supervisor: Sendable {
         process.executableURL = URL(fileURLWithPath: options.executable)
         var arguments = ["worker", "--group", group] + options.workerArguments
         arguments += ["--node", lease.node, "--epoch", String(lease.epoch), "--supervisor-pid", String(getpid())]
-        if let base = options.metricsBasePort, let index = options.groups.firstIndex(of: group) {
-            arguments += ["--metrics-port", String(base + index)]
+        if let base = options.metricsBasePort, base > 0, let index = groups.withLock({ $0.firstIndex(of: group) }) {
+            arguments += ["--metrics-port", String(base + index)] + options.metricsArguments
         }
         process.arguments = arguments
         process.terminationHandler = { [weak self] p in self?.exited(group, p) }
@@ -216,7 +250,7 @@ public final class Supervisor: Sendable {
             logger.info("group \(group): worker stopped (status \(p.terminationStatus))")
         }
         do {
-            try await store.releaseLeases(node: options.node, groups: options.groups)
+            try await store.releaseLeases(node: options.node, groups: groups.withLock { $0 })
         } catch {
             logger.warning("could not release group leases (they lapse in \(Int(options.leaseSeconds)) s): \(error)")
         }

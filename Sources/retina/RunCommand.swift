@@ -83,9 +83,10 @@ struct Run: AsyncParsableCommand {
     private func supervise(_ configuration: Configuration, path: String, evidence: String) async throws {
         let logger = Logger(label: "retina")
         do { try GroupWorker.validate(configuration.cameras) } catch { throw CLIError("\(configuration.source): \(error)") }
-        let groups = configuration.groups.map(\.id).filter { g in configuration.cameras.contains { $0.group == g && $0.enabled } }
+        let groups = Self.servedGroups(configuration)
         guard !groups.isEmpty else { throw CLIError("\(configuration.source): no camera group with an enabled camera") }
         if lease < 3 { throw CLIError("--lease \(lease): give at least 3 seconds") }
+        if let m = metricsOptions.metricsPort, m > 0, m + groups.count > 65535 { throw CLIError("--metrics-port \(m): workers take ports \(m)…\(m + groups.count - 1)") }
         let storeURL = storeOptions.url(configured: configuration.store)
         let store = try storeOptions.open(configured: configuration.store)
         let absolute = { (p: String) in URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path }
@@ -95,16 +96,25 @@ struct Run: AsyncParsableCommand {
                               "--log-level", logOptions.logLevel.rawValue] + (logOptions.ffmpegLogs ? ["--ffmpeg-logs"] : []))
         options.leaseSeconds = lease
         options.maxGroups = maxGroups
+        options.metricsBasePort = metricsOptions.metricsPort
+        options.metricsArguments = ["--metrics-host", metricsOptions.metricsHost]
         let supervisor = Supervisor(options: options, store: store, logger: logger)
-        logger.info("node \(options.node): \(groups.count) camera group(s) of \(configuration.source) → store \(storeURL); lease \(Int(lease)) s")
-        var officeTask: Task<Void, Error>?
-        if let office {
-            officeTask = Task {
-                try await OfficeServer(store: store, port: office).run { port in
-                    logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
+        // SIGHUP: the file is validated here first; an invalid one changes nothing.
+        let requests = Signals.reloadRequests()
+        let reloads = Task {
+            for await _ in requests {
+                do {
+                    let fresh = try ConfigLoader.load(path: path)
+                    try GroupWorker.validate(fresh.cameras)
+                    await supervisor.reload(groups: Self.servedGroups(fresh))
+                } catch {
+                    logger.error("SIGHUP: \(path) rejected, the running configuration stays: \(error)")
                 }
             }
         }
+        defer { reloads.cancel() }
+        logger.info("node \(options.node): \(groups.count) camera group(s) of \(configuration.source) → store \(storeURL); lease \(Int(lease)) s")
+        let officeTask = office.map { startOffice(store: store, port: $0, logger: logger) }
         let (stop, stopping) = AsyncStream<Void>.makeStream()
         let running = Task { await supervisor.run(until: stop) }
         let reason = await Signals.waitForTermination(limit: duration)
@@ -114,6 +124,11 @@ struct Run: AsyncParsableCommand {
         officeTask?.cancel()
         await store.close()
         logger.info("stopped; groups released")
+    }
+
+    /// The groups that have an enabled camera.
+    static func servedGroups(_ configuration: Configuration) -> [String] {
+        configuration.groups.map(\.id).filter { g in configuration.cameras.contains { $0.group == g && $0.enabled } }
     }
 
     /// This executable, for the workers it starts.
@@ -194,14 +209,7 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
             }
         }
     }
-    var officeTask: Task<Void, Error>?
-    if let officePort {
-        officeTask = Task {
-            try await OfficeServer(store: store, port: officePort).run { port in
-                logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
-            }
-        }
-    }
+    let officeTask = officePort.map { startOffice(store: store, port: $0, logger: logger) }
 
     let progress = Task {
         while !Task.isCancelled {
@@ -234,4 +242,13 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
 enum WorkerExit {
     /// The store refused the worker's lease: another node serves the group now.
     static let fenced: Int32 = 3
+}
+
+/// The security office beside the cameras (`--office PORT`); cancelling the task stops it gracefully.
+func startOffice(store: any EventStore, port: Int, logger: Logger) -> Task<Void, Error> {
+    Task {
+        try await OfficeServer(store: store, port: port).run { port in
+            logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
+        }
+    }
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Capacity (issue 6): how many 720p H.264 cameras (2 Mbit/s, no B-frames, 25 fps: what IP cameras
+# send) one machine sustains with 5 fps analysis, against the decode-only rate of `ffmpeg -f null`
+# on the same stream, measured in the same run. Each camera plays the real PETS 2009 clip scaled to
+# 720p in real time (`pace: true`) inside one `retina worker`; a count N passes when, over the
+# measured window, every camera decodes ≥ 24 fps, analyses ≥ 4.5 fps, and its dropped-frame count
+# does not grow. Also prints RSS per camera (/usr/bin/time -v) and event latency (publish − frame time).
+#   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=40 s after 20 s warm-up
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${WORK:-.build/bench}
+mkdir -p "$work"
+counts=${CAMERAS:-16 20 24 28} warm=${WARM:-20} window=${WINDOW:-40}
+[ -s Streams/pets-walk.mp4 ] || Streams/prepare.sh >/dev/null
+# SCRATCH=.build-bench keeps this release build apart from a debug build in progress.
+flags=(-c release ${SCRATCH:+--scratch-path "$SCRATCH"})
+swift build "${flags[@]}" --product retina >&2
+retina=$(swift build "${flags[@]}" --show-bin-path)/retina
+clip="$work/camera-720p-2M.mp4"
+[ -s "$clip" ] || ffmpeg -hide_banner -loglevel error -y -stream_loop 1 -i Streams/pets-walk.mp4 -t 180 \
+  -vf "scale=1280:720:flags=bicubic,fps=25" -c:v libx264 -preset veryfast -tune zerolatency -bf 0 -g 50 \
+  -b:v 2M -maxrate 2M -bufsize 2M -pix_fmt yuv420p "$clip"
+frames=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$clip")
+
+# The reference: ffmpeg decoding the same stream, one thread and two, every frame.
+for t in 1 2; do
+  s=$( { /usr/bin/time -f %e ffmpeg -hide_banner -loglevel error -threads $t -i "$clip" -f null - ; } 2>&1 | tail -1)
+  awk -v f="$frames" -v s="$s" -v t="$t" 'BEGIN {printf "ffmpeg -f null, %d thread(s): %.0f frames/s = %.1f cameras at 25 fps\n", t, f/s, f/s/25}'
+done
+
+for n in $counts; do
+  cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
+  rm -f "$db"*
+  {
+    echo "store: sqlite:$db"
+    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true}"
+    echo "groups: [{id: bench}]"
+    echo "cameras:"
+    for i in $(seq 1 "$n"); do echo "  - {id: cam-$i, url: \"$PWD/$clip\", group: bench}"; done
+  } >"$cfg"
+  /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
+    --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error &
+  pid=$!
+  sleep "$warm"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-a.json"
+  sleep "$window"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-b.json"
+  wait "$pid"
+  python3 - "$n" "$work/capacity-$n-a.json" "$work/capacity-$n-b.json" "$work/capacity-$n.time" "$db" "$window" <<'PY'
+import json, re, sqlite3, sys
+n, a, b, timef, db, window = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6])
+first = {c["camera"]: c for c in json.load(open(a))["cameras"]}
+last = {c["camera"]: c for c in json.load(open(b))["cameras"]}
+dec = [c["decodedFps"] for c in last.values()]
+ana = [c["analysedFps"] for c in last.values()]
+grew = [k for k, c in last.items() if c["droppedFrames"] > first.get(k, c)["droppedFrames"]]
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(timef).read()).group(1))
+cpu = re.search(r"Percent of CPU this job got: (\d+)%", open(timef).read()).group(1)
+con = sqlite3.connect(db)
+lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'"))
+pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
+ok = len(last) == n and min(dec) >= 24 and min(ana) >= 4.5 and not grew
+print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; decoded fps min {min(dec):.1f}, analysed fps min {min(ana):.1f}, "
+      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; CPU {cpu}%; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
+      f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
+PY
+done
