@@ -143,6 +143,12 @@ struct OfficeAPI: Sendable {
         return try json(try await store.health())
     }
 
+    /// Which node serves each camera group (the supervisors' leases).
+    func groups(_ request: Request) async throws -> Response {
+        _ = try await authorize(request, .operator_)
+        return try json(try await store.leases())
+    }
+
     func snapshot(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try await authorize(request, .operator_)
         let id = try eventId(context)

@@ -53,6 +53,11 @@ enum OfficePage {
     <thead><tr><th>Group</th><th>Camera</th><th>State</th><th>Decoded fps</th><th>Analysed fps</th><th>Dropped</th><th>Reconnects/h</th><th>Last error</th></tr></thead>
     <tbody id="health"></tbody>
   </table>
+  <h2>Camera groups</h2>
+  <table>
+    <thead><tr><th>Group</th><th>Served by node</th><th>Epoch</th><th>Lease</th></tr></thead>
+    <tbody id="groups"></tbody>
+  </table>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -83,6 +88,13 @@ async function refresh() {
     const health = await api("/api/health");
     $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(h.state)}</td>
       <td>${h.decodedFps.toFixed(1)}</td><td>${h.analysedFps.toFixed(1)}</td><td>${h.droppedFrames}</td><td>${h.reconnectsLastHour}</td><td>${esc(h.lastError)}</td></tr>`).join("");
+    const groups = await api("/api/groups");
+    const now = Date.now();
+    $("groups").innerHTML = groups.map((g) => {
+      const left = Math.round((Date.parse(g.expiresAt) - now) / 1000);
+      const lease = !g.node ? "released" : left > 0 ? `${left} s left` : `<b>expired ${-left} s ago</b>`;
+      return `<tr><td>${esc(g.group)}</td><td>${esc(g.node || "—")}</td><td>${g.epoch}</td><td>${lease}</td></tr>`;
+    }).join("") || `<tr><td colspan="4">no node has taken a group (in-process runs take none)</td></tr>`;
     $("error").textContent = "";
   } catch (e) { $("error").textContent = e.message; }
 }

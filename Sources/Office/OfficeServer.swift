@@ -56,6 +56,7 @@ public struct OfficeServer: Sendable {
         router.post("/api/events/:id/:action") { request, context in try await api.act(request, context) }
         router.post("/api/queue/claim") { request, _ in try await api.claim(request) }
         router.get("/api/health") { request, _ in try await api.health(request) }
+        router.get("/api/groups") { request, _ in try await api.groups(request) }
         router.get("/api/tokens") { request, _ in try await api.listTokens(request) }
         router.post("/api/tokens") { request, _ in try await api.createToken(request) }
         router.delete("/api/tokens/:id") { request, context in try await api.revokeToken(request, context) }

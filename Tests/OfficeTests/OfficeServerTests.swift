@@ -62,6 +62,37 @@ import Testing
         #expect(page.status == 200 && page.body.contains("security office"))
     }
 
+    @Test func adminsManageTokensAndSupervisorsReassign() async throws {
+        let s = try await Self.start()
+        defer { s.task.cancel() }
+        let admin = try await s.store.createToken(name: "Admin Zhao", role: .admin)
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+        #expect(try await Self.get(s.base + "/api/tokens", token: op).status == 403)
+        let created = try await Self.request("POST", s.base + "/api/tokens", token: admin, body: #"{"name": "Chen Jie", "role": "supervisor"}"#)
+        #expect(created.status == 201)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])
+        let sup = try #require(json["token"] as? String)
+        let id = try #require((json["info"] as? [String: Any])?["id"] as? String)
+        #expect(try await Self.request("POST", s.base + "/api/tokens", token: admin, body: #"{"name": "x", "role": "king"}"#).status == 400)
+        let list = try await Self.get(s.base + "/api/tokens", token: admin)
+        #expect(list.status == 200 && list.body.contains("Chen Jie") && !list.body.contains(sup))
+
+        // A supervisor hands an operator's claim to someone else; an operator may not.
+        _ = try await Self.request("POST", s.base + "/api/events", token: try await s.store.createToken(name: "gw", role: .producer), body: Self.fall)
+        let claimed = try await Self.request("POST", s.base + "/api/queue/claim", token: op)
+        #expect(claimed.status == 200)
+        let eventURL = s.base + "/api/events/0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+        #expect(try await Self.request("POST", eventURL + "/reassign", token: op, body: #"{"note": "Li Na"}"#).status == 403)
+        let moved = try await Self.request("POST", eventURL + "/reassign", token: sup, body: #"{"note": "Li Na"}"#)
+        #expect(moved.status == 200 && moved.body.contains(#""claimedBy":"Li Na""#))
+        #expect(try await Self.get(s.base + "/api/groups", token: op).status == 200)
+
+        // Revoked: the token stops working at once.
+        #expect(try await Self.request("DELETE", s.base + "/api/tokens/\(id)", token: admin).status == 200)
+        #expect(try await Self.get(s.base + "/api/events", token: sup).status == 401)
+        #expect(try await Self.request("DELETE", s.base + "/api/tokens/\(id)", token: admin).status == 404)
+    }
+
     @Test func aPublishedFallIsClaimedFirstAndWorked() async throws {
         let s = try await Self.start()
         defer { s.task.cancel() }
