@@ -140,6 +140,8 @@ public struct BagVerifier: Sendable {
 
         // Payload: every listed file with its hash, then files nobody listed.
         var listed = Set<String>()
+        // Each file is read once: both digests come from that read.
+        var digests: [String: FileDigest] = [:]
         if let manifest = read(BagFiles.manifestSHA256) {
             for entry in parseManifest(manifest, name: BagFiles.manifestSHA256, fail: fail) {
                 guard entry.path.hasPrefix("data/") else {
@@ -148,6 +150,7 @@ public struct BagVerifier: Sendable {
                 }
                 listed.insert(entry.path)
                 if let digest = check(entry, root: root, manifest: BagFiles.manifestSHA256, algorithm: "sha256", fail: fail) {
+                    digests[entry.path] = digest
                     report.payloadFiles += 1
                     report.payloadBytes += digest.size
                 }
@@ -159,10 +162,10 @@ public struct BagVerifier: Sendable {
             for entry in parseManifest(md5, name: BagFiles.manifestMD5, fail: fail) where entry.path.hasPrefix("data/") {
                 if !listed.contains(entry.path) {
                     fail("format", BagFiles.manifestMD5, "\(BagFiles.manifestMD5) lists \(entry.path), which \(BagFiles.manifestSHA256) does not")
-                } else if report.failures.contains(where: { $0.file == entry.path }) {
-                    continue  // already reported (missing or changed)
-                } else {
-                    check(entry, root: root, manifest: BagFiles.manifestMD5, algorithm: "md5", fail: fail)
+                } else if let digest = digests[entry.path], digest.md5 != entry.hash,
+                          !report.failures.contains(where: { $0.file == entry.path }) {
+                    fail("hash", entry.path, expected: entry.hash, actual: digest.md5,
+                         "\(entry.path): md5 expected \(entry.hash) (\(BagFiles.manifestMD5)), actual \(digest.md5): the file or the manifest was changed")
                 }
             }
         }

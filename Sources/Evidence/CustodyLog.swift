@@ -101,8 +101,8 @@ public enum CustodyLogVerifier {
 /// rules expect people to read), parseable by `RFC3339.parse`.
 enum RFC3339Local {
     static func format(_ date: Date, timeZone: TimeZone = .current) -> String {
-        var style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: timeZone)
-        style.timeZone = timeZone
+        // +08:00 as RFC 3339 has it (the default writes +0800).
+        let style = Date.ISO8601FormatStyle(timeZoneSeparator: .colon, includingFractionalSeconds: true, timeZone: timeZone)
         return date.formatted(style)
     }
 }

@@ -55,13 +55,12 @@ extension OfficeAPI {
         let id = Exporter.newId()
         do {
             try FileManager.default.createDirectory(atPath: exports.directory, withIntermediateDirectories: true)
-            let export = ExportRequest(selection: selection, out: exports.directory + "/" + id, zip: options.zip ?? false,
+            var export = ExportRequest(selection: selection, out: exports.directory + "/" + id, zip: options.zip ?? false,
                                        reason: options.reason ?? "", requester: options.requester ?? "", actor: who.name,
                                        role: who.role.rawValue, key: exports.key, ivaDeviceId: exports.ivaDeviceId,
                                        organization: exports.organization, tool: exports.tool)
-            var withId = export
-            withId.id = id
-            let summary = try await Exporter(store: store).export(withId)
+            export.id = id  // the folder's name and the bag's External-Identifier agree
+            let summary = try await Exporter(store: store).export(export)
             return try json(summary, status: .created)
         } catch let error as ExportError {
             switch error {

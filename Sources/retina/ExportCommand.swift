@@ -2,6 +2,30 @@ import ArgumentParser
 import Events
 import Evidence
 import Foundation
+import Office
+
+/// The office server's export options: where `POST /api/exports` writes packages and which key
+/// signs them (exports are off without --exports). For `retina serve`.
+struct OfficeExportOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Folder for packages made through POST /api/exports (liaison); exports are off without it.", valueName: "dir"))
+    var exports: String?
+
+    @Option(name: .customLong("export-key"), help: ArgumentHelp("Signing key for those packages (default: $RETINA_KEY, else ~/.config/retina/site-key.pem).", valueName: "file"))
+    var exportKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("20-digit GA/T 1400 IVADeviceID of this system (default: $RETINA_IVA_DEVICE_ID).", valueName: "id"))
+    var ivaDeviceId: String?
+
+    /// nil when exports are off; the key is loaded (and checked) at start, not at the first request.
+    func settings() throws -> OfficeExports? {
+        guard let exports else { return nil }
+        let key: SiteKey
+        do { key = try SiteKey.load(from: exportKey ?? SiteKey.defaultPath()) } catch { throw CLIError(error) }
+        return OfficeExports(directory: exports, key: key,
+                             ivaDeviceId: ivaDeviceId ?? ProcessInfo.processInfo.environment["RETINA_IVA_DEVICE_ID"] ?? "",
+                             tool: "retina \(RetinaVersion.string)")
+    }
+}
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
