@@ -30,6 +30,8 @@ public enum BagFiles {
 public final class BagWriter: @unchecked Sendable {
     public let root: String
     public private(set) var payload: [(path: String, digest: FileDigest)] = []
+    /// Folders made so far (one per camera, a few fixed ones): no stat per file.
+    private var directories = Set<String>()
 
     /// `root` must not exist, or be an empty folder.
     public init(root: String) throws {
@@ -56,8 +58,9 @@ public final class BagWriter: @unchecked Sendable {
         }
         let path = root + "/" + relative
         let dir = (path as NSString).deletingLastPathComponent
-        if !FileManager.default.fileExists(atPath: dir) {
+        if !directories.contains(dir) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            directories.insert(dir)
         }
         return path
     }

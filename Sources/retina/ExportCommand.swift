@@ -33,24 +33,25 @@ struct Export: AsyncParsableCommand {
         discussion: """
         Selects events by id, by incident, or by a time window (narrowed by camera
         group, camera and type) and writes a BagIt bag (RFC 8493) into --out:
-          data/events/ID.json          each event in the shared schema, with its history
-          data/native/CAMERA/…         snapshots and clips as stored (never transcoded)
-          data/gb28181/ID.xml          GB/T 28181 alarm notification (Notify/Alarm)
-          data/gat1400/*.json          GA/T 1400 VideoLabelListObject and ImageListObject
-          data/extraction_list.*       提取清单: file, format, size, time, device, SHA-256, MD5
-          data/extraction_record.json  提取笔录: reason, requester, who, when, how
-          data/custody.jsonl           hash-chained custody log
-          data/clock.json              clock source and camera offsets
+          data/events/ID.json      the event in the shared schema, with its history
+          data/native/CAMERA/…     snapshots and clips as stored, never transcoded
+          data/gb28181/ID.xml      GB/T 28181 alarm notification (Notify/Alarm)
+          data/gat1400/*.json      GA/T 1400 VideoLabel and Image lists
+          data/extraction_list.*   提取清单: file, format, size, time, device, hashes
+          data/extraction_record.json   提取笔录: reason, requester, who, when, how
+          data/custody.jsonl       hash-chained custody log
+          data/clock.json          clock source and camera offsets
         with SHA-256 and MD5 manifests and an Ed25519 signature over the tag
         manifest (retina keys init). Every exported event is put on legal hold.
         Evidence whose file no longer matches the hash recorded at capture stops
         the export, naming the file. --out must be new or empty.
 
         Examples:
-          retina export --event 3f2a9c1e --out exports/case-118 --reason "Case 2026-118"
+          retina export --event 3f2a9c1e --out exports/case-118 --reason "Case 118"
           retina export --incident inc-77 --out exports/inc-77 --zip
-          retina export --from 2026-11-23T08:00:00+08:00 --to 2026-11-23T12:00:00+08:00 \\
-              --group compound-7 --type crowd.density --out exports/morning --requester "Huangpu PSB"
+          retina export --from 2026-11-23T08:00:00+08:00 \\
+              --to 2026-11-23T12:00:00+08:00 --group compound-7 \\
+              --type crowd.density --out exports/morning --requester "PSB"
         """
     )
 
@@ -101,12 +102,19 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let key = try keyOptions.load()
         func time(_ s: String?, _ name: String) throws -> Date? {
             guard let s else { return nil }
             guard let d = RFC3339.parse(s) else { throw CLIError("--\(name): expected an RFC 3339 time such as 2026-11-23T08:00:00+08:00, got '\(s)'") }
             return d
         }
+        // The selection's shape first (ids are resolved in the store below), then the key.
+        do {
+            try ExportSelection(events: events.map { _ in UUID() }, incident: incident, from: try time(from, "from"), to: try time(to, "to"),
+                                group: group, camera: camera, types: type).validate()
+        } catch let error as ExportError {
+            throw ValidationError("\(error) (use --event, --incident, or --from/--to)")
+        }
+        let key = try keyOptions.load()
         let iva = ivaDeviceId ?? ProcessInfo.processInfo.environment["RETINA_IVA_DEVICE_ID"] ?? ""
         if !iva.isEmpty && !GB28181Alarm.isDeviceCode(iva) { throw CLIError("--iva-device-id: expected a 20-digit code, got '\(iva)'") }
         let store = try storeOptions.open()
@@ -114,10 +122,6 @@ struct Export: AsyncParsableCommand {
         for e in events { ids.append(try await resolveEvent(e, in: store)) }
         let selection = ExportSelection(events: ids, incident: incident, from: try time(from, "from"), to: try time(to, "to"),
                                         group: group, camera: camera, types: type)
-        do { try selection.validate() } catch {
-            await store.close()
-            throw ValidationError("\(error) (use --event, --incident, or --from/--to)")
-        }
         let request = ExportRequest(selection: selection, out: out, zip: zip, reason: reason, requester: requester, actor: actor.name,
                                     role: "cli", key: key, ivaDeviceId: iva, organization: organization,
                                     tool: "retina \(RetinaVersion.string)")
