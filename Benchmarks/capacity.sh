@@ -6,6 +6,7 @@
 # measured window, every camera decodes ≥ 24 fps, analyses ≥ 4.5 fps, and its dropped-frame count
 # does not grow. Also prints RSS per camera (/usr/bin/time -v) and event latency (publish − frame time).
 #   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=40 s after 20 s warm-up
+#   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WORK:-.build/bench}
@@ -22,21 +23,32 @@ clip="$work/camera-720p-2M.mp4"
   -b:v 2M -maxrate 2M -bufsize 2M -pix_fmt yuv420p "$clip"
 frames=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$clip")
 
-# The reference: ffmpeg decoding the same stream, one thread and two, every frame.
+# The reference: ffmpeg decoding the same stream, every frame: one process with one thread and
+# with two, and one single-threaded process per core side by side (what N cameras on this machine
+# amount to: the decode-only bound).
 for t in 1 2; do
-  s=$( { /usr/bin/time -f %e ffmpeg -hide_banner -loglevel error -threads $t -i "$clip" -f null - ; } 2>&1 | tail -1)
-  awk -v f="$frames" -v s="$s" -v t="$t" 'BEGIN {printf "ffmpeg -f null, %d thread(s): %.0f frames/s = %.1f cameras at 25 fps\n", t, f/s, f/s/25}'
+  read -r s u k < <( { /usr/bin/time -f "%e %U %S" ffmpeg -hide_banner -loglevel error -threads $t -i "$clip" -f null - ; } 2>&1 | tail -1)
+  awk -v f="$frames" -v s="$s" -v u="$u" -v k="$k" -v t="$t" 'BEGIN {printf "ffmpeg -f null, 1 process, %d thread(s): %.0f frames/s = %.1f cameras at 25 fps; CPU %.4f s per camera-second\n", t, f/s, f/s/25, (u+k)/(f/25)}'
+  [[ $t == 1 ]] && ffcpu=$(awk -v f="$frames" -v u="$u" -v k="$k" 'BEGIN {print (u+k)/(f/25)}')
 done
+cores=$(nproc)
+s=$( { /usr/bin/time -f %e bash -c "for i in \$(seq $cores); do ffmpeg -hide_banner -loglevel error -threads 1 -i '$clip' -f null - & done; wait"; } 2>&1 | tail -1)
+awk -v f="$frames" -v s="$s" -v c="$cores" 'BEGIN {printf "ffmpeg -f null, %d single-thread processes at once: %.0f frames/s = %.1f cameras at 25 fps (decode-only bound)\n", c, c*f/s, c*f/s/25}'
 
 for n in $counts; do
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
   rm -f "$db"*
   {
     echo "store: sqlite:$db"
-    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true}"
+    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true, decoderThreads: ${THREADS:-1}}"
     echo "groups: [{id: bench}]"
     echo "cameras:"
-    for i in $(seq 1 "$n"); do echo "  - {id: cam-$i, url: \"$PWD/$clip\", group: bench}"; done
+    # A forbidden lawn across the walkway: people crossing it open intrusion events, for the latency.
+    for i in $(seq 1 "$n"); do
+      echo "  - {id: cam-$i, url: \"$PWD/$clip\", group: bench,"
+      echo "     zones: [{id: lawn, kind: forbidden, polygon: [[300, 250], [1000, 250], [1000, 600], [300, 600]]}],"
+      echo "     perspective: [{footY: 200, heightPx: 70}, {footY: 700, heightPx: 190}]}"
+    done
   } >"$cfg"
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error &
@@ -44,22 +56,27 @@ for n in $counts; do
   sleep "$warm"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-a.json"
   sleep "$window"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-b.json"
   wait "$pid"
-  python3 - "$n" "$work/capacity-$n-a.json" "$work/capacity-$n-b.json" "$work/capacity-$n.time" "$db" "$window" <<'PY'
+  python3 - "$n" "$work/capacity-$n-a.json" "$work/capacity-$n-b.json" "$work/capacity-$n.time" "$db" "$window" "$ffcpu" <<'PY'
 import json, re, sqlite3, sys
-n, a, b, timef, db, window = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6])
+n, a, b, timef, db, window, ffcpu = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7])
 first = {c["camera"]: c for c in json.load(open(a))["cameras"]}
 last = {c["camera"]: c for c in json.load(open(b))["cameras"]}
 dec = [c["decodedFps"] for c in last.values()]
 ana = [c["analysedFps"] for c in last.values()]
 grew = [k for k, c in last.items() if c["droppedFrames"] > first.get(k, c)["droppedFrames"]]
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(timef).read()).group(1))
-cpu = re.search(r"Percent of CPU this job got: (\d+)%", open(timef).read()).group(1)
+text = open(timef).read()
+cpu = re.search(r"Percent of CPU this job got: (\d+)%", text).group(1)
+secs = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1)) + float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", text)
+wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+per_camera = secs / (n * wall)  # CPU seconds per camera-second, start-up included
 con = sqlite3.connect(db)
 lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'"))
 pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
 ok = len(last) == n and min(dec) >= 24 and min(ana) >= 4.5 and not grew
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; decoded fps min {min(dec):.1f}, analysed fps min {min(ana):.1f}, "
-      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; CPU {cpu}%; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
+      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; CPU {cpu}%, {per_camera:.4f} s per camera-second = {per_camera/ffcpu:.2f}× ffmpeg's decode; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
       f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
 PY
 done

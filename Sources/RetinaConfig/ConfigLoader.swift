@@ -114,7 +114,7 @@ public enum ConfigLoader {
         return config
     }
 
-    static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace"]
+    static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace", "decoderThreads"]
 
     private static func readStream(_ m: [String: Node], _ path: String, _ r: NodeReader, into s: inout StreamSettings) {
         if let t = r.string(m["transport"], "\(path).transport") {
@@ -132,6 +132,7 @@ public enum ConfigLoader {
         s.offlineAfter = r.duration(m["offlineAfter"], "\(path).offlineAfter", range: 0...3600) ?? s.offlineAfter
         s.frameBuffer = r.int(m["frameBuffer"], "\(path).frameBuffer", range: 1...256) ?? s.frameBuffer
         s.pace = r.bool(m["pace"], "\(path).pace") ?? s.pace
+        s.decoderThreads = r.int(m["decoderThreads"], "\(path).decoderThreads", range: 0...64) ?? s.decoderThreads
         if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
             let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }
             if delays.isEmpty { r.fail(b, "\(path).backoff", "needs at least one delay, e.g. [1s, 5s, 30s]") }

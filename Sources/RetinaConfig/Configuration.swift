@@ -90,6 +90,10 @@ public struct StreamSettings: Sendable, Equatable {
     public var frameBuffer: Int = 4
     /// Pace file sources at their frame rate like a live camera (default: yes for files).
     public var pace: Bool?
+    /// libavcodec threads per camera (0: one per core). One is the cheapest per frame, and a
+    /// machine serves many cameras, so their decoders run side by side on the cores anyway;
+    /// frame threading only pays for a single camera too big for one core (4K at 25 fps).
+    public var decoderThreads: Int = 1
 }
 
 /// The crowd-density detector of a camera.

@@ -39,7 +39,8 @@ public final class CameraPipeline: Sendable {
         let spec = IngestSpec(
             cameraId: camera.id, url: StreamURL(camera.url),
             options: OpenOptions(transport: OpenOptions.Transport(rawValue: camera.stream.transport) ?? .tcp,
-                                 openTimeout: camera.stream.openTimeout, stallTimeout: camera.stream.stallTimeout),
+                                 openTimeout: camera.stream.openTimeout, stallTimeout: camera.stream.stallTimeout,
+                                 decoderThreads: camera.stream.decoderThreads),
             analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
             analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
             backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace

@@ -13,27 +13,35 @@ struct Serve: AsyncParsableCommand {
           GET  /api/events/ID                 one event with its history (operator)
           POST /api/queue/claim               claim the next event (operator)
           POST /api/events/ID/ACTION          claim, release, acknowledge, resolve,
-                                              false_alarm, note (operator); escalate (supervisor)
+                                              false_alarm, note (operator); escalate,
+                                              reassign {"note": "NAME"} (supervisor);
+                                              hold (liaison)
           POST /api/events                    publish (producer)
+          POST /api/exports                   an evidence package (liaison; needs --exports)
           GET  /api/stream                    server-sent events: one per queue change
-          GET  /api/health, /api/snapshots/ID
+          GET  /api/health, /api/groups, /api/snapshots/ID
+          GET|POST /api/tokens, DELETE /api/tokens/ID   (admin)
 
         Examples:
           retina serve --port 8080
           retina serve --host 0.0.0.0 --store sqlite:/var/lib/retina/events.db
+          retina serve --exports /srv/retina-exports --export-key /etc/retina/site-key.pem
         """
     )
 
     @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "host")) var host = "127.0.0.1"
     @Option(name: .long, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "port")) var port = 8080
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var exportOptions: OfficeExportOptions
     @OptionGroup var logOptions: LogOptions
 
     func run() async throws {
         logOptions.bootstrap()
         let url = storeOptions.url()
+        let exports = try exportOptions.settings()
         let store = try storeOptions.open()
-        let server = OfficeServer(store: store, host: host, port: port)
+        var server = OfficeServer(store: store, host: host, port: port)
+        server.exports = exports
         try await server.run(handleSignals: true) { port in
             print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
         }
