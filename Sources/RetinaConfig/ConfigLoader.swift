@@ -4,12 +4,14 @@ import Vision
 
 /// Parses and validates a configuration file. Every error names the file, line, key and what was expected.
 public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    /// - Parameter baseDirectory: where relative paths (models, file cameras) are resolved; default:
+    ///   the file's folder. A supervisor's workers read its accepted copy of the file, elsewhere.
+    public static func load(path: String, baseDirectory: String? = nil) throws(ConfigError) -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
             throw ConfigError(issues: [ConfigIssue(file: path, path: "", message: "configuration file \(reason)")])
         }
-        let baseDirectory = (path as NSString).deletingLastPathComponent
+        let baseDirectory = baseDirectory ?? (path as NSString).deletingLastPathComponent
         return try parse(String(decoding: data, as: UTF8.self), file: path, baseDirectory: baseDirectory)
     }
 

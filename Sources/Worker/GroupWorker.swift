@@ -211,10 +211,10 @@ extension GroupWorker {
     /// The reload entry point (SIGHUP): re-reads the configuration file, validates it, and applies
     /// the cameras of `group` (all of the file's cameras when nil). A file that does not load or
     /// validate changes nothing. The store and evidence settings are read at start only.
-    public func reload(configPath: String, group: String?) async -> Result<ReloadReport, ReloadError> {
+    public func reload(configPath: String, group: String?, baseDirectory: String? = nil) async -> Result<ReloadReport, ReloadError> {
         // File and model reads block: off Swift's cooperative pool.
         let loaded: Result<[CameraConfig], ReloadError> = await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: Self.loadCameras(configPath: configPath, group: group)) }
+            DispatchQueue.global().async { c.resume(returning: Self.loadCameras(configPath: configPath, group: group, baseDirectory: baseDirectory)) }
         }
         switch loaded {
         case .success(let cameras): return .success(await apply(cameras))
@@ -222,10 +222,10 @@ extension GroupWorker {
         }
     }
 
-    static func loadCameras(configPath: String, group: String?) -> Result<[CameraConfig], ReloadError> {
+    static func loadCameras(configPath: String, group: String?, baseDirectory: String? = nil) -> Result<[CameraConfig], ReloadError> {
         let refused = "\(configPath) not reloaded; the running cameras stay as they are"
         let configuration: Configuration
-        do { configuration = try ConfigLoader.load(path: configPath) } catch {
+        do { configuration = try ConfigLoader.load(path: configPath, baseDirectory: baseDirectory) } catch {
             return .failure(ReloadError("\(refused):\n\(error)", issues: error.issues))
         }
         var cameras = configuration.cameras

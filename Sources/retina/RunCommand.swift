@@ -90,9 +90,14 @@ struct Run: AsyncParsableCommand {
         let storeURL = storeOptions.url(configured: configuration.store)
         let store = try storeOptions.open(configured: configuration.store)
         let absolute = { (p: String) in URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path }
+        // Workers read the node's accepted copy of the file, never the file being edited: a worker
+        // that (re)starts while someone saves a half-finished edit still gets the last valid one.
+        let accepted = try AcceptedConfig(source: absolute(path))
+        defer { accepted.remove() }
         var options = Supervisor.Options(
             node: node ?? Supervisor.Options.defaultNode, groups: groups, executable: Self.executablePath(),
-            workerArguments: ["--config", absolute(path), "--store", storeURL, "--evidence", absolute(evidence),
+            workerArguments: ["--config", accepted.path, "--config-base", accepted.baseDirectory, "--store", storeURL,
+                              "--evidence", absolute(evidence),
                               "--log-level", logOptions.logLevel.rawValue] + (logOptions.ffmpegLogs ? ["--ffmpeg-logs"] : []))
         options.leaseSeconds = lease
         options.maxGroups = maxGroups
@@ -104,8 +109,10 @@ struct Run: AsyncParsableCommand {
         let reloads = Task {
             for await _ in requests {
                 do {
-                    let fresh = try ConfigLoader.load(path: path)
+                    let text = try accepted.read()
+                    let fresh = try ConfigLoader.parse(text, file: path, baseDirectory: accepted.baseDirectory)
                     try GroupWorker.validate(fresh.cameras)
+                    try accepted.accept(text)
                     await supervisor.reload(groups: Self.servedGroups(fresh))
                 } catch {
                     logger.error("SIGHUP: \(path) rejected, the running configuration stays: \(error)")
@@ -169,7 +176,7 @@ struct Run: AsyncParsableCommand {
 func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOptions, configuredStore: String?,
            evidence: String, duration: Double?, officePort: Int? = nil, fence: LeaseFence? = nil,
            supervisorPid: Int32? = nil, metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
-           reloadFrom: (path: String, group: String?)? = nil) async throws {
+           reloadFrom: (path: String, group: String?)? = nil, configBase: String? = nil) async throws {
     let logger = Logger(label: "retina")
     do { try GroupWorker.validate(cameras) } catch { throw CLIError("\(label): \(error)") }
     let storeURL = storeOptions.url(configured: configuredStore)
@@ -186,7 +193,7 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
         reloadTask = Task {
             for await _ in requests {
                 logger.info("SIGHUP: reloading \(source.path)")
-                switch await worker.reload(configPath: source.path, group: source.group) {
+                switch await worker.reload(configPath: source.path, group: source.group, baseDirectory: configBase) {
                 case .success(let report): logger.notice("reloaded \(source.path): \(report)")
                 case .failure(let error): logger.error("\(error)")
                 }
@@ -251,4 +258,37 @@ func startOffice(store: any EventStore, port: Int, logger: Logger) -> Task<Void,
             logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
         }
     }
+}
+
+/// A supervisor's private copy of the configuration it last accepted (mode 0600: camera URLs carry
+/// credentials), in a folder of its own that goes when the node stops.
+struct AcceptedConfig: Sendable {
+    let source: String
+    let path: String
+    var baseDirectory: String { (source as NSString).deletingLastPathComponent }
+
+    init(source: String) throws {
+        self.source = source
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retina-node-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        path = dir + "/" + (source as NSString).lastPathComponent
+        try accept(try read())
+    }
+
+    /// The source file as it is now.
+    func read() throws -> String {
+        guard let data = FileManager.default.contents(atPath: source) else { throw CLIError("\(source): cannot be read") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Replaces the copy at once (write and rename), so a worker reads either the old or the new one.
+    func accept(_ text: String) throws {
+        let tmp = path + ".new"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(tmp)")
+        }
+        guard rename(tmp, path) == 0 else { throw CLIError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
 }

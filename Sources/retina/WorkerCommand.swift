@@ -33,6 +33,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var epoch: Int?
     @Option(name: .long, help: ArgumentHelp("Stop when this process is no longer the parent.", valueName: "pid", visibility: .hidden))
     var supervisorPid: Int32?
+    @Option(name: .long, help: ArgumentHelp("Resolve the config's relative paths here (the supervisor's accepted copy lives elsewhere).", valueName: "dir", visibility: .hidden))
+    var configBase: String?
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var evidenceOptions: EvidenceOptions
@@ -44,7 +46,7 @@ struct WorkerCommand: AsyncParsableCommand {
         if (node == nil) != (epoch == nil) { throw CLIError("--node and --epoch go together") }
         let fence = node.flatMap { n in epoch.map { LeaseFence(group: group, node: n, epoch: $0) } }
         let configuration: Configuration
-        do { configuration = try ConfigLoader.load(path: config) } catch { throw CLIError("invalid configuration:\n\(error)") }
+        do { configuration = try ConfigLoader.load(path: config, baseDirectory: configBase) } catch { throw CLIError("invalid configuration:\n\(error)") }
         guard configuration.groups.contains(where: { $0.id == group }) else {
             throw CLIError("\(config): no camera group '\(group)' (groups: \(configuration.groups.map(\.id).joined(separator: ", ")))")
         }
@@ -52,6 +54,6 @@ struct WorkerCommand: AsyncParsableCommand {
                         store: storeOptions, configuredStore: configuration.store,
                         evidence: evidenceOptions.directory(configured: configuration.evidence), duration: duration,
                         fence: fence, supervisorPid: supervisorPid, metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
-                        reloadFrom: (config, group))
+                        reloadFrom: (config, group), configBase: configBase)
     }
 }

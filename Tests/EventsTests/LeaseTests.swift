@@ -12,20 +12,20 @@ import Testing
     @Test(arguments: StoreKind.available) func aGroupHasOneHolderAndALapsedOneIsFenced(_ kind: StoreKind) async throws {
         let place = kind.newPlace()
         let a = try kind.open(place), b = try kind.open(place)
-        let held = try await a.acquireLeases(node: "node-a", groups: ["g1", "g2"], ttl: 1.0, limit: nil)
+        let held = try await a.acquireLeases(node: "node-a", groups: ["g1", "g2"], ttl: 2.0, limit: nil)
         #expect(held.map(\.group) == ["g1", "g2"] && held.allSatisfy { $0.epoch == 1 && $0.node == "node-a" })
-        #expect(try await b.acquireLeases(node: "node-b", groups: ["g1", "g2"], ttl: 1.0, limit: nil).isEmpty)
+        #expect(try await b.acquireLeases(node: "node-b", groups: ["g1", "g2"], ttl: 2.0, limit: nil).isEmpty)
         let fenceA = try #require(held.first).fence
         #expect(try await a.publish([crowd()], fence: fenceA) == [.inserted])
 
         // node-a stops renewing (paused, dead): after the lease period node-b takes over.
-        try await Task.sleep(for: .milliseconds(1300))
+        try await Task.sleep(for: .milliseconds(2300))
         let taken = try await b.acquireLeases(node: "node-b", groups: ["g1", "g2"], ttl: 10, limit: nil)
         #expect(taken.map(\.group) == ["g1", "g2"] && taken.allSatisfy { $0.epoch == 2 && $0.node == "node-b" })
         await #expect(throws: StoreError.self) { try await a.publish([self.crowd()], fence: fenceA) }
         #expect(try await b.publish([crowd()], fence: try #require(taken.first).fence) == [.inserted])
         // node-a, resumed, gets nothing back while node-b renews.
-        #expect(try await a.acquireLeases(node: "node-a", groups: ["g1", "g2"], ttl: 1.0, limit: nil).isEmpty)
+        #expect(try await a.acquireLeases(node: "node-a", groups: ["g1", "g2"], ttl: 2.0, limit: nil).isEmpty)
         #expect(try await a.list(EventQuery()).count == 2)  // the fenced publish added nothing
 
         let log = try await a.leaseLog(limit: 10)
@@ -40,16 +40,16 @@ import Testing
         let place = kind.newPlace()
         let a = try kind.open(place), b = try kind.open(place)
         let groups = ["g1", "g2", "g3", "g4"]
-        #expect(try await a.acquireLeases(node: "a", groups: groups, ttl: 1.0, limit: 2).map(\.group) == ["g1", "g2"])
-        #expect(try await b.acquireLeases(node: "b", groups: groups, ttl: 1.0, limit: 2).map(\.group) == ["g3", "g4"])
-        for _ in 0..<3 {  // renewing every 0.5 s keeps a 1 s lease across 1.5 s
+        #expect(try await a.acquireLeases(node: "a", groups: groups, ttl: 2.0, limit: 2).map(\.group) == ["g1", "g2"])
+        #expect(try await b.acquireLeases(node: "b", groups: groups, ttl: 2.0, limit: 2).map(\.group) == ["g3", "g4"])
+        for _ in 0..<5 {  // renewing every 0.5 s keeps a 2 s lease across 2.5 s
             try await Task.sleep(for: .milliseconds(500))
-            #expect(try await a.acquireLeases(node: "a", groups: groups, ttl: 1.0, limit: 2).map(\.epoch) == [1, 1])
-            #expect(try await b.acquireLeases(node: "b", groups: groups, ttl: 1.0, limit: 2).map(\.epoch) == [1, 1])
+            #expect(try await a.acquireLeases(node: "a", groups: groups, ttl: 2.0, limit: 2).map(\.epoch) == [1, 1])
+            #expect(try await b.acquireLeases(node: "b", groups: groups, ttl: 2.0, limit: 2).map(\.epoch) == [1, 1])
         }
         // A graceful stop gives the groups back: they are free at once.
         try await a.releaseLeases(node: "a", groups: groups)
-        let more = try await b.acquireLeases(node: "b", groups: groups, ttl: 1.0, limit: nil)
+        let more = try await b.acquireLeases(node: "b", groups: groups, ttl: 2.0, limit: nil)
         #expect(more.map(\.group) == groups)
         #expect(more.first { $0.group == "g1" }?.epoch == 2)
         #expect(try await a.leases().allSatisfy { $0.node == "b" })

@@ -69,6 +69,15 @@ struct FailoverTests {
         }
     }
 
+    /// The groups of those workers, sorted.
+    func workerGroups(of supervisor: Int32) -> [String] {
+        workers(of: supervisor).compactMap { pid -> String? in
+            guard let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let args = String(decoding: cmd, as: UTF8.self).split(separator: "\0").map(String.init)
+            return args.firstIndex(of: "--group").flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
+        }.sorted()
+    }
+
     /// Per group, every change of holder raised the epoch and named one node.
     func expectOneHolderAtATime(_ store: any EventStore) async throws {
         let log = try await store.leaseLog(limit: 100).filter { $0.action != "released" }

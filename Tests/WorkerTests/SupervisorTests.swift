@@ -34,7 +34,7 @@ import Testing
         defer { if node.isRunning { kill(node.processIdentifier, SIGKILL) } }
         let store = try StoreURL.open(url)
         let failover = FailoverTests()
-        try await waitFor("two workers", limit: 20) { failover.workers(of: node.processIdentifier).count == 2 }
+        try await waitFor("two workers", limit: 20) { failover.workerGroups(of: node.processIdentifier) == ["g1", "g2"] }
 
         // kill -9 of one worker: the supervisor starts another within its first backoff step (1 s ±25 %).
         let before = failover.workers(of: node.processIdentifier)
@@ -52,14 +52,23 @@ import Testing
             let live = Set(leases.filter { $0.node == "n1" && $0.expiresAt > Date() }.map(\.group))
             return live == ["g1", "g3"]
         }
-        try await waitFor("two workers again", limit: 10) { failover.workers(of: node.processIdentifier).count == 2 }
+        try await waitFor("workers of g1 and g3 only", limit: 15) { failover.workerGroups(of: node.processIdentifier) == ["g1", "g3"] }
         #expect(node.isRunning)
 
         // An invalid file is refused: the node keeps running what it has.
         try "groups: [{id: g1}]\ncameras:\n  - {id: x, url: \"ftp://nope\", group: g1}\n".write(toFile: config, atomically: true, encoding: .utf8)
         kill(node.processIdentifier, SIGHUP)
         try await Task.sleep(for: .seconds(2))
-        #expect(node.isRunning && failover.workers(of: node.processIdentifier).count == 2)
+        #expect(node.isRunning && failover.workerGroups(of: node.processIdentifier) == ["g1", "g3"])
+        // A worker that restarts now reads the node's accepted copy, not the broken file.
+        kill(failover.workers(of: node.processIdentifier)[0], SIGKILL)
+        try await Task.sleep(for: .seconds(0.5))
+        try await waitFor("the killed worker back, with the accepted configuration", limit: 10) {
+            failover.workerGroups(of: node.processIdentifier) == ["g1", "g3"]
+        }
+        let restarted = Set(failover.workers(of: node.processIdentifier))
+        try await Task.sleep(for: .seconds(2))  // a worker refusing its configuration exits well within this
+        #expect(Set(failover.workers(of: node.processIdentifier)) == restarted)
 
         // SIGTERM: the workers stop, the node exits 0 and gives its groups back.
         let workers = failover.workers(of: node.processIdentifier)
