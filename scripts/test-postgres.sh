@@ -16,7 +16,12 @@ as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 case "${1:-start}" in
 start)
-  if as_pg "$BIN/pg_ctl" -D "$ROOT/data" status >/dev/null 2>&1; then echo "$URL"; exit 0; fi
+  # Already serving? (A server that is still going away after a kill is waited for, then restarted.)
+  for _ in $(seq 50); do
+    if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then echo "$URL"; exit 0; fi
+    as_pg "$BIN/pg_ctl" -D "$ROOT/data" status >/dev/null 2>&1 || break
+    sleep 0.2
+  done
   mkdir -p "$ROOT"
   ((EUID == 0)) && chown postgres: "$ROOT"
   if [[ ! -f "$ROOT/data/PG_VERSION" ]]; then
