@@ -44,6 +44,12 @@ late = [(t, kb / 1024) for t, kb in rows if t >= 300] or [(t, kb / 1024) for t, 
 mt = sum(t for t, _ in late) / len(late); mr = sum(r for _, r in late) / len(late)
 var = sum((t - mt) ** 2 for t, _ in late)
 slope = sum((t - mt) * (r - mr) for t, r in late) / var * 3600 if var else 0.0
+def fit(points):
+    mt = sum(t for t, _ in points) / len(points); mr = sum(r for _, r in points) / len(points)
+    var = sum((t - mt) ** 2 for t, _ in points)
+    return sum((t - mt) * (r - mr) for t, r in points) / var * 3600 if var else 0.0
+half = [(t, kb / 1024) for t, kb in rows if t >= rows[-1][0] / 2]
 print(f"soak: {n} cameras, {rows[-1][0]} s, RSS first {rows[0][1]/1024:.0f} MiB, after 5 min {late[0][1]:.0f} MiB, "
-      f"last {rows[-1][1]/1024:.0f} MiB ({rows[-1][1]/1024/n:.1f} MiB/camera); slope after 5 min {slope:+.1f} MiB/h")
+      f"last {rows[-1][1]/1024:.0f} MiB ({rows[-1][1]/1024/n:.1f} MiB/camera); slope after 5 min {slope:+.1f} MiB/h, "
+      f"over the second half {fit(half):+.1f} MiB/h")
 PY

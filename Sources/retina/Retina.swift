@@ -12,10 +12,12 @@ struct Retina: AsyncParsableCommand {
 
         Quick start:
           scripts/demo                     demo RTSP server + `retina run`
-          retina run --config cameras.yaml every camera of a deployment
+          retina run --config cameras.yaml this node's share of a deployment
           retina run --camera gate=URL     ad-hoc cameras, no config file
           retina events list               what happened
-          retina status                    camera health
+          retina status                    camera health, who serves each group
+          retina serve                     the security office (web page, API)
+          retina export --event ID --out D an evidence package for the police
         """,
         version: RetinaVersion.string,
         subcommands: [Run.self, WorkerCommand.self, Probe.self, EventsCommand.self, Status.self, ConfigCommand.self, Eval.self, Calibrate.self, Publish.self, Serve.self, TokensCommand.self, Export.self, Verify.self, KeysCommand.self]

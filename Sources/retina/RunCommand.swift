@@ -29,7 +29,7 @@ struct Run: AsyncParsableCommand {
 
         Examples:
           retina run --config cameras.yaml
-          retina run --config cameras.yaml --store postgres://retina@db/retina --node edge-2
+          retina run -c cameras.yaml --store postgres://db/retina --node edge-2
           retina run --camera gate=rtsp://admin:secret@10.0.0.5/stream1 \\
                      --camera lobby=lobby.mp4
           retina run --duration 60 --store sqlite:/var/lib/retina/events.db
