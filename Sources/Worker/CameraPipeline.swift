@@ -165,7 +165,7 @@ public final class CameraPipeline: Sendable {
                                              frameIndex: frame.index, at: frame.time) {
             event.evidence.append(ref)
         } else {
-            logger.warning("no snapshot for event \(event.id) (\(event.type))")
+            logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")
         }
         return event
     }

@@ -78,7 +78,7 @@ public final class ClipRecorder: Sendable {
         let read = ring.read(segment: segment, from: streamTime - settings.pre)
         guard !read.packets.isEmpty else {
             skippedCount.add(1, ordering: .relaxed)
-            logger.warning("no clip for event \(eventId): no video packets of this connection are buffered")
+            logger.warning("no clip for event \(eventId.uuidString.lowercased()): no video packets of this connection are buffered")
             return
         }
         let clip = Pending(eventId: eventId, segment: segment, until: streamTime + settings.post,
@@ -91,7 +91,7 @@ public final class ClipRecorder: Sendable {
         }
         guard accepted else {
             skippedCount.add(1, ordering: .relaxed)
-            logger.warning("no clip for event \(eventId): \(settings.maxPending) clips of this camera are already being recorded")
+            logger.warning("no clip for event \(eventId.uuidString.lowercased()): \(settings.maxPending) clips of this camera are already being recorded")
             return
         }
         if !polling.exchange(true, ordering: .acquiring) { queue.async { [self] in poll() } }
@@ -159,11 +159,11 @@ public final class ClipRecorder: Sendable {
                                   size: data.count, sha256: Checksum.sha256Hex(data))
             writtenCount.add(1, ordering: .relaxed)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            logger.info("clip for event \(clip.eventId): \(String(format: "%.1f", info.duration)) s, \(info.packets) packets, \(info.size) bytes in \(String(format: "%.0f", ms)) ms")
+            logger.info("clip for event \(clip.eventId.uuidString.lowercased()): \(String(format: "%.1f", info.duration)) s, \(info.packets) packets, \(info.size) bytes in \(String(format: "%.0f", ms)) ms")
             onClip(clip.eventId, ref)
         } catch {
             skippedCount.add(1, ordering: .relaxed)
-            logger.error("no clip for event \(clip.eventId): \(error)")
+            logger.error("no clip for event \(clip.eventId.uuidString.lowercased()): \(error)")
         }
     }
 }

@@ -104,6 +104,14 @@ import Testing
         #expect(found.contains { $0.description.contains(expected) }, "got: \(found)")
     }
 
+    @Test func decoderThreadsDefaultToOnePerCameraAndAreChecked() throws {
+        let c = try ConfigLoader.parse("defaults: {decoderThreads: 0}\ncameras:\n  - {id: a, url: a.mp4}\n  - {id: b, url: b.mp4, decoderThreads: 2}\n",
+                                       file: "c.yaml", baseDirectory: "/x")
+        #expect(c.cameras.map(\.stream.decoderThreads) == [0, 2])
+        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].stream.decoderThreads == 1)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, decoderThreads: -1}\n", file: "c.yaml") }
+    }
+
     @Test func theEmbeddedDemoIsValid() {
         let demo = DemoConfig.load()
         #expect(demo.cameras.map(\.id) == ["pets-walk", "plaza-synthetic"])
