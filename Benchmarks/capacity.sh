@@ -4,7 +4,8 @@
 # on the same stream, measured in the same run. Each camera plays the real PETS 2009 clip scaled to
 # 720p in real time (`pace: true`) inside one `retina worker`; a count N passes when, over the
 # measured window, every camera decodes ≥ 24 fps, analyses ≥ 4.5 fps, and its dropped-frame count
-# does not grow. Also prints RSS per camera (/usr/bin/time -v) and event latency (publish − frame time).
+# does not grow. Also prints RSS per camera (/usr/bin/time -v) and event latency (publish − frame time),
+# and, per count, the CPU of as many real-time ffmpeg decodes side by side (decoding alone at that count).
 #   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=40 s after 20 s warm-up
 #   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
 set -euo pipefail
@@ -36,6 +37,11 @@ s=$( { /usr/bin/time -f %e bash -c "for i in \$(seq $cores); do ffmpeg -hide_ban
 awk -v f="$frames" -v s="$s" -v c="$cores" 'BEGIN {printf "ffmpeg -f null, %d single-thread processes at once: %.0f frames/s = %.1f cameras at 25 fps (decode-only bound)\n", c, c*f/s, c*f/s/25}'
 
 for n in $counts; do
+  # The same count of cameras decoded by ffmpeg alone, each in real time (-re), for 30 s: decoding
+  # two dozen streams side by side costs more per frame than one stream flat out (cold caches).
+  read -r u k < <( { /usr/bin/time -f "%U %S" bash -c "for i in \$(seq $n); do ffmpeg -hide_banner -loglevel error -re -threads 1 -t 30 -i '$clip' -f null - & done; wait"; } 2>&1 | tail -1)
+  paced=$(awk -v n="$n" -v u="$u" -v k="$k" 'BEGIN {print (u+k)/(n*30)}')
+  echo "ffmpeg -f null -re, $n processes at once: CPU $paced s per camera-second"
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
   rm -f "$db"*
   {
@@ -56,9 +62,9 @@ for n in $counts; do
   sleep "$warm"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-a.json"
   sleep "$window"; "$retina" status --json --store "sqlite:$db" >"$work/capacity-$n-b.json"
   wait "$pid"
-  python3 - "$n" "$work/capacity-$n-a.json" "$work/capacity-$n-b.json" "$work/capacity-$n.time" "$db" "$window" "$ffcpu" <<'PY'
+  python3 - "$n" "$work/capacity-$n-a.json" "$work/capacity-$n-b.json" "$work/capacity-$n.time" "$db" "$window" "$ffcpu" "$paced" <<'PY'
 import json, re, sqlite3, sys
-n, a, b, timef, db, window, ffcpu = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7])
+n, a, b, timef, db, window, ffcpu, paced = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
 first = {c["camera"]: c for c in json.load(open(a))["cameras"]}
 last = {c["camera"]: c for c in json.load(open(b))["cameras"]}
 dec = [c["decodedFps"] for c in last.values()]
@@ -76,7 +82,7 @@ lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 10
 pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
 ok = len(last) == n and min(dec) >= 24 and min(ana) >= 4.5 and not grew
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; decoded fps min {min(dec):.1f}, analysed fps min {min(ana):.1f}, "
-      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; CPU {cpu}%, {per_camera:.4f} s per camera-second = {per_camera/ffcpu:.2f}× ffmpeg's decode; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
+      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; CPU {cpu}%, {per_camera:.4f} s per camera-second = {per_camera/ffcpu:.2f}× ffmpeg's decode of one stream, {per_camera/paced:.2f}× {n} paced ffmpeg decodes; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
       f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
 PY
 done

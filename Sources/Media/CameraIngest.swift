@@ -22,11 +22,13 @@ public struct IngestSpec: Sendable {
     public var skipNonReference: Bool?
     /// Stop at end of stream instead of reconnecting (probing, benchmarks, evaluation).
     public var stopAtEnd: Bool
+    /// Seconds of video decoded in one run (cache locality across many cameras); 0: each packet at once.
+    public var decodeBurst: Double
 
     public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = 5,
                 analysisWidth: Int = 384, analysisHeight: Int? = nil, settleSeconds: Double = 1,
                 backoff: BackoffPolicy = .standard, pace: Bool? = nil, skipNonReference: Bool? = nil,
-                stopAtEnd: Bool = false) {
+                stopAtEnd: Bool = false, decodeBurst: Double = 0) {
         self.cameraId = cameraId
         self.url = url
         self.options = options
@@ -38,6 +40,7 @@ public struct IngestSpec: Sendable {
         self.pace = pace
         self.skipNonReference = skipNonReference
         self.stopAtEnd = stopAtEnd
+        self.decodeBurst = decodeBurst
     }
 }
 
@@ -174,7 +177,9 @@ public final class CameraIngest: Sendable {
                 anchor = (now, t)
                 wall = now
             }
-            if pace { self.sleep(until: wall) }
+            // A paced file is decoded in bursts too, as a live camera's packets are (below):
+            // frames run up to one burst late, never early.
+            if pace, wall > now { self.sleep(until: wall.addingTimeInterval(self.spec.decodeBurst)) }
             defer { index += 1 }
             let settling = segment > 1 && t - anchor!.stream < self.spec.settleSeconds
             let sampled = !settling && sampler.accept(t)
@@ -198,13 +203,39 @@ public final class CameraIngest: Sendable {
                 throw .stalled(url: url, seconds: seconds)
             }
         }
+        // A live stream's packets wait and are decoded together once the oldest has waited one
+        // burst (or a burst's worth of frames is in): decoding a camera's frames back to back keeps
+        // its decoder in the cache. Packets that wait when the connection fails are only freed.
+        var pending: [UnsafeMutablePointer<AVPacket>?] = []
+        var pendingSince = 0.0
+        defer { for i in pending.indices { av_packet_free(&pending[i]) } }
+        let burst = pace ? 0 : spec.decodeBurst
+        let burstFrames = max(1, Int((burst * (info.fps > 0 ? info.fps : 25)).rounded()))
+        func decodePending() throws(MediaError) {
+            for i in pending.indices {
+                let ok = try decoder.decode(pending[i], frame: frame, handle)
+                av_packet_free(&pending[i])
+                if !ok { health.corruptPacket() }
+                if deadline.isCancelled { throw .cancelled }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
         while try read() {
             ring?.push(packet)  // a reference to the packet's buffer, not a copy
+            if burst > 0, let waiting = av_packet_alloc() {
+                av_packet_move_ref(waiting, packet)
+                let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                if pending.isEmpty { pendingSince = now }
+                pending.append(waiting)
+                if pending.count >= burstFrames || now - pendingSince >= burst { try decodePending() }
+                continue
+            }
             let ok = try decoder.decode(packet, frame: frame, handle)
             av_packet_unref(packet)
             if !ok { health.corruptPacket() }
             if deadline.isCancelled { throw .cancelled }
         }
+        try decodePending()
         // End of stream: drain the frames the decoder still holds (frame threading keeps several).
         try decoder.decode(nil, frame: frame, handle)
         if !gotFrames { throw .invalidData(url: spec.url.masked, reason: "no frame could be decoded") }

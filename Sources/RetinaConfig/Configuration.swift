@@ -94,6 +94,11 @@ public struct StreamSettings: Sendable, Equatable {
     /// machine serves many cameras, so their decoders run side by side on the cores anyway;
     /// frame threading only pays for a single camera too big for one core (4K at 25 fps).
     public var decoderThreads: Int = 1
+    /// Seconds of video decoded together: a camera's packets wait up to this long and are then
+    /// decoded in one run, so its decoder state and reference frames are still in the CPU cache
+    /// (with two dozen cameras per machine this saves a sixth of the decoding CPU, Benchmarks/README.md).
+    /// Adds up to this much latency; 0 decodes every packet at once.
+    public var decodeBurst: Double = 0.2
 }
 
 /// The crowd-density detector of a camera.

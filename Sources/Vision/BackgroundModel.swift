@@ -67,19 +67,12 @@ public struct BackgroundModel: Sendable {
         let g = Int((gain * 256).rounded()), o = Int((offset * 256).rounded())
         let threshold = parameters.threshold
         let n = image.pixels.count
-        var count = 0
-        image.pixels.withUnsafeBufferPointer { cur in
+        // Per pixel: predict it under the current light (8-bit fixed point), mark foreground, step
+        // the background towards it (PixelKernels.backgroundStep).
+        let count = image.pixels.withUnsafeBufferPointer { cur in
             background.withUnsafeMutableBufferPointer { bg in
                 foreground.withUnsafeMutableBufferPointer { fg in
-                    for i in 0..<n {
-                        // Predicted pixel under the current light, in fixed point with 8 fractional bits.
-                        let predicted = min(max((Int(bg[i]) * g + o + 128) >> 8, 0), 255)
-                        let d = Int(cur[i]) - predicted
-                        let hit = d > threshold || d < -threshold
-                        fg[i] = hit ? 1 : 0
-                        count &+= hit ? 1 : 0
-                        bg[i] = UInt8(truncatingIfNeeded: predicted + min(max(d, -steps), steps))
-                    }
+                    PixelKernels.backgroundStep(cur: cur, bg: bg, fg: fg, g: g, o: o, threshold: threshold, steps: steps)
                 }
             }
         }

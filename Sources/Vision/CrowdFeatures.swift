@@ -51,17 +51,10 @@ public struct CrowdFeatures: Sendable, Equatable {
                 for (z, mask) in masks.enumerated() where mask.width == w && mask.height == h {
                     var f = CrowdFeatures.zero
                     mask.inside.withUnsafeBufferPointer { inside in
+                        guard fg.count >= w * h, edges.count >= w * h, inside.count >= w * h,
+                              let m = inside.baseAddress, let a = fg.baseAddress, let e = edges.baseAddress else { return }
                         for y in 0..<h {
-                            let row = y * w
-                            var nf = 0, ne = 0, nfe = 0, nz = 0
-                            for x in 0..<w {
-                                let i = row + x
-                                let m = Int(inside[i]), a = Int(fg[i]), e = Int(edges[i])
-                                nz &+= m
-                                nf &+= a & m
-                                ne &+= e & m
-                                nfe &+= a & e & m
-                            }
+                            let (nz, nf, ne, nfe) = PixelKernels.zoneCounts(inside: m, fg: a, edges: e, offset: y * w, count: w)
                             guard nz > 0 else { continue }
                             let ph = scene.personHeight[y]
                             f.foreground += Double(nf) / (ph * ph)

@@ -281,6 +281,7 @@ public final class MotionAnomalyDetector: Detector {
         var points: [(x: Int, y: Int)] = []
         let changedMask = previousFrame ? scene.changed : changedSince(base)
         changedMask.withUnsafeBufferPointer { changed in
+            guard let changed = changed.baseAddress, changedMask.count >= w * h else { return }
             var y = step / 2
             while y < h - margin {
                 var x = step / 2
@@ -290,8 +291,7 @@ public final class MotionAnomalyDetector: Detector {
                             var n = 0
                             let x0 = x - step / 2, y0 = y - step / 2
                             for yy in y0..<min(y0 + step, h) {
-                                let row = yy * w
-                                for xx in x0..<min(x0 + step, w) { n &+= Int(changed[row + xx]) }
+                                n &+= PixelKernels.ones(changed, offset: yy * w + x0, count: min(x0 + step, w) - x0)
                             }
                             if n >= parameters.minChangedPixels { points.append((x, y)) }
                         }

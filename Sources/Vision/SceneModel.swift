@@ -34,8 +34,6 @@ public final class SceneModel {
     public private(set) var personHeight: [Double] = []
     /// True on the first frame of a segment: there is no previous frame to compare with.
     public private(set) var isFirstOfSegment = true
-    private var gx: [Int16] = []
-    private var gy: [Int16] = []
     private var lastKey: (segment: Int, time: Double)?
 
     public init(perspective: Perspective?, parameters: Parameters = Parameters()) {
@@ -81,23 +79,8 @@ public final class SceneModel {
     }
 
     private func markEdges(_ image: GrayImage) {
-        ImageOps.sobel(image, gx: &gx, gy: &gy)
-        let n = image.pixels.count
-        if edges.count != n { edges = [UInt8](repeating: 0, count: n) }
-        let threshold = parameters.edgeThreshold
-        var energy = 0
-        gx.withUnsafeBufferPointer { gx in
-            gy.withUnsafeBufferPointer { gy in
-                edges.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<n {
-                        let m = abs(Int(gx[i])) + abs(Int(gy[i]))
-                        energy &+= m
-                        out[i] = m > threshold ? 1 : 0
-                    }
-                }
-            }
-        }
-        edgeEnergy = Double(energy) / Double(max(n, 1))
+        let energy = ImageOps.sobelEdges(image, threshold: parameters.edgeThreshold, into: &edges)
+        edgeEnergy = Double(energy) / Double(max(image.pixels.count, 1))
     }
 
     /// Change since the previous frame, after the global light change the background fit found.

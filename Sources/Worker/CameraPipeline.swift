@@ -43,7 +43,8 @@ public final class CameraPipeline: Sendable {
                                  decoderThreads: camera.stream.decoderThreads),
             analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
             analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
-            backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace
+            backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace,
+            decodeBurst: camera.stream.decodeBurst
         )
         var ring: PacketRing?
         if let evidence, camera.clips.enabled {

@@ -112,6 +112,14 @@ import Testing
         #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, decoderThreads: -1}\n", file: "c.yaml") }
     }
 
+    @Test func decodeBurstDefaultsTo200msAndIsChecked() throws {
+        let c = try ConfigLoader.parse("defaults: {decodeBurst: 0}\ncameras:\n  - {id: a, url: a.mp4}\n  - {id: b, url: b.mp4, decodeBurst: 500ms}\n",
+                                       file: "c.yaml", baseDirectory: "/x")
+        #expect(c.cameras.map(\.stream.decodeBurst) == [0, 0.5])
+        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].stream.decodeBurst == 0.2)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, decodeBurst: 5s}\n", file: "c.yaml") }
+    }
+
     @Test func theEmbeddedDemoIsValid() {
         let demo = DemoConfig.load()
         #expect(demo.cameras.map(\.id) == ["pets-walk", "plaza-synthetic"])
