@@ -48,7 +48,9 @@ let package = Package(
         // Police-linkage exports: BagIt evidence bags, custody log, signature, verify; GB/T 28181 and GA/T 1400 renderings.
         .target(name: "Evidence", dependencies: ["Events", .product(name: "Crypto", package: "swift-crypto"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "Office", dependencies: ["Events", "Evidence", .product(name: "Hummingbird", package: "hummingbird"),
+        // Cancellation as graceful shutdown, for the office and metrics HTTP servers.
+        .target(name: "GracefulService", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .target(name: "Office", dependencies: ["Events", "Evidence", "GracefulService", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
@@ -61,7 +63,7 @@ let package = Package(
         // Named apart from swift-metrics' own `Metrics` module.
         .target(
             name: "RetinaMetrics",
-            dependencies: ["Worker", .product(name: "CoreMetrics", package: "swift-metrics"),
+            dependencies: ["Worker", "GracefulService", .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

@@ -77,8 +77,17 @@ public final class CameraIngest: Sendable {
         self.logger = logger
     }
 
+    /// How much nicer than the rest of the process a camera's reading and decoding thread runs
+    /// (libav's own decoder threads, made from it, inherit this). Decoding takes most of a full
+    /// machine and is buffered (bursts, the frame buffer); analysis, snapshots and event commits are
+    /// not, and without this they queue behind two dozen decoders for seconds.
+    public static let decodeNiceness: Int32 = 5
+
     public func start() {
         let thread = Thread { [self] in
+            // Linux keeps nice per thread: `who` 0 is this thread alone, not the process.
+            let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            _ = setpriority(which, 0, getpriority(which, 0) + Self.decodeNiceness)
             run()
             finished.signal()
         }

@@ -1,3 +1,4 @@
+import GracefulService
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -30,13 +31,7 @@ public struct MetricsServer: Sendable {
         metrics.startPolling()
         defer { metrics.stopPolling() }
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
-        // As in OfficeServer: cancellation becomes a graceful shutdown, not a request cut off.
-        let runner = Task { try await group.run() }
-        try await withTaskCancellationHandler {
-            try await runner.value
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
-        }
+        try await group.runShuttingDownOnCancel()
     }
 
     func router() -> Router<BasicRequestContext> {

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import GracefulService
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -33,14 +34,7 @@ public struct OfficeServer: Sendable {
             logger: logger
         )
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
-        // Cancelling this task shuts the server down gracefully (open streams end, connections
-        // close) instead of cancelling it mid-request: the group runs in a task of its own.
-        let runner = Task { try await group.run() }
-        try await withTaskCancellationHandler {
-            try await runner.value
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
-        }
+        try await group.runShuttingDownOnCancel()
     }
 
     func router() -> Router<BasicRequestContext> {

@@ -7,12 +7,18 @@ public enum ConfigLoader {
     /// - Parameter baseDirectory: where relative paths (models, file cameras) are resolved; default:
     ///   the file's folder. A supervisor's workers read its accepted copy of the file, elsewhere.
     public static func load(path: String, baseDirectory: String? = nil) throws(ConfigError) -> Configuration {
+        let baseDirectory = baseDirectory ?? (path as NSString).deletingLastPathComponent
+        return try parse(read(path: path), file: path, baseDirectory: baseDirectory)
+    }
+
+    /// The file's text, for a caller that must keep exactly what it validated (the supervisor hands
+    /// that text, not a second read of a file being edited, to its workers).
+    public static func read(path: String) throws(ConfigError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
             throw ConfigError(issues: [ConfigIssue(file: path, path: "", message: "configuration file \(reason)")])
         }
-        let baseDirectory = baseDirectory ?? (path as NSString).deletingLastPathComponent
-        return try parse(String(decoding: data, as: UTF8.self), file: path, baseDirectory: baseDirectory)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// - Parameter baseDirectory: relative file URLs of cameras are resolved against it.

@@ -67,7 +67,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         logOptions.bootstrap()
-        let configuration = try loadConfiguration()
+        let (configuration, text) = try loadConfiguration()
         let evidence = evidenceOptions.directory(configured: configuration.evidence)
         guard let config, !inProcess else {
             try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
@@ -76,11 +76,12 @@ struct Run: AsyncParsableCommand {
                             reloadFrom: config.map { ($0, nil) })
             return
         }
-        try await supervise(configuration, path: config, evidence: evidence)
+        try await supervise(configuration, text: text ?? "", path: config, evidence: evidence)
     }
 
     /// The supervisor: one `retina worker` process per camera group this node holds a lease on.
-    private func supervise(_ configuration: Configuration, path: String, evidence: String) async throws {
+    /// `text` is the file as `configuration` was parsed from: the workers get that, not a second read.
+    private func supervise(_ configuration: Configuration, text: String, path: String, evidence: String) async throws {
         let logger = Logger(label: "retina")
         do { try GroupWorker.validate(configuration.cameras) } catch { throw CLIError("\(configuration.source): \(error)") }
         let groups = Self.servedGroups(configuration)
@@ -92,7 +93,7 @@ struct Run: AsyncParsableCommand {
         let absolute = { (p: String) in URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path }
         // Workers read the node's accepted copy of the file, never the file being edited: a worker
         // that (re)starts while someone saves a half-finished edit still gets the last valid one.
-        let accepted = try AcceptedConfig(source: absolute(path))
+        let accepted = try AcceptedConfig(source: absolute(path), text: text)
         defer { accepted.remove() }
         var options = Supervisor.Options(
             node: node ?? Supervisor.Options.defaultNode, groups: groups, executable: Self.executablePath(),
@@ -143,12 +144,16 @@ struct Run: AsyncParsableCommand {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    private func loadConfiguration() throws -> Configuration {
+    /// The configuration, and with `--config` the file's text it was parsed from.
+    private func loadConfiguration() throws -> (Configuration, text: String?) {
         if config != nil && !camera.isEmpty { throw CLIError("give either --config or --camera, not both") }
         if let config {
-            do { return try ConfigLoader.load(path: config) } catch { throw CLIError("invalid configuration:\n\(error)") }
+            do {
+                let text = try ConfigLoader.read(path: config)
+                return (try ConfigLoader.parse(text, file: config, baseDirectory: (config as NSString).deletingLastPathComponent), text)
+            } catch { throw CLIError("invalid configuration:\n\(error)") }
         }
-        if camera.isEmpty { return DemoConfig.load() }
+        if camera.isEmpty { return (DemoConfig.load(), nil) }
         var yaml = "cameras:\n"
         for spec in camera {
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
@@ -158,7 +163,7 @@ struct Run: AsyncParsableCommand {
             yaml += "  - {id: \(jsonQuoted(String(id))), url: \(jsonQuoted(String(url))), group: adhoc}\n"
         }
         do {
-            return try ConfigLoader.parse(yaml, file: "--camera", baseDirectory: FileManager.default.currentDirectoryPath)
+            return (try ConfigLoader.parse(yaml, file: "--camera", baseDirectory: FileManager.default.currentDirectoryPath), nil)
         } catch {
             throw CLIError("invalid --camera: \(StreamURL.mask(error.description))")
         }
@@ -267,12 +272,13 @@ struct AcceptedConfig: Sendable {
     let path: String
     var baseDirectory: String { (source as NSString).deletingLastPathComponent }
 
-    init(source: String) throws {
+    /// Starts with `text`, the file as it was validated.
+    init(source: String, text: String) throws {
         self.source = source
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retina-node-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         path = dir + "/" + (source as NSString).lastPathComponent
-        try accept(try read())
+        try accept(text)
     }
 
     /// The source file as it is now.
