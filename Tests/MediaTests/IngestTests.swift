@@ -45,6 +45,22 @@ import Testing
         #expect(c.states.withLock { $0.map(\.0) } == [.connecting, .streaming, .stopped])
     }
 
+    @Test func decodesOnAThreadNicerThanTheRestOfTheProcess() throws {
+        // On a full machine, analysis and event commits must not queue behind the decoders.
+        let clip = Fixtures.temporaryDirectory() + "/clip.mp4"
+        try Fixtures.makeClip(clip, seconds: 1, fps: 25, width: 320, height: 180)
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let seen = Mutex<Int32?>(nil)
+        let spec = IngestSpec(cameraId: "nice", url: StreamURL(clip), analysisFps: 5, analysisWidth: 160,
+                              backoff: BackoffPolicy(delays: [0.05], jitter: 0), pace: false, stopAtEnd: true)
+        let ingest = CameraIngest(spec: spec, onFrame: { _ in seen.withLock { $0 = getpriority(which, 0) } })
+        ingest.start()
+        let until = Date().addingTimeInterval(20)
+        while ingest.health.snapshot.state != .stopped && Date() < until { Thread.sleep(forTimeInterval: 0.02) }
+        ingest.stop()
+        #expect(seen.withLock { $0 } == getpriority(which, 0) + CameraIngest.decodeNiceness)
+    }
+
     @Test func skippingNonReferenceFramesStillYieldsTheAnalysisRate() throws {
         let dir = Fixtures.temporaryDirectory()
         let clip = dir + "/bframes.mp4"
