@@ -10,6 +10,7 @@
 # and, per count, the CPU of as many real-time ffmpeg decodes side by side (decoding alone at that count).
 #   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=60 s after 20 s warm-up
 #   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
+#   BURST=400ms Benchmarks/capacity.sh     # decodeBurst (default 200ms, as shipped)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WORK:-.build/bench}
@@ -45,7 +46,7 @@ for n in $counts; do
   rm -f "$db"*
   {
     echo "store: sqlite:$db"
-    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true, decoderThreads: ${THREADS:-1}}"
+    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}}"
     echo "groups: [{id: bench}]"
     echo "cameras:"
     # A forbidden lawn across the walkway: people crossing it open intrusion events, for the latency.
