@@ -69,14 +69,15 @@ struct Run: AsyncParsableCommand {
         logOptions.bootstrap()
         let (configuration, text) = try loadConfiguration()
         let evidence = evidenceOptions.directory(configured: configuration.evidence)
-        guard let config, !inProcess else {
+        // With --config, loadConfiguration returns the file's text too.
+        guard let config, let text, !inProcess else {
             try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
                             configuredStore: configuration.store, evidence: evidence, duration: duration, officePort: office,
                             metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
                             reloadFrom: config.map { ($0, nil) })
             return
         }
-        try await supervise(configuration, text: text ?? "", path: config, evidence: evidence)
+        try await supervise(configuration, text: text, path: config, evidence: evidence)
     }
 
     /// The supervisor: one `retina worker` process per camera group this node holds a lease on.
