@@ -108,7 +108,9 @@ public final class CameraIngest: Sendable {
         var segment = 0
         while !deadline.isCancelled {
             if segment > 0 || attempt > 0 { health.reconnecting() }
-            transition(.connecting)
+            // A camera that failed persistently stays `failed` (and keeps its `since`) through its slow
+            // retries: the office sees one steady state, not a flicker to `connecting` every retry.
+            if health.snapshot.state != .failed { transition(.connecting) }
             var gotFrames = false
             var failure: MediaError?
             do {

@@ -11,7 +11,8 @@ public enum IngestState: String, Sendable, Codable {
     case stalled
     /// Waiting before the next connection attempt after a transient failure.
     case backoff
-    /// The last attempt failed in a way a retry will not fix (credentials, path, codec); retried slowly.
+    /// The last attempt failed in a way a retry will not fix (credentials, path, codec); retried
+    /// slowly, and the state stays `failed` through those retries until one streams.
     case failed
     /// The ingest loop was stopped.
     case stopped
@@ -25,6 +26,9 @@ public struct IngestHealth: Sendable, Equatable {
     public var stream: StreamInfo?
     public var reconnectsLastHour = 0
     public var stallsLastHour = 0
+    /// Since the ingest started (monotonic, for metrics counters).
+    public var reconnectsTotal = 0
+    public var stallsTotal = 0
     public var framesDecoded = 0
     public var framesSampled = 0
     public var decodedFps: Double = 0
@@ -69,8 +73,8 @@ public final class IngestHealthRecorder: Sendable {
     }
 
     func connected(_ info: StreamInfo) { state.withLock { $0.health.stream = info } }
-    func reconnecting() { state.withLock { $0.reconnects.append(Date()) } }
-    func stalled() { state.withLock { $0.stalls.append(Date()) } }
+    func reconnecting() { state.withLock { $0.reconnects.append(Date()); $0.health.reconnectsTotal += 1 } }
+    func stalled() { state.withLock { $0.stalls.append(Date()); $0.health.stallsTotal += 1 } }
     func corruptPacket() { state.withLock { $0.health.corruptPackets += 1 } }
 
     func decoded(sampled: Bool) {

@@ -18,8 +18,6 @@ public final class CameraPipeline: Sendable {
     private let analysed = Mutex<(count: Int, windowStart: Date, windowCount: Int, fps: Double)>((0, Date(), 0, 0))
     private let analysis = Mutex<Task<Void, Never>?>(nil)
     private let detectorNanos = Atomic<Int>(0)
-    /// Connection attempts and stalls since start (health counts only the last hour's): for metrics.
-    private let connects = Atomic<Int>(0), stalls = Atomic<Int>(0)
 
     private let evidence: EvidenceWriter?
     /// Event clips cut from the ingest's packet ring (nil: no evidence folder, or clips off).
@@ -110,15 +108,12 @@ public final class CameraPipeline: Sendable {
     }
 
     /// Reconnects and stalls since the pipeline started (monotonic, unlike the health's hourly counts).
-    public var reconnectsTotal: Int { max(0, connects.load(ordering: .relaxed) - 1) }
-    public var stallsTotal: Int { stalls.load(ordering: .relaxed) }
+    public var reconnectsTotal: Int { ingest.health.snapshot.reconnectsTotal }
+    public var stallsTotal: Int { ingest.health.snapshot.stallsTotal }
     /// Detector time spent so far, in seconds (over `framesAnalysed` frames).
     public var detectorSeconds: Double { Double(detectorNanos.load(ordering: .relaxed)) / 1e9 }
 
     fileprivate func ingestChanged(_ state: IngestState, _ error: MediaError?) {
-        // The ingest announces every connection attempt and every stall (CameraIngest.transition).
-        if state == .connecting { connects.add(1, ordering: .relaxed) }
-        if state == .stalled { stalls.add(1, ordering: .relaxed) }
         if let error, state != .streaming { logger.debug("\(state.rawValue): \(error)") }
         if let report = outage.withLock({ $0.update(state, reason: error?.description, at: Date()) }) {
             publish(report, at: Date())

@@ -108,6 +108,33 @@ import Testing
         #expect(c.frames.withLock { $0.isEmpty })
     }
 
+    @Test func aPersistentFailureStaysFailedThroughItsRetries() throws {
+        // The office must see a damaged camera as failed, not flickering to connecting every retry.
+        let path = Fixtures.temporaryDirectory() + "/garbage.mp4"
+        Fixtures.makeGarbage(path)
+        let c = Collector()
+        let spec = IngestSpec(cameraId: "broken", url: StreamURL(path), analysisFps: 5, analysisWidth: 160,
+                              backoff: BackoffPolicy(delays: [0.05], jitter: 0), pace: false)
+        let ingest = CameraIngest(spec: spec, onState: { s, e in c.states.withLock { $0.append((s, e)) } }, onFrame: { _ in })
+        ingest.start()
+        let until = Date().addingTimeInterval(20)
+        var seen: [IngestState] = []
+        while ingest.health.snapshot.reconnectsTotal < 5 && Date() < until {
+            seen.append(ingest.health.snapshot.state)
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let failedSince = ingest.health.snapshot.since
+        ingest.stop()
+        #expect(ingest.health.snapshot.reconnectsTotal >= 5)
+        let states = c.states.withLock { $0.map(\.0) }
+        #expect(states.first == .connecting)
+        #expect(states.dropFirst().dropLast().allSatisfy { $0 == .failed }, "\(states)")
+        #expect(states.count >= 6)  // every failed retry is still announced, with its error
+        let flickers = seen.drop { $0 != .failed }.filter { $0 == .connecting }.count
+        #expect(flickers == 0, "read `connecting` \(flickers) times after the first failure")
+        #expect(failedSince < Date().addingTimeInterval(-0.12))  // since the first failure, not the last retry
+    }
+
     @Test func probeReportsTheStream() throws {
         let dir = Fixtures.temporaryDirectory()
         let clip = dir + "/clip.mp4"
