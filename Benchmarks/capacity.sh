@@ -13,6 +13,7 @@
 #   BURST=400ms Benchmarks/capacity.sh     # decodeBurst (default 200ms, as shipped)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/worker-bench.sh
 work=${WORK:-.build/bench}
 mkdir -p "$work"
 counts=${CAMERAS:-16 20 24 28} warm=${WARM:-20} window=${WINDOW:-60} port=${METRICS_PORT:-19187}
@@ -44,53 +45,23 @@ for n in $counts; do
   echo "ffmpeg -f null -re, $n processes at once: CPU $paced s per camera-second, 30 s of stream in $e s"
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
   rm -f "$db"*
-  {
-    echo "store: sqlite:$db"
-    echo "defaults: {analysis: {fps: 5, width: 384}, pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}}"
-    echo "groups: [{id: bench}]"
-    echo "cameras:"
-    # A forbidden lawn across the walkway: people crossing it open intrusion events, for the latency.
-    for i in $(seq 1 "$n"); do
-      echo "  - {id: cam-$i, url: \"$PWD/$clip\", group: bench,"
-      echo "     zones: [{id: lawn, kind: forbidden, polygon: [[300, 250], [1000, 250], [1000, 600], [300, 600]]}],"
-      echo "     perspective: [{footY: 200, heightPx: 70}, {footY: 700, heightPx: 190}]}"
-    done
-  } >"$cfg"
+  camera_config "$cfg" "$n" "$PWD/$clip" "$db" "pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}"
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error \
     --metrics-port "$port" &
   pid=$!
-  sleep 1; wpid=$(pgrep -P "$pid" -x retina)
-  # A scrape brings the counters up to that moment; with it go the clock, the worker's CPU ticks
-  # and the machine's (/proc/stat: idle and stolen time say whether the machine was the limit).
-  scrape() {
-    curl -sf "http://127.0.0.1:$port/metrics" >"$1"; date +%s.%N >"$1.t"
-    awk '{print $14 + $15}' "/proc/$wpid/stat" >"$1.cpu"; head -1 /proc/stat >"$1.stat"
-  }
-  sleep "$warm"; scrape "$work/capacity-$n-a.prom"
-  sleep "$window"; scrape "$work/capacity-$n-b.prom"
+  sleep 1; wpid=$(pgrep -P "$pid" -x retina)  # the worker, under /usr/bin/time
+  sleep "$warm"; sample "$work/capacity-$n-a.prom" "$wpid" "$port"
+  sleep "$window"; sample "$work/capacity-$n-b.prom" "$wpid" "$port"
   wait "$pid"
-  python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" "$(getconf CLK_TCK)" <<'PY'
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" <<'PY'
 import re, sqlite3, sys
-n, a, b, timef, db, ffcpu, paced, tck = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8])
-def scrape(path):
-    series = {}
-    for line in open(path):
-        m = re.match(r'(retina_camera_\w+)\{[^}]*camera="([^"]+)"[^}]*\} (\S+)', line)
-        if m: series.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
-    machine = [int(x) for x in open(path + ".stat").read().split()[1:]]
-    return series, float(open(path + ".t").read()), int(open(path + ".cpu").read()) / tck, machine
-(first, t0, c0, m0), (last, t1, c1, m1) = scrape(a), scrape(b)
-window = t1 - t0
-worker_cpu = (c1 - c0) / window  # cores, over the window only
-dm = [y - x for x, y in zip(m0, m1)]
-idle, steal = (dm[3] + dm[4]) / sum(dm), (dm[7] if len(dm) > 7 else 0) / sum(dm)
-rate = lambda k, name: (last[k][name] - first.get(k, {}).get(name, 0)) / window
-dec = [rate(k, "retina_camera_frames_decoded_total") for k in last]
-ana = [rate(k, "retina_camera_frames_analysed_total") for k in last]
-grew = [k for k in last if rate(k, "retina_camera_dropped_frames_total") > 0]
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(timef).read()).group(1))
+from window import window
+n, a, b, timef, db, ffcpu, paced = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7])
+w = window(a, b)
+dec, ana, grew, worker_cpu = w["decoded"], w["analysed"], w["drops_grew"], w["cpu"]
 text = open(timef).read()
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
 cpu = re.search(r"Percent of CPU this job got: (\d+)%", text).group(1)
 secs = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1)) + float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
 m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", text)
@@ -99,9 +70,9 @@ per_camera = secs / (n * wall)  # CPU seconds per camera-second, start-up includ
 con = sqlite3.connect(db)
 lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'"))
 pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
-ok = len(last) == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
-print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {window:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "
-      f"cameras whose drops grew over {window:.0f} s: {len(grew)}; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {idle*100:.1f}%, stolen {steal*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
+ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
+print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "
+      f"cameras whose drops grew over {w['seconds']:.0f} s: {len(grew)}; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {w['idle']*100:.1f}%, stolen {w['stolen']*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
       f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
 PY
 done

@@ -8,6 +8,7 @@
 #   Benchmarks/rtsp-burst.sh                # CAMERAS=12 ROUNDS=2 WINDOW=60 s after WARM=15 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/worker-bench.sh
 work=${WORK:-.build/bench}
 mkdir -p "$work"
 n=${CAMERAS:-12} rounds=${ROUNDS:-2} warm=${WARM:-15} window=${WINDOW:-60} port=${METRICS_PORT:-19188}
@@ -23,53 +24,26 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q READY "$work/rtsp-burst-server.log" && break; sleep 0.2; done
 grep -q READY "$work/rtsp-burst-server.log" || { cat "$work/rtsp-burst-server.log" >&2; exit 1; }
 
-# One sample: the worker's user+system CPU ticks, the clock, and its counters.
-sample() {
-  curl -sf "http://127.0.0.1:$port/metrics" >"$1"
-  awk '{print $14 + $15}' "/proc/$2/stat" >"$1.cpu"
-  date +%s.%N >"$1.t"
-  grep VmRSS "/proc/$2/status" | awk '{print $2}' >"$1.rss"
-}
-
 results="$work/rtsp-burst.tsv"
 : >"$results"
 for round in $(seq "$rounds"); do
   for burst in 0 200ms; do
     cfg="$work/rtsp-burst.yaml" db="$work/rtsp-burst.db"
     rm -f "$db"*
-    {
-      echo "store: sqlite:$db"
-      echo "defaults: {analysis: {fps: 5, width: 384}, decoderThreads: 1, decodeBurst: $burst}"
-      echo "groups: [{id: bench}]"
-      echo "cameras:"
-      for i in $(seq 1 "$n"); do
-        echo "  - {id: cam-$i, url: \"rtsp://127.0.0.1:$rtsp/cam\", group: bench,"
-        echo "     zones: [{id: lawn, kind: forbidden, polygon: [[300, 250], [1000, 250], [1000, 600], [300, 600]]}],"
-        echo "     perspective: [{footY: 200, heightPx: 70}, {footY: 700, heightPx: 190}]}"
-      done
-    } >"$cfg"
+    camera_config "$cfg" "$n" "rtsp://127.0.0.1:$rtsp/cam" "$db" "decoderThreads: 1, decodeBurst: $burst"
     "$retina" worker --config "$cfg" --group bench --evidence "$work/rtsp-burst-ev" \
       --duration $((warm + window + 3)) --log-level error --metrics-port "$port" &
     pid=$!
-    sleep "$warm"; sample "$work/rtsp-burst-a.prom" "$pid"
-    sleep "$window"; sample "$work/rtsp-burst-b.prom" "$pid"
+    sleep "$warm"; sample "$work/rtsp-burst-a.prom" "$pid" "$port"
+    sleep "$window"; sample "$work/rtsp-burst-b.prom" "$pid" "$port"
     wait "$pid"
-    python3 - "$round" "$burst" "$n" "$work/rtsp-burst-a.prom" "$work/rtsp-burst-b.prom" "$(getconf CLK_TCK)" >>"$results" <<'PY'
-import re, sys
-rnd, burst, n, a, b, tck = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
-def sample(path):
-    series = {}
-    for line in open(path):
-        m = re.match(r'(retina_camera_\w+)\{[^}]*camera="([^"]+)"[^}]*\} (\S+)', line)
-        if m: series.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
-    return series, float(open(path + ".cpu").read()) / tck, float(open(path + ".t").read()), int(open(path + ".rss").read())
-(s0, c0, t0, _), (s1, c1, t1, rss) = sample(a), sample(b)
-w = t1 - t0
-rate = lambda k, name: (s1[k][name] - s0.get(k, {}).get(name, 0)) / w
-dec = [rate(k, "retina_camera_frames_decoded_total") for k in s1]
-drops = sum(rate(k, "retina_camera_dropped_frames_total") * w for k in s1)
-cpu = (c1 - c0) / w
-print(f"{rnd}\t{burst}\t{len(s1)}\t{min(dec):.2f}\t{sum(dec)/len(dec):.2f}\t{drops:.0f}\t{cpu*100:.1f}\t{cpu/n:.4f}\t{rss/1024:.0f}")
+    PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$round" "$burst" "$n" "$work/rtsp-burst-a.prom" "$work/rtsp-burst-b.prom" >>"$results" <<'PY'
+import sys
+from window import window
+rnd, burst, n, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+w = window(a, b)
+dec, cpu = w["decoded"], w["cpu"]
+print(f"{rnd}\t{burst}\t{w['cameras']}\t{min(dec):.2f}\t{sum(dec)/len(dec):.2f}\t{w['dropped']:.0f}\t{cpu*100:.1f}\t{cpu/n:.4f}\t{w['rss_mib']:.0f}")
 PY
     tail -1 "$results" | awk -F'\t' '{printf "round %s, decodeBurst %s: %s cameras, decoded fps min %s mean %s, drops %s, worker CPU %s%% = %s CPU-s per camera-second, RSS %s MiB\n", $1, $2, $3, $4, $5, $6, $7, $8, $9}'
   done

@@ -1,0 +1,30 @@
+# Shared by the worker benchmarks (capacity.sh, rtsp-burst.sh); sourced, not run.
+
+# camera_config FILE N URL DB DEFAULTS: a one-group config of N copies of camera URL, each with a
+# forbidden lawn across the PETS walkway (people crossing it open intrusion events, for the
+# latency) and the clip's perspective.
+camera_config() {
+  local file=$1 n=$2 url=$3 db=$4 defaults=$5
+  {
+    echo "store: sqlite:$db"
+    echo "defaults: {analysis: {fps: 5, width: 384}, $defaults}"
+    echo "groups: [{id: bench}]"
+    echo "cameras:"
+    for i in $(seq 1 "$n"); do
+      echo "  - {id: cam-$i, url: \"$url\", group: bench,"
+      echo "     zones: [{id: lawn, kind: forbidden, polygon: [[300, 250], [1000, 250], [1000, 600], [300, 600]]}],"
+      echo "     perspective: [{footY: 200, heightPx: 70}, {footY: 700, heightPx: 190}]}"
+    done
+  } >"$file"
+}
+
+# sample PREFIX PID PORT: the worker's counters (a scrape brings them up to that moment), with the
+# clock, the worker's user+system CPU ticks, its RSS, and the machine's CPU line (idle and stolen
+# time say whether the machine was the limit). Benchmarks/lib/window.py reads two of these.
+sample() {
+  curl -sf "http://127.0.0.1:$3/metrics" >"$1"
+  date +%s.%N >"$1.t"
+  awk '{print $14 + $15}' "/proc/$2/stat" >"$1.cpu"
+  awk '/VmRSS/ {print $2}' "/proc/$2/status" >"$1.rss"
+  head -1 /proc/stat >"$1.stat"
+}
