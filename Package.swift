@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth"]),
-        .testTarget(name: "EventsTests", dependencies: ["Events"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),

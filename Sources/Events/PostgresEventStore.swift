@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The dispatch queue in PostgreSQL, for workers on several machines: the same protocol and the
 /// same rules as the SQLite store. Claims lock rows with `FOR UPDATE SKIP LOCKED`, so operators on
@@ -46,7 +47,10 @@ public final class PostgresEventStore: EventStore, Sendable {
     }
 
     /// Makes the schema on a connection of its own, so that a refused connection or a wrong
-    /// password is reported at once; a one-time advisory lock keeps two first-starting nodes from racing.
+    /// password is reported at once. An advisory lock on the schema's name keeps two first-starting
+    /// nodes from racing, and only them: stores in other schemas (tenants, the tests) migrate side by
+    /// side. The server gives up waiting for it after 8 s, so a stuck session elsewhere is an error
+    /// here, not a hang.
     private static func migrate(_ url: PostgresURL, logger: Logger) async throws {
         var config = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                       database: url.database, tls: try url.tls.connection())
@@ -57,7 +61,13 @@ public final class PostgresEventStore: EventStore, Sendable {
             let db = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
             do {
                 try await db.query("BEGIN", logger: logger)
-                try await db.query("SELECT pg_advisory_xact_lock(7263551)", logger: logger)
+                try await db.query("SET LOCAL lock_timeout = '8s'", logger: logger)
+                do {
+                    // Collected: a SELECT's error arrives after its row description, while the rows are read.
+                    _ = try await db.query("SELECT pg_advisory_xact_lock(7263551, hashtext(\(schema)))", logger: logger).collect()
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+                    throw StoreError.sql("another session has held schema \(schema)'s migration lock for 8 s (see pg_stat_activity)")
+                }
                 try await db.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: quoteIdentifier(schema))", logger: logger)
                 try await db.query("SET LOCAL search_path TO \(unescaped: quoteIdentifier(schema))", logger: logger)
                 try await db.query("CREATE TABLE IF NOT EXISTS retina_schema (version INTEGER NOT NULL)", logger: logger)
@@ -520,17 +530,29 @@ public final class PostgresEventStore: EventStore, Sendable {
 }
 
 /// Fails with a clear message when `body` takes longer than `seconds` (an unreachable server
-/// otherwise leaves the connection pool retrying quietly).
+/// otherwise leaves the connection pool retrying quietly). It returns then without waiting for
+/// `body`, which is cancelled: a query blocked in the server does not notice cancellation, and a task
+/// group would wait for it.
 func withTimeout<T: Sendable>(seconds: Double, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw StoreError.sql("timed out after \(Int(seconds)) s \(what)")
+    try await withCheckedThrowingContinuation { continuation in
+        let once = ResumeOnce(continuation)
+        let work = Task {
+            do { once.resume(.success(try await body())) } catch { once.resume(.failure(error)) }
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            work.cancel()
+            let shown = seconds.rounded() == seconds ? "\(Int(seconds))" : "\(seconds)"
+            once.resume(.failure(StoreError.sql("timed out after \(shown) s \(what)")))
+        }
     }
+}
+
+/// A continuation that the first of several racers resumes.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, Error>?>
+    init(_ c: CheckedContinuation<T, Error>) { continuation = Mutex(c) }
+    func resume(_ result: Result<T, Error>) { continuation.withLock { c in c.take() }?.resume(with: result) }
 }
 
 /// The parts of a `postgres://` store URL.

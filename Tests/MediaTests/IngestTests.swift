@@ -163,15 +163,8 @@ import Testing
 
     @Test func stopInterruptsABlockingOpen() throws {
         // A listener that accepts and never answers: the open would wait for its full deadline.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = Fixtures.silentListener()
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let port = Fixtures.freePort()
-        addr.sin_port = UInt16(port).bigEndian
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(fd, 4)
         let spec = IngestSpec(cameraId: "mute", url: StreamURL("rtsp://127.0.0.1:\(port)/x"), options: OpenOptions(openTimeout: 60))
         let ingest = CameraIngest(spec: spec, onFrame: { _ in })
         ingest.start()
