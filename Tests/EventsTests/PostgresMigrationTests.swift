@@ -29,13 +29,14 @@ import Testing
         let t0 = Date()
         do {
             try await withTimeout(seconds: 0.2, what: "testing") {
-                await withCheckedContinuation { c in DispatchQueue.global().asyncAfter(deadline: .now() + 3) { c.resume() } }
+                await withCheckedContinuation { c in DispatchQueue.global().asyncAfter(deadline: .now() + 30) { c.resume() } }
             }
             Issue.record("finished before its deadline")
         } catch {
             #expect("\(error)".contains("timed out after 0.2 s testing"))
         }
-        #expect(Date().timeIntervalSince(t0) < 2)
+        // Far under the body's 30 s; the slack is for suites that block the cooperative pool meanwhile.
+        #expect(Date().timeIntervalSince(t0) < 10)
     }
 
     @Test(.disabled(if: StoreKind.postgresURL == nil, "needs RETINA_TEST_POSTGRES"))

@@ -86,25 +86,24 @@ public enum Fixtures {
         try data.prefix(Int(Double(data.count) * fraction)).write(to: URL(fileURLWithPath: destination))
     }
 
-    /// A TCP port nobody listens on right now.
     /// A loopback port that accepts connections (the kernel completes the handshake) and never
     /// answers: a hung server. Close the descriptor when done.
     public static func silentListener() -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let (fd, port) = boundLoopbackSocket()
         listen(fd, 16)
-        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+        return (fd, port)
     }
 
+    /// A TCP port nobody listens on right now.
     public static func freePort() -> Int {
+        let (fd, port) = boundLoopbackSocket()
+        close(fd)
+        return port
+    }
+
+    /// A TCP socket bound to a port of the kernel's choosing on 127.0.0.1.
+    private static func boundLoopbackSocket() -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -112,7 +111,7 @@ public enum Fixtures {
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 }
 
