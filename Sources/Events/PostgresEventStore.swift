@@ -11,6 +11,8 @@ import Synchronization
 /// PostgresNIO is asynchronous: nothing here blocks Swift's cooperative pool.
 public final class PostgresEventStore: EventStore, Sendable {
     static let schemaVersion = 2
+    /// The first key of the migration's advisory lock; the second is the schema name's hash.
+    static let migrationLockKey: Int32 = 7263551
 
     let client: PostgresClient
     private let runner: Task<Void, Never>
@@ -64,7 +66,7 @@ public final class PostgresEventStore: EventStore, Sendable {
                 try await db.query("SET LOCAL lock_timeout = '8s'", logger: logger)
                 do {
                     // Collected: a SELECT's error arrives after its row description, while the rows are read.
-                    _ = try await db.query("SELECT pg_advisory_xact_lock(7263551, hashtext(\(schema)))", logger: logger).collect()
+                    _ = try await db.query("SELECT pg_advisory_xact_lock(\(migrationLockKey), hashtext(\(schema)))", logger: logger).collect()
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
                     throw StoreError.sql("another session has held schema \(schema)'s migration lock for 8 s (see pg_stat_activity)")
                 }
