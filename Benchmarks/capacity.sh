@@ -11,6 +11,7 @@
 #   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=60 s after 20 s warm-up
 #   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
 #   BURST=400ms Benchmarks/capacity.sh     # decodeBurst (default 200ms, as shipped)
+#   DEBLOCK=always Benchmarks/capacity.sh  # deblock (default auto, as shipped: shed while a camera runs late)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -45,7 +46,7 @@ for n in $counts; do
   echo "ffmpeg -f null -re, $n processes at once: CPU $paced s per camera-second, 30 s of stream in $e s"
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
   rm -f "$db"*
-  camera_config "$cfg" "$n" "$PWD/$clip" "$db" "pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}"
+  camera_config "$cfg" "$n" "$PWD/$clip" "$db" "pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error \
     --metrics-port "$port" &
@@ -72,7 +73,7 @@ lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 10
 pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
 ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "
-      f"cameras whose drops grew over {w['seconds']:.0f} s: {len(grew)}; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {w['idle']*100:.1f}%, stolen {w['stolen']*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
+      f"cameras whose drops grew over {w['seconds']:.0f} s: {len(grew)}; frames decoded without deblocking {w['undeblocked'] / max(1, sum(dec) * w['seconds']) * 100:.1f}%; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {w['idle']*100:.1f}%, stolen {w['stolen']*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
       f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
 PY
 done

@@ -18,7 +18,7 @@ def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
     """Rates are frame totals over the window, not the 2-s fps gauges (which decode bursts quantise)."""
     (first, t0, c0, _, m0), (last, t1, c1, rss, m1) = _read(a, tck), _read(b, tck)
     seconds = t1 - t0
-    rate = lambda k, name: (last[k][name] - first.get(k, {}).get(name, 0)) / seconds
+    rate = lambda k, name: (last[k].get(name, 0) - first.get(k, {}).get(name, 0)) / seconds
     dm = [y - x for x, y in zip(m0, m1)]
     return {
         "seconds": seconds,
@@ -26,6 +26,7 @@ def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
         "decoded": [rate(k, "retina_camera_frames_decoded_total") for k in last],
         "analysed": [rate(k, "retina_camera_frames_analysed_total") for k in last],
         "dropped": sum(rate(k, "retina_camera_dropped_frames_total") * seconds for k in last),
+        "undeblocked": sum(rate(k, "retina_camera_frames_undeblocked_total") * seconds for k in last),
         "drops_grew": [k for k in last if rate(k, "retina_camera_dropped_frames_total") > 0],
         "cpu": (c1 - c0) / seconds,  # cores
         "idle": (dm[3] + dm[4]) / sum(dm),

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Vision
 
 /// Runs Retina's detectors over a labelled dataset and scores them: counting error on `counts.csv`
@@ -21,6 +22,8 @@ public struct Evaluator {
         public var anomaly = MotionAnomalyDetector.Parameters()
         /// Where to write per-frame features and scores (CSV), for inspection.
         public var featuresOut: String?
+        /// H.264 deblocking while decoding the video (`keyframes`: what an overloaded camera sees).
+        public var deblock = DeblockPolicy.always
         /// Called every `progressEvery` frames with (frames done, frames total if known).
         public var progress: (@Sendable (Int, Int?) -> Void)?
         public init() {}
@@ -99,7 +102,7 @@ public struct Evaluator {
         var smoother = FeatureSmoother(seconds: options.smoothingSeconds)
         var firstTime: Double?, lastTime = 0.0
         let started = DispatchTime.now().uptimeNanoseconds
-        try VideoFrames.forEach(dataset.video, width: options.analysisWidth) { index, frame in
+        try VideoFrames.forEach(dataset.video, width: options.analysisWidth, deblock: options.deblock) { index, frame in
             let t0 = DispatchTime.now().uptimeNanoseconds
             scene.update(frame)
             if mask == nil || mask!.width != frame.image.width || mask!.height != frame.image.height {

@@ -8,11 +8,11 @@ import Vision
 enum VideoFrames {
     /// Calls `body` with each frame's index and analysis frame on the calling thread (libav blocks:
     /// call this from a thread of its own, never from Swift's cooperative pool).
-    static func forEach(_ file: String, width: Int, threads: Int = 1,
+    static func forEach(_ file: String, width: Int, threads: Int = 1, deblock: DeblockPolicy = .always,
                         _ body: (Int, AnalysisFrame) -> Void) throws(EvaluationError) {
         let spec = IngestSpec(cameraId: "eval", url: StreamURL(file), options: OpenOptions(decoderThreads: threads),
                               analysisFps: 0, analysisWidth: width, settleSeconds: 0, pace: false,
-                              skipNonReference: false, stopAtEnd: true)
+                              skipNonReference: false, stopAtEnd: true, deblock: deblock)
         try withoutActuallyEscaping(body) { (body) throws(EvaluationError) in
             try run(spec, UncheckedBox(body))
         }

@@ -24,11 +24,12 @@ public struct IngestSpec: Sendable {
     public var stopAtEnd: Bool
     /// Seconds of video decoded in one run (cache locality across many cameras); 0: each packet at once.
     public var decodeBurst: Double
+    public var deblock: DeblockPolicy
 
     public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = 5,
                 analysisWidth: Int = 384, analysisHeight: Int? = nil, settleSeconds: Double = 1,
                 backoff: BackoffPolicy = .standard, pace: Bool? = nil, skipNonReference: Bool? = nil,
-                stopAtEnd: Bool = false, decodeBurst: Double = 0) {
+                stopAtEnd: Bool = false, decodeBurst: Double = 0, deblock: DeblockPolicy = .always) {
         self.cameraId = cameraId
         self.url = url
         self.options = options
@@ -41,6 +42,7 @@ public struct IngestSpec: Sendable {
         self.skipNonReference = skipNonReference
         self.stopAtEnd = stopAtEnd
         self.decodeBurst = decodeBurst
+        self.deblock = deblock
     }
 }
 
@@ -159,6 +161,8 @@ public final class CameraIngest: Sendable {
         let nominalPeriod = info.fps > 0 ? 1 / info.fps : 0.04
         logger.info("connected: \(info.codec) \(info.width)x\(info.height) \(String(format: "%.2f", info.fps)) fps → analysis \(width)x\(height) @ \(analysisFps) fps\(skipNonRef ? ", skipping non-reference frames" : "")")
 
+        var governor = DeblockGovernor(policy: spec.deblock, slack: spec.decodeBurst)
+        decoder.skipsLoopFilter = governor.skipping
         var sampler = FrameSampler(fps: analysisFps)
         var index = 0
         var lastTime: Double?
@@ -188,13 +192,15 @@ public final class CameraIngest: Sendable {
                 anchor = (now, t)
                 wall = now
             }
+            // A camera whose decoding fell behind real time sheds the deblocking filter until it catches up.
+            if governor.update(lateBy: now.timeIntervalSince(wall)) { decoder.skipsLoopFilter = governor.skipping }
             // A paced file is decoded in bursts too, as a live camera's packets are (below):
             // frames run up to one burst late, never early.
             if pace, wall > now { self.sleep(until: wall.addingTimeInterval(self.spec.decodeBurst)) }
             defer { index += 1 }
             let settling = segment > 1 && t - anchor!.stream < self.spec.settleSeconds
             let sampled = !settling && sampler.accept(t)
-            self.health.decoded(sampled: sampled)
+            self.health.decoded(sampled: sampled, undeblocked: decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0)
             guard sampled, let pixels = scaler.scale(frame) else { return }
             self.snapshots.keep(frame, index: index)
             self.onFrame(LumaFrame(

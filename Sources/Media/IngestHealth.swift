@@ -31,6 +31,8 @@ public struct IngestHealth: Sendable, Equatable {
     public var stallsTotal = 0
     public var framesDecoded = 0
     public var framesSampled = 0
+    /// Frames decoded without the deblocking filter (`DeblockPolicy`): shed load, not lost frames.
+    public var framesUndeblocked = 0
     public var decodedFps: Double = 0
     /// Packets the decoder rejected as corrupt.
     public var corruptPackets = 0
@@ -77,9 +79,10 @@ public final class IngestHealthRecorder: Sendable {
     func stalled() { state.withLock { $0.stalls.append(Date()); $0.health.stallsTotal += 1 } }
     func corruptPacket() { state.withLock { $0.health.corruptPackets += 1 } }
 
-    func decoded(sampled: Bool) {
+    func decoded(sampled: Bool, undeblocked: Bool = false) {
         state.withLock { s in
             s.health.framesDecoded += 1
+            if undeblocked { s.health.framesUndeblocked += 1 }
             if sampled { s.health.framesSampled += 1 }
             s.windowFrames += 1
             let elapsed = Date().timeIntervalSince(s.windowStart)

@@ -96,7 +96,7 @@ public final class WorkerMetrics: Sendable {
 private struct CameraMetrics {
     let group: String
     private let decodedFps, analysedFps, streaming, detectorPerFrame: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls: CoreMetrics.Counter
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked: CoreMetrics.Counter
     private let detectorSeconds: FloatingPointCounter
     /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
     /// Weak, not an ObjectIdentifier: a later pipeline may be allocated where a freed one was.
@@ -104,7 +104,7 @@ private struct CameraMetrics {
     private var last = Totals()
 
     private struct Totals {
-        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0
+        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0
         var detectorSeconds = 0.0
     }
 
@@ -118,6 +118,7 @@ private struct CameraMetrics {
         streaming = gauge("retina_camera_streaming")
         detectorPerFrame = gauge("retina_camera_detector_seconds_per_frame")
         decoded = counter("retina_camera_frames_decoded_total")
+        undeblocked = counter("retina_camera_frames_undeblocked_total")
         analysed = counter("retina_camera_frames_analysed_total")
         dropped = counter("retina_camera_dropped_frames_total")
         reconnects = counter("retina_camera_reconnects_total")
@@ -128,7 +129,8 @@ private struct CameraMetrics {
     mutating func read(_ p: CameraPipeline) {
         let health = p.health, ingest = p.ingestHealth
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
-                         reconnects: p.reconnectsTotal, stalls: p.stallsTotal, detectorSeconds: p.detectorSeconds)
+                         reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
+                         detectorSeconds: p.detectorSeconds)
         if pipeline !== p {
             pipeline = p
             last = Totals()
@@ -142,18 +144,19 @@ private struct CameraMetrics {
         add(dropped, now.dropped, last.dropped)
         add(reconnects, now.reconnects, last.reconnects)
         add(stalls, now.stalls, last.stalls)
+        add(undeblocked, now.undeblocked, last.undeblocked)
         // The two totals are read a moment apart: a frame counted without its time is caught up next poll.
         let seconds = max(0, now.detectorSeconds - last.detectorSeconds)
         if seconds > 0 { detectorSeconds.increment(by: seconds) }
         if now.analysed > last.analysed { detectorPerFrame.record(seconds / Double(now.analysed - last.analysed)) }
         last = Totals(decoded: max(now.decoded, last.decoded), analysed: max(now.analysed, last.analysed),
                       dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
-                      stalls: max(now.stalls, last.stalls), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds))
+                      stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds))
     }
 
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls] { c.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked] { c.destroy() }
         detectorSeconds.destroy()
     }
 }

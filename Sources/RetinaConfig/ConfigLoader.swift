@@ -122,7 +122,7 @@ public enum ConfigLoader {
         return config
     }
 
-    static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace", "decoderThreads", "decodeBurst"]
+    static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace", "decoderThreads", "decodeBurst", "deblock"]
 
     private static func readStream(_ m: [String: Node], _ path: String, _ r: NodeReader, into s: inout StreamSettings) {
         if let t = r.string(m["transport"], "\(path).transport") {
@@ -142,6 +142,10 @@ public enum ConfigLoader {
         s.pace = r.bool(m["pace"], "\(path).pace") ?? s.pace
         s.decoderThreads = r.int(m["decoderThreads"], "\(path).decoderThreads", range: 0...64) ?? s.decoderThreads
         s.decodeBurst = r.duration(m["decodeBurst"], "\(path).decodeBurst", range: 0...2) ?? s.decodeBurst
+        if let d = r.string(m["deblock"], "\(path).deblock") {
+            if StreamSettings.deblockPolicies.contains(d.lowercased()) { s.deblock = d.lowercased() }
+            else { r.fail(m["deblock"], "\(path).deblock", "expected always, auto or keyframes, got '\(d)'") }
+        }
         if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
             let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }
             if delays.isEmpty { r.fail(b, "\(path).backoff", "needs at least one delay, e.g. [1s, 5s, 30s]") }

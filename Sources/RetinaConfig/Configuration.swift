@@ -99,6 +99,11 @@ public struct StreamSettings: Sendable, Equatable {
     /// (with two dozen cameras per machine this saves a sixth of the decoding CPU, Benchmarks/README.md).
     /// Adds up to this much latency; 0 decodes every packet at once.
     public var decodeBurst: Double = 0.2
+    /// H.264 deblocking: `always`; `auto`, skipped on non-key frames only while this camera's
+    /// decoding runs late (an overloaded machine sheds a fifth of its decoding CPU instead of
+    /// frames); `keyframes`, skipped always (the cheapest). Clips are the camera's own packets either way.
+    public var deblock = "auto"
+    public static let deblockPolicies = ["always", "auto", "keyframes"]
 }
 
 /// The crowd-density detector of a camera.

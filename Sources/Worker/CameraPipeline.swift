@@ -42,7 +42,7 @@ public final class CameraPipeline: Sendable {
             analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
             analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
             backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace,
-            decodeBurst: camera.stream.decodeBurst
+            decodeBurst: camera.stream.decodeBurst, deblock: DeblockPolicy(rawValue: camera.stream.deblock) ?? .auto
         )
         var ring: PacketRing?
         if let evidence, camera.clips.enabled {

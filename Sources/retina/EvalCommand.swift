@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Media
 import Vision
 
 struct Eval: AsyncParsableCommand {
@@ -37,6 +38,9 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Analysis width in pixels.", valueName: "px"))
     var width = 384
 
+    @Option(name: .long, help: ArgumentHelp("H.264 deblocking while decoding: always, or keyframes (what a camera sees while its machine is over capacity and `deblock: auto` sheds the filter).", valueName: "policy"))
+    var deblock: DeblockPolicy = .always
+
     @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
     var featuresOut: String?
 
@@ -58,6 +62,7 @@ struct Eval: AsyncParsableCommand {
             options.useCalibration = !generic
             options.featuresOut = featuresOut
             options.perFrame = perFrame
+            options.deblock = deblock
             let showProgress = isatty(2) != 0
             options.progress = { done, _ in
                 if showProgress { FileHandle.standardError.write(Data("\rframes: \(done)".utf8)) }
@@ -114,3 +119,5 @@ enum EvalText {
         return lines.joined(separator: "\n")
     }
 }
+
+extension DeblockPolicy: ExpressibleByArgument {}

@@ -107,6 +107,7 @@ import Worker
         #expect(value("retina_camera_streaming", camera: "lobby") == 1)
         #expect(value("retina_camera_reconnects_total", camera: "lobby") != nil)
         #expect(value("retina_camera_dropped_frames_total", camera: "lobby") != nil)
+        #expect(value("retina_camera_frames_undeblocked_total", camera: "lobby") != nil)  // load shed, by `deblock: auto`
         #expect((value("retina_camera_detector_seconds_total", camera: "lobby") ?? 0) > 0)
         // Between 1 MB and 4 GB: a real resident size, in bytes (not pages or kB).
         let rss = try #require(value("process_resident_memory_bytes"))

@@ -112,6 +112,15 @@ import Testing
         #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, decoderThreads: -1}\n", file: "c.yaml") }
     }
 
+    @Test func deblockDefaultsToAutoAndIsChecked() throws {
+        let c = try ConfigLoader.parse("defaults: {deblock: always}\ncameras:\n  - {id: a, url: a.mp4}\n  - {id: b, url: b.mp4, deblock: Keyframes}\n",
+                                       file: "c.yaml")
+        #expect(c.cameras.map(\.stream.deblock) == ["always", "keyframes"])
+        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].stream.deblock == "auto")
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, deblock: sometimes}\n", file: "c.yaml") }
+        #expect("\(error!)".contains("expected always, auto or keyframes, got 'sometimes'"), "\(error!)")
+    }
+
     @Test func decodeBurstDefaultsTo200msAndIsChecked() throws {
         let c = try ConfigLoader.parse("defaults: {decodeBurst: 0}\ncameras:\n  - {id: a, url: a.mp4}\n  - {id: b, url: b.mp4, decodeBurst: 500ms}\n",
                                        file: "c.yaml", baseDirectory: "/x")
