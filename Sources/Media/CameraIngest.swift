@@ -24,6 +24,7 @@ public struct IngestSpec: Sendable {
     public var stopAtEnd: Bool
     /// Seconds of video decoded in one run (cache locality across many cameras); 0: each packet at once.
     public var decodeBurst: Double
+    /// When H.264's deblocking filter may be skipped to keep up (`DeblockPolicy`).
     public var deblock: DeblockPolicy
 
     public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = 5,
@@ -192,7 +193,9 @@ public final class CameraIngest: Sendable {
                 anchor = (now, t)
                 wall = now
             }
-            // A camera whose decoding fell behind real time sheds the deblocking filter until it catches up.
+            // A camera whose decoding fell behind real time sheds the deblocking filter until it
+            // catches up (from the next packet: this frame was decoded as the filter stood).
+            let undeblocked = decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0
             if governor.update(lateBy: now.timeIntervalSince(wall)) { decoder.skipsLoopFilter = governor.skipping }
             // A paced file is decoded in bursts too, as a live camera's packets are (below):
             // frames run up to one burst late, never early.
@@ -200,7 +203,7 @@ public final class CameraIngest: Sendable {
             defer { index += 1 }
             let settling = segment > 1 && t - anchor!.stream < self.spec.settleSeconds
             let sampled = !settling && sampler.accept(t)
-            self.health.decoded(sampled: sampled, undeblocked: decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0)
+            self.health.decoded(sampled: sampled, undeblocked: undeblocked)
             guard sampled, let pixels = scaler.scale(frame) else { return }
             self.snapshots.keep(frame, index: index)
             self.onFrame(LumaFrame(
