@@ -79,7 +79,7 @@ public final class IngestHealthRecorder: Sendable {
     func stalled() { state.withLock { $0.stalls.append(Date()); $0.health.stallsTotal += 1 } }
     func corruptPacket() { state.withLock { $0.health.corruptPackets += 1 } }
 
-    func decoded(sampled: Bool, undeblocked: Bool = false) {
+    func decoded(sampled: Bool, undeblocked: Bool) {
         state.withLock { s in
             s.health.framesDecoded += 1
             if undeblocked { s.health.framesUndeblocked += 1 }

@@ -144,7 +144,7 @@ public enum ConfigLoader {
         s.decodeBurst = r.duration(m["decodeBurst"], "\(path).decodeBurst", range: 0...2) ?? s.decodeBurst
         if let d = r.string(m["deblock"], "\(path).deblock") {
             if StreamSettings.deblockPolicies.contains(d.lowercased()) { s.deblock = d.lowercased() }
-            else { r.fail(m["deblock"], "\(path).deblock", "expected always, auto or keyframes, got '\(d)'") }
+            else { r.fail(m["deblock"], "\(path).deblock", "expected \(StreamSettings.deblockPolicies.dropLast().joined(separator: ", ")) or \(StreamSettings.deblockPolicies.last!), got '\(d)'") }
         }
         if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
             let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }

@@ -103,6 +103,7 @@ public struct StreamSettings: Sendable, Equatable {
     /// decoding runs late (an overloaded machine sheds a fifth of its decoding CPU instead of
     /// frames); `keyframes`, skipped always (the cheapest). Clips are the camera's own packets either way.
     public var deblock = "auto"
+    /// `Media.DeblockPolicy`'s names (this module does not link FFmpeg); a worker test pins the two together.
     public static let deblockPolicies = ["always", "auto", "keyframes"]
 }
 

@@ -44,6 +44,11 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
     var featuresOut: String?
 
+    func validate() throws {
+        // Evaluation decodes flat out, never late: `auto` would silently be `always`.
+        if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
+    }
+
     func run() async throws {
         let report = try await runOnThread { () throws(EvaluationError) in
             let data = try Dataset.load(dataset)
