@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        // SHA-256 of evidence files now; signatures of police exports next (issue 4).
+        // SHA-256 of evidence files, Ed25519 signatures of police exports.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The security office's HTTP server.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -50,8 +50,11 @@ let package = Package(
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Cancellation as graceful shutdown, for the office and metrics HTTP servers.
         .target(name: "GracefulService", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        // The OpenAPI document is compiled in (GET /api/openapi.json), so the binary serves the contract it implements.
         .target(name: "Office", dependencies: ["Events", "Evidence", "GracefulService", .product(name: "Hummingbird", package: "hummingbird"),
-                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                               .product(name: "Logging", package: "swift-log")],
+                resources: [.embedInCode("Resources/openapi.json")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),

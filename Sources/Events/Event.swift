@@ -74,7 +74,13 @@ public struct EventLocation: Sendable, Codable, Equatable {
     }
 }
 
-/// A snapshot or clip that backs an event, with its hash.
+/// What a piece of evidence is.
+public enum EvidenceKind: String, Sendable, CaseIterable {
+    case snapshot, clip
+}
+
+/// A snapshot or clip that backs an event, with its hash. `uri` is the file's path relative to the
+/// server's evidence folder, as the server stored it (older stores wrote absolute `file://` URIs).
 public struct EvidenceRef: Sendable, Codable, Equatable {
     public var kind: String
     public var uri: String

@@ -72,7 +72,10 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
 /// The durable dispatch queue. `publish` is durable (committed when it returns) and idempotent by
 /// event id. Implementations never block Swift's cooperative pool.
 public protocol EventStore: GroupLeaseStore {
-    func publish(_ events: [Event]) async throws -> [PublishOutcome]
+    /// Publishes under `fence` (nil: no lease is checked). `actor` names the publisher in the history
+    /// (the office's token holder); nil: the event's own `source.producer` (Retina's workers). An id
+    /// already published, or already folded into another event by its dedup key, is a `duplicate`.
+    func publish(_ events: [Event], by actor: String?, fence: LeaseFence?) async throws -> [PublishOutcome]
     func list(_ query: EventQuery) async throws -> [Event]
     func event(id: UUID) async throws -> Event?
     func reportHealth(_ records: [CameraHealthRecord]) async throws
@@ -81,7 +84,9 @@ public protocol EventStore: GroupLeaseStore {
 
     // The security office's workflow (see `Workflow.swift`).
     func claimNext(by actor: String, lease: Double, now: Date) async throws -> Event?
-    func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String?, lease: Double, now: Date) async throws -> Event
+    /// `overridingClaims`: the caller may act on another's live claim (a supervisor).
+    func perform(_ action: WorkflowAction, on id: UUID, by actor: String, overridingClaims: Bool, note: String?, lease: Double,
+                 now: Date) async throws -> Event
     func history(of id: UUID) async throws -> [HistoryEntry]
     func escalateOverdue(policy: EscalationPolicy, now: Date) async throws -> [Event]
     func applyRetention(olderThan cutoff: Date) async throws -> Int
@@ -108,6 +113,19 @@ public protocol EventStore: GroupLeaseStore {
 }
 
 extension EventStore {
+    public func publish(_ events: [Event]) async throws -> [PublishOutcome] {
+        try await publish(events, by: nil, fence: nil)
+    }
+
+    public func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome] {
+        try await publish(events, by: nil, fence: fence)
+    }
+
+    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String? = nil, lease: Double = 120,
+                        now: Date = Date()) async throws -> Event {
+        try await perform(action, on: id, by: actor, overridingClaims: false, note: note, lease: lease, now: now)
+    }
+
     public func createToken(name: String, role: Role) async throws -> String {
         try await createToken(name: name, role: role, now: Date())
     }

@@ -60,7 +60,4 @@ public protocol GroupLeaseStore: Sendable {
     func leases() async throws -> [GroupLease]
     /// The newest changes of holder, oldest first.
     func leaseLog(limit: Int) async throws -> [LeaseChange]
-    /// Publishes only while `fence` holds (checked in the same transaction); otherwise throws
-    /// `StoreError.fenced` and publishes nothing.
-    func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome]
 }

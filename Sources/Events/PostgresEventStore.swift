@@ -10,7 +10,7 @@ import Synchronization
 /// transaction-scoped advisory lock on its dedup key, so two producers cannot both open it.
 /// PostgresNIO is asynchronous: nothing here blocks Swift's cooperative pool.
 public final class PostgresEventStore: EventStore, Sendable {
-    static let schemaVersion = 2
+    static let schemaVersion = 3
     /// The first key of the migration's advisory lock; the second is the schema name's hash.
     static let migrationLockKey: Int32 = 7263551
 
@@ -95,7 +95,10 @@ public final class PostgresEventStore: EventStore, Sendable {
     }
 
     /// Version n's statements are `migrations[n - 1]`.
-    static let migrations = [schemaStatements, leaseStatements]
+    static let migrations = [schemaStatements, leaseStatements, aliasStatements]
+
+    /// Ids of events folded into another by their dedup key: publishing one again is a no-op.
+    static let aliasStatements = ["CREATE TABLE event_aliases (id TEXT PRIMARY KEY, into_id TEXT NOT NULL)"]
 
     static let leaseStatements = [
         "CREATE TABLE group_leases (grp TEXT PRIMARY KEY, node TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL, renewed_at TIMESTAMPTZ NOT NULL)",
@@ -182,11 +185,7 @@ public final class PostgresEventStore: EventStore, Sendable {
 
     // MARK: - Publishing and reading
 
-    public func publish(_ events: [Event]) async throws -> [PublishOutcome] {
-        try await publish(events, fence: nil)
-    }
-
-    public func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome] {
+    public func publish(_ events: [Event], by actor: String?, fence: LeaseFence?) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
         return try await transaction { db in
             if let fence {
@@ -207,18 +206,18 @@ public final class PostgresEventStore: EventStore, Sendable {
             for var event in events {
                 event.publishedAt = now
                 guard let key = event.dedupKey else { run.append(event); continue }
-                outcomes += try await Self.insertMany(run, now: now, note: fence?.note, db, logger)
+                outcomes += try await Self.insertMany(run, actor: actor, now: now, note: fence?.note, db, logger)
                 run.removeAll()
-                outcomes.append(try await Self.publishDeduplicated(event, key: key, now: now, note: fence?.note, db, logger))
+                outcomes.append(try await Self.publishDeduplicated(event, key: key, actor: actor, now: now, note: fence?.note, db, logger))
             }
-            outcomes += try await Self.insertMany(run, now: now, note: fence?.note, db, logger)
+            outcomes += try await Self.insertMany(run, actor: actor, now: now, note: fence?.note, db, logger)
             return outcomes
         }
     }
 
     /// A repeat of an open condition folds into its event; a transaction-scoped advisory lock on the
     /// key serialises producers of the same condition until the transaction ends.
-    static func publishDeduplicated(_ event: Event, key: String, now: Date, note: String?, _ db: PostgresConnection,
+    static func publishDeduplicated(_ event: Event, key: String, actor: String?, now: Date, note: String?, _ db: PostgresConnection,
                                     _ logger: Logger) async throws -> PublishOutcome {
         let id = event.id.uuidString.lowercased()
         try await db.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
@@ -227,20 +226,31 @@ public final class PostgresEventStore: EventStore, Sendable {
             SELECT doc::text FROM events WHERE dedup_key = \(key) AND state IN ('new', 'claimed', 'acknowledged')
             ORDER BY seq DESC LIMIT 1 FOR UPDATE
             """) {
+            // An id folded in before is a no-op, as a published one is (ON CONFLICT: a concurrent
+            // publish of the same id waits on the key's lock above, then finds the alias).
+            let alias = try await db.query("""
+                INSERT INTO event_aliases (id, into_id) VALUES (\(id), \(open.id.uuidString.lowercased())) ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger: logger).collect()
+            guard !alias.isEmpty else { return .duplicate }
             Transitions.fold(event, into: &open)
             try await write(open, db, logger)
             return .merged(into: open.id)
         }
-        return try await insertMany([event], now: now, note: note, db, logger)[0]
+        return try await insertMany([event], actor: actor, now: now, note: note, db, logger)[0]
     }
 
     /// Inserts events (ignoring ids already there) and their `published` history rows, in chunks
     /// that keep under PostgreSQL's 65,535 bind parameters.
-    static func insertMany(_ events: [Event], now: Date, note: String?, _ db: PostgresConnection,
+    static func insertMany(_ events: [Event], actor: String?, now: Date, note: String?, _ db: PostgresConnection,
                            _ logger: Logger) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
+        // Ids folded into another event before are not inserted again.
+        let ids = events.map { $0.id.uuidString.lowercased() }
+        let aliased = Set(try await db.query("SELECT id FROM event_aliases WHERE id = ANY(\(ids))", logger: logger).collect()
+            .map { try $0.decode(String.self) })
+        let fresh = events.filter { !aliased.contains($0.id.uuidString.lowercased()) }
         var inserted = Set<String>()
-        for chunk in stride(from: 0, to: events.count, by: 1000).map({ events[$0..<min($0 + 1000, events.count)] }) {
+        for chunk in stride(from: 0, to: fresh.count, by: 1000).map({ fresh[$0..<min($0 + 1000, fresh.count)] }) {
             var binds = PostgresBindings()
             var rows: [String] = []
             for event in chunk {
@@ -263,8 +273,7 @@ public final class PostgresEventStore: EventStore, Sendable {
         var recorded = Set<String>()
         var outcomes: [PublishOutcome] = []
         var history: [Event] = []
-        for event in events {
-            let id = event.id.uuidString.lowercased()
+        for (event, id) in zip(events, ids) {
             if inserted.contains(id), recorded.insert(id).inserted {
                 outcomes.append(.inserted)
                 history.append(event)
@@ -279,7 +288,7 @@ public final class PostgresEventStore: EventStore, Sendable {
             binds.append(note)
             for event in chunk {
                 let first = binds.count + 1
-                binds.append(event.id.uuidString.lowercased()); binds.append(event.source.producer); binds.append(event.state.rawValue)
+                binds.append(event.id.uuidString.lowercased()); binds.append(actor ?? event.source.producer); binds.append(event.state.rawValue)
                 rows.append("($\(first), $1, $\(first + 1), 'published', NULL, $\(first + 2), $2)")
             }
             try await db.query(PostgresQuery(unsafeSQL: """
@@ -354,13 +363,14 @@ public final class PostgresEventStore: EventStore, Sendable {
         }
     }
 
-    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String?, lease: Double, now: Date) async throws -> Event {
+    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, overridingClaims: Bool, note: String?, lease: Double,
+                        now: Date) async throws -> Event {
         try await transaction { db in
             try await Self.expireLeases(db, logger, now: now)
             guard var event = try await Self.loadOne(db, logger, "SELECT doc::text FROM events WHERE id = \(id.uuidString.lowercased()) FOR UPDATE") else {
                 throw WorkflowError.notFound(id)
             }
-            try Transitions.checkClaim(action, on: event, by: actor)
+            try Transitions.checkClaim(action, on: event, by: actor, overriding: overridingClaims)
             let entry = try Transitions.apply(action, to: &event, by: actor, note: note, lease: lease, now: now)
             try await Self.write(event, db, logger)
             try await Self.record(event.id, entry, db, logger)
@@ -411,8 +421,10 @@ public final class PostgresEventStore: EventStore, Sendable {
             let condition = "state IN ('resolved', 'false_alarm') AND NOT escalated AND NOT held AND occurred_at < $1"
             var binds = PostgresBindings()
             binds.append(cutoff)
-            try await db.query(PostgresQuery(unsafeSQL: "DELETE FROM event_history WHERE event_id IN (SELECT id FROM events WHERE \(condition))",
-                                             binds: binds), logger: logger)
+            for table in ["event_history WHERE event_id", "event_aliases WHERE into_id"] {
+                try await db.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) IN (SELECT id FROM events WHERE \(condition))", binds: binds),
+                                   logger: logger)
+            }
             return try await db.query(PostgresQuery(unsafeSQL: "DELETE FROM events WHERE \(condition) RETURNING 1", binds: binds),
                                       logger: logger).collect().count
         }

@@ -21,8 +21,8 @@ extension SQLiteEventStore {
     }
 
     /// Applies an operator's action to one event; throws `WorkflowError` when the state forbids it.
-    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, note: String? = nil,
-                        lease: Double = 120, now: Date = Date()) async throws -> Event {
+    public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, overridingClaims: Bool, note: String?,
+                        lease: Double, now: Date) async throws -> Event {
         try await onQueue { db in
             try db.transaction { () -> Event in
                 try Self.expireLeases(db, now: now)
@@ -30,7 +30,7 @@ extension SQLiteEventStore {
                     throw WorkflowError.notFound(id)
                 }
                 var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
-                try Transitions.checkClaim(action, on: event, by: actor)
+                try Transitions.checkClaim(action, on: event, by: actor, overriding: overridingClaims)
                 try Self.apply(action, to: &event, by: actor, note: note, lease: lease, now: now, db)
                 return event
             }
@@ -76,8 +76,9 @@ extension SQLiteEventStore {
         try await onQueue { db in
             try db.transaction { () -> Int in
                 let condition = "state IN ('resolved', 'false_alarm') AND escalated = 0 AND held = 0 AND occurred_at < ?"
-                try db.prepare("DELETE FROM event_history WHERE event_id IN (SELECT id FROM events WHERE \(condition))")
-                    .run([.double(cutoff.timeIntervalSince1970)])
+                for table in ["event_history WHERE event_id", "event_aliases WHERE into_id"] {
+                    try db.prepare("DELETE FROM \(table) IN (SELECT id FROM events WHERE \(condition))").run([.double(cutoff.timeIntervalSince1970)])
+                }
                 try db.prepare("DELETE FROM events WHERE \(condition)").run([.double(cutoff.timeIntervalSince1970)])
                 return db.changes
             }

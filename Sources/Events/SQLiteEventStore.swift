@@ -9,7 +9,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     private let connection: SQLiteConnection
     public let path: String
 
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     public init(path: String) throws {
         self.path = path
@@ -35,10 +35,11 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             throw StoreError.open(path: db.path, reason: "made by a newer Retina (schema \(version), this one knows \(schemaVersion))")
         }
         guard version < schemaVersion else { return }
-        if version == 1 {
-            // Version 2 adds the office's workflow: claims with leases, escalation steps, legal hold.
+        if version >= 1 {
+            // Version 2 adds the office's workflow: claims with leases, escalation steps, legal hold;
+            // version 3 remembers the ids folded into other events.
             try db.transaction {
-                try db.execute(Self.workflowColumns + "PRAGMA user_version = \(schemaVersion);")
+                try db.execute((version < 2 ? Self.workflowColumns : "") + Self.aliasTable + "PRAGMA user_version = \(schemaVersion);")
             }
             return
         }
@@ -78,6 +79,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             );
             CREATE INDEX IF NOT EXISTS history_event ON event_history(event_id, seq);
             \(Self.workflowColumns)
+            \(Self.aliasTable)
             CREATE TABLE IF NOT EXISTS camera_health (
                 camera TEXT PRIMARY KEY,
                 grp TEXT,
@@ -98,17 +100,19 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     """
 
+    /// Ids of events folded into another by their dedup key: publishing one again is a no-op.
+    static let aliasTable = """
+    CREATE TABLE IF NOT EXISTS event_aliases (id TEXT PRIMARY KEY, into_id TEXT NOT NULL);
+
+    """
+
     func onQueue<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body(self.connection) }) }
         }
     }
 
-    public func publish(_ events: [Event]) async throws -> [PublishOutcome] {
-        try await publish(events, fence: nil)
-    }
-
-    public func publish(_ events: [Event], fence: LeaseFence?) async throws -> [PublishOutcome] {
+    public func publish(_ events: [Event], by actor: String?, fence: LeaseFence?) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
         return try await onQueue { connection in
             let encoder = EventJSON.encoder()
@@ -125,7 +129,8 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                 let openByKey = try connection.prepare(
                     "SELECT id, doc FROM events WHERE dedup_key = ? AND state IN ('new', 'claimed', 'acknowledged') ORDER BY rowid DESC LIMIT 1"
                 )
-                let exists = try connection.prepare("SELECT 1 FROM events WHERE id = ?")
+                let exists = try connection.prepare("SELECT 1 FROM events WHERE id = ?1 UNION ALL SELECT 1 FROM event_aliases WHERE id = ?1")
+                let alias = try connection.prepare("INSERT OR IGNORE INTO event_aliases (id, into_id) VALUES (?, ?)")
                 let update = try connection.prepare("UPDATE events SET priority = ?, level = ?, doc = ? WHERE id = ?")
                 let decoder = EventJSON.decoder()
                 let now = Date()
@@ -133,13 +138,18 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                 for var event in events {
                     event.publishedAt = now
                     let id = event.id.uuidString.lowercased()
-                    if let key = event.dedupKey, try exists.rows([.text(id)], { _ in true }).isEmpty,
+                    if try !exists.rows([.text(id)], { _ in true }).isEmpty {
+                        outcomes.append(.duplicate)
+                        continue
+                    }
+                    if let key = event.dedupKey,
                        let open = try openByKey.rows([.text(key)], { row in (row.text(0) ?? "", row.text(1) ?? "{}") }).first {
                         // The same condition again while its event is open: fold it in.
                         var existing = try decoder.decode(Event.self, from: Data(open.1.utf8))
                         Transitions.fold(event, into: &existing)
                         try update.run([.int(existing.priority.rawValue), SQLValue(existing.level),
                                         .text(String(decoding: try encoder.encode(existing), as: UTF8.self)), .text(open.0)])
+                        try alias.run([.text(id), .text(open.0)])
                         outcomes.append(.merged(into: existing.id))
                         continue
                     }
@@ -154,7 +164,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                     ])
                     if connection.changes == 1 {
                         try history.run([.text(event.id.uuidString.lowercased()), .double(now.timeIntervalSince1970),
-                                         .text(event.source.producer), .text(event.state.rawValue), SQLValue(fence?.note)])
+                                         .text(actor ?? event.source.producer), .text(event.state.rawValue), SQLValue(fence?.note)])
                         outcomes.append(.inserted)
                     } else {
                         outcomes.append(.duplicate)

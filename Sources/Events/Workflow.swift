@@ -127,10 +127,16 @@ public enum Transitions {
         return HistoryEntry(at: now, actor: actor, action: action.rawValue, from: from, to: target, note: note)
     }
 
-    /// Refuses a claim of an event someone else holds (a claim by its holder renews it).
-    public static func checkClaim(_ action: WorkflowAction, on event: Event, by actor: String) throws {
-        if action == .claim, event.state == .claimed, let holder = event.claimedBy, holder != actor {
-            throw WorkflowError.leaseHeld(id: event.id, by: holder)
+    /// Refuses to act on an event someone else holds under a live claim: claiming it (a claim by
+    /// its holder renews it), and releasing, acknowledging, resolving or dismissing it, unless the
+    /// caller may override claims (a supervisor). Notes, escalation and holds stay open to all.
+    public static func checkClaim(_ action: WorkflowAction, on event: Event, by actor: String, overriding: Bool = false) throws {
+        guard event.state == .claimed, let holder = event.claimedBy, holder != actor else { return }
+        switch action {
+        case .claim: throw WorkflowError.leaseHeld(id: event.id, by: holder)
+        case .release, .acknowledge, .resolve, .falseAlarm:
+            if !overriding { throw WorkflowError.leaseHeld(id: event.id, by: holder) }
+        case .escalate, .note, .hold, .reassign: break
         }
     }
 

@@ -150,6 +150,9 @@ public struct BagVerifier: Sendable {
                 }
                 listed.insert(entry.path)
                 if let digest = check(entry, root: root, manifest: BagFiles.manifestSHA256, algorithm: "sha256", fail: fail) {
+                    if digest.holdsPrivateKey {
+                        fail("secret", entry.path, "\(entry.path) holds a private key: an evidence package never carries keys; refused")
+                    }
                     digests[entry.path] = digest
                     report.payloadFiles += 1
                     report.payloadBytes += digest.size

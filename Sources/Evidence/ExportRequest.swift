@@ -78,6 +78,8 @@ public struct ExportRequest: Sendable {
     public var actor: String
     public var role: String
     public var key: SiteKey
+    /// The only folder evidence files are copied from.
+    public var evidence: EvidenceRoot
     /// The analysis system's 20-digit GA/T 1400 / GB/T 28181 id (IVADeviceID); empty when unknown.
     public var ivaDeviceId: String
     public var organization: String?
@@ -90,7 +92,7 @@ public struct ExportRequest: Sendable {
     public var id: String?
 
     public init(selection: ExportSelection, out: String, zip: Bool = false, reason: String = "", requester: String = "",
-                actor: String, role: String = "cli", key: SiteKey, ivaDeviceId: String = "", organization: String? = nil,
+                actor: String, role: String = "cli", key: SiteKey, evidence: EvidenceRoot, ivaDeviceId: String = "", organization: String? = nil,
                 timeZone: TimeZone = .current, tool: String = "retina", maxEvents: Int = 100_000) {
         self.selection = selection
         self.out = out
@@ -98,6 +100,7 @@ public struct ExportRequest: Sendable {
         self.reason = reason
         self.requester = requester
         self.actor = actor
+        self.evidence = evidence
         self.role = role
         self.key = key
         self.ivaDeviceId = ivaDeviceId

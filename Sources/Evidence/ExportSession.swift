@@ -76,28 +76,29 @@ final class ExportSession: @unchecked Sendable {
             counts[kind, default: 0] += 1
             let ext = Self.fileExtension(ref)
             let path = "data/native/\(camera)/\(SafeName.component(id))-\(kind)-\(counts[kind]!).\(ext)"
+            // Only files the server stored in its evidence folder, each with the hash it recorded
+            // at capture and of the media type its kind says: nothing else can enter a bag.
             let (fd, source): (Int32, String)
-            do { (fd, source) = try Files.openEvidence(uri: ref.uri) } catch let e as EvidenceFileError {
-                throw ExportError.evidence(event: event.id, e.description)
-            }
             let digest: FileDigest
             do {
+                guard let recorded = ref.sha256?.lowercased() else { throw EvidenceFileError.unhashed(ref.uri) }
+                (fd, source) = try request.evidence.open(uri: ref.uri)
                 defer { _ = posixClose(fd) }
+                try Self.checkMedia(fd: fd, path: source, kind: ref.kind)
                 digest = try bag.copy(fd: fd, sourcePath: source, to: path)
-            }
-            if let recorded = ref.sha256?.lowercased() {
+                if digest.holdsPrivateKey { throw EvidenceFileError.notMedia(source, kind: ref.kind) }
                 guard recorded == digest.sha256 else {
                     throw ExportError.evidenceHashMismatch(event: event.id, file: source, expected: recorded, actual: digest.sha256)
                 }
-            } else {
-                warnings.append("\(ref.kind) \(source) of event \(id) had no hash recorded at capture: hashed at export only")
+            } catch let e as EvidenceFileError {
+                throw ExportError.evidence(event: event.id, e.description)
             }
             if let size = ref.size, size != digest.size {
                 throw ExportError.evidenceSizeMismatch(event: event.id, file: source, expected: size, actual: digest.size)
             }
             bytesCopied += digest.size
             try custody.append("copy", object: path, before: ref.sha256?.lowercased(), after: digest.sha256,
-                               note: "from \(source)" + (ref.sha256 == nil ? " (no hash recorded at capture)" : "; matches the hash recorded at capture"))
+                               note: "from \(ref.uri) in the evidence folder; matches the hash recorded at capture")
             let mime = ref.mime ?? (ext == "jpg" ? "image/jpeg" : ext == "mp4" ? "video/mp4" : "application/octet-stream")
             try item(name: "\(ref.kind) of \(event.type) at \(event.source.camera ?? event.source.producer)", category: ref.kind,
                      file: path, format: mime, digest: digest, event: event)
@@ -197,6 +198,19 @@ final class ExportSession: @unchecked Sendable {
             "cameras": .array(cams),
         ])
         return try eventEncoder.encode(doc)
+    }
+
+    /// A snapshot is a JPEG or PNG and a clip an MP4, by their first bytes.
+    static func checkMedia(fd: Int32, path: String, kind: String) throws {
+        var head = Data(count: 16)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 16, 0) }
+        let mime = n > 0 ? MediaSniff.mime(of: head.prefix(n)) : nil
+        let ok = switch EvidenceKind(rawValue: kind) {
+        case .snapshot: mime == "image/jpeg" || mime == "image/png"
+        case .clip: mime == "video/mp4"
+        case nil: false
+        }
+        if !ok { throw EvidenceFileError.notMedia(path, kind: kind) }
     }
 
     static func fileExtension(_ ref: EvidenceRef) -> String {

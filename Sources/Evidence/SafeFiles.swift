@@ -8,6 +8,9 @@ import Darwin
 /// `close(2)`, callable where a method named `close` hides it.
 func posixClose(_ fd: Int32) -> Int32 { close(fd) }
 
+/// `open(2)`, callable where a method named `open` hides it.
+func posixOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+
 /// Names taken from event data (event ids, camera ids, export ids) made safe as one path component:
 /// ASCII letters, digits, `-`, `_` and `.` only, never `.`/`..` or a hidden name, at most 80 characters.
 public enum SafeName {
@@ -28,6 +31,11 @@ public enum EvidenceFileError: Error, Sendable, CustomStringConvertible, Equatab
     case notRegular(String, what: String)
     case io(String, String)
     case unsafePath(String)
+    /// Not one of the server's own evidence paths (absolute elsewhere, `..`, a foreign scheme).
+    case outsideRoot(String)
+    case unhashed(String)
+    case hashMismatch(String)
+    case notMedia(String, kind: String)
 
     public var description: String {
         switch self {
@@ -36,6 +44,10 @@ public enum EvidenceFileError: Error, Sendable, CustomStringConvertible, Equatab
         case .notRegular(let p, let what): "evidence file \(p) is \(what), not a regular file: refused (symbolic links are never followed)"
         case .io(let p, let m): "\(p): \(m)"
         case .unsafePath(let p): "path '\(p)' would leave the export folder: refused"
+        case .outsideRoot(let u): "evidence '\(u)' is not a file the server stored in its evidence folder: refused"
+        case .unhashed(let p): "evidence file \(p) has no SHA-256 recorded at capture: refused"
+        case .hashMismatch(let p): "evidence file \(p) does not match the SHA-256 recorded at capture: refused"
+        case .notMedia(let p, let kind): "evidence file \(p) is not a \(kind) by its content: refused"
         }
     }
 }
@@ -44,15 +56,6 @@ public enum EvidenceFileError: Error, Sendable, CustomStringConvertible, Equatab
 /// computed while copying (a clip is never held in memory whole).
 enum Files {
     static let chunk = 1 << 20
-
-    /// Opens an evidence file named by a `file://` URI for reading. Only a regular file is accepted
-    /// and the last path component is opened with O_NOFOLLOW: a symbolic link planted in the
-    /// evidence folder cannot pull a file from elsewhere into an export.
-    static func openEvidence(uri: String) throws -> (fd: Int32, path: String) {
-        guard let url = URL(string: uri), url.isFileURL else { throw EvidenceFileError.notAFileURL(uri) }
-        let path = url.path
-        return (try openRegular(path), path)
-    }
 
     static func openRegular(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)

@@ -1,125 +1,130 @@
+import Evidence
 import Events
 import Foundation
 import Hummingbird
 import ServiceLifecycle
 
-/// The JSON API's handlers. Bodies and answers are in the shared event schema.
+/// The JSON API's handlers. Who may call each is the route table's business (`OfficeRoute.table`);
+/// a handler reads the caller from the context. Bodies and answers are in the shared event schema.
 struct OfficeAPI: Sendable {
     let store: any EventStore
+    let sessions: OfficeSessions
+    /// The only folder snapshots are served from and uploads are written to.
+    let evidence: EvidenceRoot
+    let exports: OfficeExports?
+    let limits: ProducerEvents.Limits
+    /// A claim's lease, in seconds: what a client may ask for, and the default.
+    static let leaseRange: ClosedRange<Double> = 10...3600
+    static let defaultLease: Double = 120
 
-    // MARK: Auth
+    // MARK: Events
 
-    /// The caller, if their token allows `role`; throws 401/403 otherwise.
-    func authorize(_ request: Request, _ role: Role) async throws -> TokenHolder {
-        var token: String?
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") { token = String(header.dropFirst(7)) }
-        // EventSource (the page's live stream) cannot set headers: a query parameter is accepted too.
-        if token == nil, let q = request.uri.queryParameters.get("access_token") { token = q }
-        guard let token, let holder = try await store.holder(of: token) else {
-            throw HTTPError(.unauthorized, message: "a valid token is required (Authorization: Bearer …); create one with `retina tokens create`")
+    func list(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let q = try OfficeQuery(request, allowed: ["state", "type", "camera", "group", "since", "priority", "order", "limit"])
+        var query = EventQuery(limit: try q.integer("limit", in: 1...1000, fallback: 100))
+        query.states = try q.cases("state", EventState.init(rawValue:), expected: EventState.allCases.map(\.rawValue).joined(separator: ", "))
+        query.types = try q.all("type").map { type in
+            guard ProducerEvents.isDottedName(type) else { throw OfficeError(.badRequest, "type: expected a dotted name such as fall.detected, got '\(type)'") }
+            return type
         }
-        guard holder.role.allows(role) else {
-            throw HTTPError(.forbidden, message: "\(holder.name) is \(holder.role.rawValue); this needs \(role.rawValue)")
-        }
-        return holder
-    }
-
-    // MARK: Handlers
-
-    func list(_ request: Request) async throws -> Response {
-        _ = try await authorize(request, .operator_)
-        let q = request.uri.queryParameters
-        var query = EventQuery(limit: min(q.get("limit", as: Int.self) ?? 100, 1000))
-        query.states = q.getAll("state").compactMap { EventState(rawValue: String($0)) }
-        query.types = q.getAll("type").map { String($0) }
-        query.camera = q.get("camera")
-        query.group = q.get("group")
-        if let since = q.get("since") {
-            guard let d = RFC3339.parse(since) else { throw HTTPError(.badRequest, message: "since: expected an RFC 3339 time") }
-            query.since = d
-        }
-        query.priorities = q.getAll("priority").compactMap { Priority(label: String($0)) }
+        query.camera = try q.identifier("camera")
+        query.group = try q.identifier("group")
+        query.since = try q.time("since")
+        query.priorities = try q.cases("priority", Priority.init(label:), expected: "P1, P2, P3, P4")
+        switch try q.one("order") {
         // In SQL, before the limit: the most urgent events must never fall off a long list.
-        query.queueOrder = q.get("order") == "queue"
+        case "queue": query.queueOrder = true
+        case nil, "time": query.queueOrder = false
+        case let other?: throw OfficeError(.badRequest, "order: expected queue or time, got '\(other)'")
+        }
         return try json(try await store.list(query))
     }
 
-    func show(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await authorize(request, .operator_)
+    func show(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let id = try eventId(context)
-        guard let event = try await store.event(id: id) else { throw HTTPError(.notFound, message: "no event \(id)") }
+        guard let event = try await store.event(id: id) else { throw OfficeError(.notFound, "no event \(id.uuidString.lowercased())") }
         struct Detail: Encodable { let event: Event; let history: [HistoryEntry] }
         return try json(Detail(event: event, history: try await store.history(of: id)))
     }
 
-    func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await authorize(request, .producer)
+    /// Producer fields only (`ProducerEvents`); the history names the token's holder, not the body.
+    func publish(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let who = try context.caller()
         let body = try await request.body.collect(upTo: 4 << 20)
-        let (events, problems, _) = EventValidation.decode(Data(buffer: body))
+        let (events, problems, _) = ProducerEvents.decode(Data(buffer: body), limits: limits)
         guard problems.isEmpty, !events.isEmpty else {
-            return try json(["problems": problems.isEmpty ? ["no event in the body"] : problems], status: .unprocessableContent)
+            throw OfficeError(.badRequest, problems.isEmpty ? "no event in the body" : "nothing published: \(problems.count) problem(s)",
+                              problems: problems)
         }
-        let outcomes = try await store.publish(events)
-        let results = zip(events, outcomes).map { event, outcome -> [String: String] in
-            switch outcome {
-            case .inserted: ["id": event.id.uuidString.lowercased(), "outcome": "published"]
-            case .duplicate: ["id": event.id.uuidString.lowercased(), "outcome": "duplicate"]
-            case .merged(let into): ["id": event.id.uuidString.lowercased(), "outcome": "merged", "into": into.uuidString.lowercased()]
+        let outcomes = try await store.publish(events, by: who.name, fence: nil)
+        struct Outcome: Encodable { let id: String; let outcome: String; let into: String? }
+        let results = zip(events, outcomes).map { event, outcome -> Outcome in
+            let id = event.id.uuidString.lowercased()
+            return switch outcome {
+            case .inserted: Outcome(id: id, outcome: "published", into: nil)
+            case .duplicate: Outcome(id: id, outcome: "duplicate", into: nil)
+            case .merged(let into): Outcome(id: id, outcome: "merged", into: into.uuidString.lowercased())
             }
         }
         return try json(results, status: .accepted)
     }
 
-    func claim(_ request: Request) async throws -> Response {
-        let who = try await authorize(request, .operator_)
-        let lease = request.uri.queryParameters.get("lease", as: Double.self) ?? 120
+    // MARK: Workflow
+
+    func claim(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let who = try context.caller()
+        let q = try OfficeQuery(request, allowed: ["lease"])
+        let lease = try q.seconds("lease", in: Self.leaseRange, fallback: Self.defaultLease)
         guard let event = try await store.claimNext(by: who.name, lease: lease, now: Date()) else { return Response(status: .noContent) }
         return try json(event)
     }
 
-    func act(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func act(_ action: WorkflowAction, _ request: Request, _ context: OfficeContext) async throws -> Response {
+        let who = try context.caller()
         let id = try eventId(context)
-        let name = try context.parameters.require("action").replacingOccurrences(of: "-", with: "_")
-        guard let action = WorkflowAction(rawValue: name == "ack" ? "acknowledge" : name) else {
-            throw HTTPError(.notFound, message: "no action '\(name)'")
-        }
-        let who = try await authorize(request, Self.role(for: action))
         let body = try await request.body.collect(upTo: 64 << 10)
         struct Body: Decodable { let note: String?; let lease: Double? }
         var parsed: Body?
         if body.readableBytes > 0 {
             do { parsed = try JSONDecoder().decode(Body.self, from: Data(buffer: body)) } catch {
-                throw HTTPError(.badRequest, message: "body: expected {\"note\": \"…\", \"lease\": seconds} (both optional)")
+                throw OfficeError(.badRequest, "body: expected {\"note\": \"…\", \"lease\": seconds} (both optional)")
             }
         }
+        let lease = try parsed?.lease.map {
+            try OfficeQuery.seconds($0, name: "lease", in: Self.leaseRange, shown: "\($0)")
+        } ?? Self.defaultLease
+        if let note = parsed?.note, note.count > 2000 || note.contains("\0") {
+            throw OfficeError(.badRequest, "note: at most 2000 characters, no NUL")
+        }
         do {
-            let event = try await store.perform(action, on: id, by: who.name, note: parsed?.note, lease: parsed?.lease ?? 120, now: Date())
+            let event = try await store.perform(action, on: id, by: who.name, overridingClaims: who.role.allows(.supervisor),
+                                                note: parsed?.note, lease: lease, now: Date())
             return try json(event)
         } catch let error as WorkflowError {
             switch error {
-            case .notFound: throw HTTPError(.notFound, message: error.description)
-            case .notAllowed, .leaseHeld: throw HTTPError(.conflict, message: error.description)
+            case .notFound: throw OfficeError(.notFound, error.description)
+            case .notAllowed, .leaseHeld: throw OfficeError(.conflict, error.description)
             }
         }
     }
 
-    // MARK: Admin: tokens
+    // MARK: Tokens (admin)
 
-    func listTokens(_ request: Request) async throws -> Response {
-        _ = try await authorize(request, .admin)
-        return try json(try await store.tokens())
+    func listTokens(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        try json(try await store.tokens())
     }
 
     /// `{"name": "Wang Li", "role": "operator"}` → the token, shown this once.
-    func createToken(_ request: Request) async throws -> Response {
-        let admin = try await authorize(request, .admin)
+    func createToken(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let admin = try context.caller()
         let body = try await request.body.collect(upTo: 64 << 10)
         struct Body: Decodable { let name: String; let role: String }
         guard let parsed = try? JSONDecoder().decode(Body.self, from: Data(buffer: body)), !parsed.name.isEmpty else {
-            throw HTTPError(.badRequest, message: "body: expected {\"name\": \"…\", \"role\": \"operator|supervisor|liaison|producer|admin\"}")
+            throw OfficeError(.badRequest, "body: expected {\"name\": \"…\", \"role\": \"operator|supervisor|liaison|producer|admin\"}")
         }
+        if let why = ProducerEvents.identifierProblem(parsed.name) { throw OfficeError(.badRequest, "name: \(why)") }
         guard let role = Role(rawValue: parsed.role) else {
-            throw HTTPError(.badRequest, message: "role: '\(parsed.role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw OfficeError(.badRequest, "role: '\(parsed.role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let token = try await store.createToken(name: parsed.name, role: role)
         let info = try await store.tokens().first { Tokens.hash(token).hasPrefix($0.id) }
@@ -127,45 +132,31 @@ struct OfficeAPI: Sendable {
         return try json(Created(token: token, info: info, createdBy: admin.name), status: .created)
     }
 
-    func revokeToken(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await authorize(request, .admin)
+    func revokeToken(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let gone: TokenInfo?
         do { gone = try await store.revokeToken(id: id) } catch let error as StoreError {
-            throw HTTPError(.badRequest, message: error.description)
+            throw OfficeError(.badRequest, error.description)
         }
-        guard let gone else { throw HTTPError(.notFound, message: "no token \(id)") }
+        guard let gone else { throw OfficeError(.notFound, "no token \(id)") }
         return try json(gone)
     }
 
-    func health(_ request: Request) async throws -> Response {
-        _ = try await authorize(request, .operator_)
-        return try json(try await store.health())
+    // MARK: Cameras and nodes
+
+    func health(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        try json(try await store.health())
     }
 
     /// Which node serves each camera group (the supervisors' leases).
-    func groups(_ request: Request) async throws -> Response {
-        _ = try await authorize(request, .operator_)
-        return try json(try await store.leases())
-    }
-
-    func snapshot(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await authorize(request, .operator_)
-        let id = try eventId(context)
-        guard let event = try await store.event(id: id),
-              let ref = event.evidence.first(where: { $0.kind == "snapshot" }),
-              let url = URL(string: ref.uri), url.isFileURL,
-              let data = FileManager.default.contents(atPath: url.path) else {
-            throw HTTPError(.notFound, message: "event \(id) has no snapshot")
-        }
-        return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=3600"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    func groups(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        try json(try await store.leases())
     }
 
     /// Server-sent events: one `change` message per history row appended to the queue (every
     /// publish and every action appends one), polled from the store twice a second.
-    func stream(_ request: Request) async throws -> Response {
-        _ = try await authorize(request, .operator_)
+    func stream(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        _ = try OfficeQuery(request, allowed: [])
         let store = store
         let start = try await store.lastChange()
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -197,9 +188,9 @@ struct OfficeAPI: Sendable {
         }
     }
 
-    func eventId(_ context: BasicRequestContext) throws -> UUID {
+    func eventId(_ context: OfficeContext) throws -> UUID {
         let text = try context.parameters.require("id")
-        guard let id = UUID(uuidString: text) else { throw HTTPError(.badRequest, message: "'\(text)' is not an event id") }
+        guard let id = UUID(uuidString: text) else { throw OfficeError(.badRequest, "id: '\(text)' is not an event id (a UUID)") }
         return id
     }
 

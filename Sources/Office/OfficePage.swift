@@ -1,6 +1,17 @@
+import Hummingbird
+
 /// The operator's page: one self-contained HTML file (no build step, no npm), served by the
-/// server. It keeps the token in the browser's localStorage and follows the live stream.
+/// server. The token pasted once opens a session (an HttpOnly cookie the page's script cannot
+/// read); pictures and the live stream ride on that cookie, never on a token in a URL.
 enum OfficePage {
+    static func response() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: csp],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Only this page's own inline script and style, pictures from this server.
+    static let csp = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+
     static let html = #"""
 <!doctype html>
 <html lang="en">
@@ -33,9 +44,10 @@ enum OfficePage {
 <body>
 <header>
   <h1>Retina · security office</h1>
-  <label>Token <input id="token" type="password" placeholder="rt_… (retina tokens create --role operator)"></label>
+  <label id="signin">Token <input id="token" type="password" autocomplete="off" placeholder="rt_… (retina tokens create --role operator)"></label>
   <span id="live">offline</span>
   <span id="who"></span>
+  <button id="signout" hidden>Sign out</button>
 </header>
 <main>
   <div id="error"></div>
@@ -62,22 +74,50 @@ enum OfficePage {
 <script>
 const $ = (id) => document.getElementById(id);
 const tokenInput = $("token");
-tokenInput.value = localStorage.getItem("retina-token") || "";
-let events = [], source = null;
+let events = [], source = null, signedIn = false;
 
-function token() { return tokenInput.value.trim(); }
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: { "Authorization": "Bearer " + token(), "Content-Type": "application/json" } });
+  // The session cookie goes with every same-origin request; X-Requested-With tells the server a
+  // change comes from this page's script, which a cross-site form cannot send.
+  const response = await fetch(path, { ...options, credentials: "same-origin",
+    headers: { "X-Requested-With": "retina-office", "Content-Type": "application/json" } });
   if (!response.ok && response.status !== 204) {
-    const text = await response.text();
-    throw new Error(response.status + " " + text);
+    let message = response.status + "";
+    try { const body = await response.json(); message += " " + body.error.message; } catch (_) {}
+    if (response.status === 401) showSignedOut();
+    throw new Error(message);
   }
   return response.status === 204 ? null : response.json();
+}
+
+function showSignedIn(who) {
+  signedIn = true;
+  $("who").textContent = who.name + " (" + who.role + ")";
+  $("signin").hidden = true;
+  $("signout").hidden = false;
+}
+function showSignedOut() {
+  signedIn = false;
+  $("who").textContent = "";
+  $("signin").hidden = false;
+  $("signout").hidden = true;
+  if (source) { source.close(); source = null; }
+  $("live").textContent = "offline"; $("live").className = "";
+}
+
+async function signIn() {
+  const token = tokenInput.value.trim();
+  tokenInput.value = "";  // the page never keeps the token: the session cookie stands for it
+  if (!token) return;
+  try {
+    showSignedIn(await api("/api/session", { method: "POST", body: JSON.stringify({ token }) }));
+    connect(); refresh();
+  } catch (e) { $("error").textContent = e.message; }
 }
 function esc(s) { return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
 
 async function refresh() {
-  if (!token()) { $("error").textContent = "Enter a token to see the queue."; return; }
+  if (!signedIn) { $("error").textContent = "Enter a token to see the queue."; return; }
   try {
     const states = $("fdone").checked ? "" : "&state=new&state=claimed&state=acknowledged";
     let url = "/api/events?order=queue&limit=300" + states;
@@ -103,7 +143,7 @@ function render() {
   $("queue").innerHTML = events.map((e) => {
     const where = [e.source.camera || e.source.producer, e.source.zone, e.location && e.location.address].filter(Boolean).join(" · ");
     const snap = (e.evidence || []).some((x) => x.kind === "snapshot")
-      ? `<img class="snap" alt="snapshot" src="/api/snapshots/${e.id}?access_token=${encodeURIComponent(token())}">` : "";
+      ? `<img class="snap" alt="snapshot" src="/api/snapshots/${e.id}">` : "";
     const open = ["new", "claimed"].includes(e.state);
     const ack = e.priority === "P1" && open ? `<span class="countdown" data-published="${esc(e.publishedAt)}"></span>` : "";
     const buttons = [
@@ -137,19 +177,20 @@ $("queue").addEventListener("click", async (ev) => {
 
 function connect() {
   if (source) source.close();
-  if (!token()) return;
-  source = new EventSource("/api/stream?access_token=" + encodeURIComponent(token()));
+  if (!signedIn) return;
+  source = new EventSource("/api/stream");
   source.onopen = () => { $("live").textContent = "live"; $("live").className = "on"; };
   source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = ""; };
   source.addEventListener("change", () => refresh());
 }
 
-tokenInput.addEventListener("change", () => { localStorage.setItem("retina-token", token()); connect(); refresh(); });
+tokenInput.addEventListener("change", signIn);
+$("signout").addEventListener("click", async () => { await api("/api/session", { method: "DELETE" }).catch(() => {}); showSignedOut(); events = []; render(); });
 for (const id of ["ftype", "fcamera", "fdone"]) $(id).addEventListener("change", refresh);
 setInterval(tick, 1000);
 setInterval(refresh, 15000);
-connect();
-refresh();
+// Already signed in (the cookie outlives a reload)?
+api("/api/session").then((who) => { showSignedIn(who); connect(); refresh(); }).catch(() => { showSignedOut(); refresh(); });
 </script>
 </body>
 </html>

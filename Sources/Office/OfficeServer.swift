@@ -1,3 +1,4 @@
+import Evidence
 import Events
 import Foundation
 import GracefulService
@@ -6,19 +7,25 @@ import Logging
 import ServiceLifecycle
 
 /// The security office's HTTP server: a JSON API over the dispatch queue, a live stream of queue
-/// changes (server-sent events), and the operator's web page. Every endpoint checks the bearer
-/// token's role: 401 without a valid token, 403 with the wrong role; actions are recorded in the
-/// history under the token's name.
+/// changes (server-sent events), and the operator's web page. Who may call what is one table
+/// (`OfficeRoute.table`); actions are recorded in the history under the token's name.
 public struct OfficeServer: Sendable {
     public let store: any EventStore
     public let host: String
     public let port: Int
+    /// The folder snapshots are served from and producers' uploads are stored in (the workers' `evidence:`).
+    public var evidence: EvidenceRoot
     /// Where `POST /api/exports` writes evidence packages, and the key that signs them; nil: exports are off.
     public var exports: OfficeExports?
+    /// What producers may publish (clock skew, payload depth).
+    public var limits: ProducerEvents.Limits = .standard
+    public var sessions = OfficeSessions()
     let logger: Logger
 
-    public init(store: any EventStore, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "retina.office")) {
+    public init(store: any EventStore, evidence: EvidenceRoot, host: String = "127.0.0.1", port: Int = 8080,
+                logger: Logger = Logger(label: "retina.office")) {
         self.store = store
+        self.evidence = evidence
         self.host = host
         self.port = port
         self.logger = logger
@@ -37,26 +44,8 @@ public struct OfficeServer: Sendable {
         try await group.runShuttingDownOnCancel()
     }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        let api = OfficeAPI(store: store)
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: OfficePage.html)))
-        }
-        router.get("/api/events") { request, _ in try await api.list(request) }
-        router.post("/api/events") { request, context in try await api.publish(request, context) }
-        router.get("/api/events/:id") { request, context in try await api.show(request, context) }
-        router.post("/api/events/:id/:action") { request, context in try await api.act(request, context) }
-        router.post("/api/queue/claim") { request, _ in try await api.claim(request) }
-        router.get("/api/health") { request, _ in try await api.health(request) }
-        router.get("/api/groups") { request, _ in try await api.groups(request) }
-        router.get("/api/tokens") { request, _ in try await api.listTokens(request) }
-        router.post("/api/tokens") { request, _ in try await api.createToken(request) }
-        router.delete("/api/tokens/:id") { request, context in try await api.revokeToken(request, context) }
-        router.get("/api/snapshots/:id") { request, context in try await api.snapshot(request, context) }
-        router.get("/api/stream") { request, _ in try await api.stream(request) }
-        router.post("/api/exports") { [exports] request, _ in try await api.createExport(request, exports: exports) }
-        return router
+    func router() -> Router<OfficeContext> {
+        let api = OfficeAPI(store: store, sessions: sessions, evidence: evidence, exports: exports, limits: limits)
+        return OfficeRoute.router(api, sessions: sessions)
     }
 }

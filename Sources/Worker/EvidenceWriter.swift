@@ -28,7 +28,8 @@ public final class EvidenceWriter: Sendable {
                     return continuation.resume(returning: nil)
                 }
                 let digest = Checksum.sha256Hex(jpeg)
-                continuation.resume(returning: EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: path).absoluteString,
+                // Relative to the evidence folder: the office and exports resolve it only inside theirs.
+                continuation.resume(returning: EvidenceRef(kind: EvidenceKind.snapshot.rawValue, uri: relative,
                                                            mime: "image/jpeg", size: jpeg.count, sha256: digest))
             }
         }

@@ -18,7 +18,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 struct EvidenceOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Folder for event snapshots (default: the config's evidence, else ./retina-evidence).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Folder of event snapshots and clips (default: the config's evidence, else ./retina-evidence).", valueName: "dir"))
     var evidence: String?
 
     func directory(configured: String? = nil) -> String { evidence ?? configured ?? "retina-evidence" }

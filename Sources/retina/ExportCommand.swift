@@ -100,6 +100,7 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var keyOptions: SigningKeyOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var evidenceOptions: EvidenceOptions
 
     func run() async throws {
         func time(_ s: String?, _ name: String) throws -> Date? {
@@ -123,7 +124,7 @@ struct Export: AsyncParsableCommand {
         let selection = ExportSelection(events: ids, incident: incident, from: try time(from, "from"), to: try time(to, "to"),
                                         group: group, camera: camera, types: type)
         let request = ExportRequest(selection: selection, out: out, zip: zip, reason: reason, requester: requester, actor: actor.name,
-                                    role: "cli", key: key, ivaDeviceId: iva, organization: organization,
+                                    role: "cli", key: key, evidence: EvidenceRoot(path: evidenceOptions.directory()), ivaDeviceId: iva, organization: organization,
                                     tool: "retina \(RetinaVersion.string)")
         let bar = ProgressBar()
         let summary: ExportSummary

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Events
+import Evidence
 import Foundation
 import Logging
 import Media
@@ -123,7 +124,7 @@ struct Run: AsyncParsableCommand {
         }
         defer { reloads.cancel() }
         logger.info("node \(options.node): \(groups.count) camera group(s) of \(configuration.source) → store \(storeURL); lease \(Int(lease)) s")
-        let officeTask = office.map { startOffice(store: store, port: $0, logger: logger) }
+        let officeTask = office.map { startOffice(store: store, evidence: evidence, port: $0, logger: logger) }
         let (stop, stopping) = AsyncStream<Void>.makeStream()
         let running = Task { await supervisor.run(until: stop) }
         let reason = await Signals.waitForTermination(limit: duration)
@@ -222,7 +223,7 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
             }
         }
     }
-    let officeTask = officePort.map { startOffice(store: store, port: $0, logger: logger) }
+    let officeTask = officePort.map { startOffice(store: store, evidence: evidence, port: $0, logger: logger) }
 
     let progress = Task {
         while !Task.isCancelled {
@@ -258,9 +259,9 @@ enum WorkerExit {
 }
 
 /// The security office beside the cameras (`--office PORT`); cancelling the task stops it gracefully.
-func startOffice(store: any EventStore, port: Int, logger: Logger) -> Task<Void, Error> {
+func startOffice(store: any EventStore, evidence: String, port: Int, logger: Logger) -> Task<Void, Error> {
     Task {
-        try await OfficeServer(store: store, port: port).run { port in
+        try await OfficeServer(store: store, evidence: EvidenceRoot(path: evidence), port: port).run { port in
             logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
         }
     }

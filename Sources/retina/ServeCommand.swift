@@ -1,5 +1,6 @@
 import ArgumentParser
 import Events
+import Evidence
 import Foundation
 import Office
 
@@ -7,8 +8,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the security office: the queue's HTTP API, live stream and web page.",
         discussion: """
-        Open http://HOST:PORT/ in a browser and paste a token (retina tokens create).
-        API (Authorization: Bearer TOKEN):
+        Open http://HOST:PORT/ in a browser and paste a token (retina tokens create):
+        the page signs in with it once and holds an HttpOnly session cookie from then
+        on. Scripts send Authorization: Bearer TOKEN; a token in a URL is refused.
+        The whole API: GET /api/openapi.json (OpenAPI 3).
           GET  /api/events?state=new&type=…&camera=…&order=queue   list (operator)
           GET  /api/events/ID                 one event with its history (operator)
           POST /api/queue/claim               claim the next event (operator)
@@ -16,14 +19,18 @@ struct Serve: AsyncParsableCommand {
                                               false_alarm, note (operator); escalate,
                                               reassign {"note": "NAME"} (supervisor);
                                               hold (liaison)
-          POST /api/events                    publish (producer)
+          POST /api/events                    publish, producer fields only (producer)
+          POST /api/events/ID/evidence        upload a JPEG/PNG for it (producer)
           POST /api/exports                   an evidence package (liaison; needs --exports)
           GET  /api/stream                    server-sent events: one per queue change
           GET  /api/health, /api/groups, /api/snapshots/ID
           GET|POST /api/tokens, DELETE /api/tokens/ID   (admin)
+          POST|GET|DELETE /api/session        sign the page in, who am I, sign out
+        Snapshots are served, and exports copy files, only from --evidence, by the
+        paths the workers and uploads stored there.
 
         Examples:
-          retina serve --port 8080
+          retina serve --port 8080 --evidence /var/lib/retina/evidence
           retina serve --host 0.0.0.0 --store sqlite:/var/lib/retina/events.db
           retina serve --exports /srv/retina-exports --export-key /etc/retina/site-key.pem
         """
@@ -31,17 +38,22 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "host")) var host = "127.0.0.1"
     @Option(name: .long, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "port")) var port = 8080
+    @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds a published event's time may be ahead of this server's clock.", valueName: "s"))
+    var maxClockSkew: Double = 300
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var exportOptions: OfficeExportOptions
     @OptionGroup var logOptions: LogOptions
 
     func run() async throws {
         logOptions.bootstrap()
+        guard maxClockSkew.isFinite, maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew: expected seconds ≥ 0") }
         let url = storeOptions.url()
         let exports = try exportOptions.settings()
         let store = try storeOptions.open()
-        var server = OfficeServer(store: store, host: host, port: port)
+        var server = OfficeServer(store: store, evidence: EvidenceRoot(path: evidenceOptions.directory()), host: host, port: port)
         server.exports = exports
+        server.limits.maxFutureSkew = maxClockSkew
         try await server.run(handleSignals: true) { port in
             print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
         }

@@ -4,7 +4,8 @@ import Foundation
 import RetinaTestSupport
 
 /// A real SQLite store in a temp folder with events whose snapshots (JPEG) and clips (MP4) were
-/// made by ffmpeg, as the worker records them: file URLs with size and SHA-256.
+/// made by ffmpeg, as the worker records them: paths relative to the evidence folder (`media/`),
+/// with size and SHA-256.
 struct EvidenceWorld {
     let dir: String
     let store: SQLiteEventStore
@@ -31,10 +32,16 @@ struct EvidenceWorld {
         return path
     }
 
-    /// The reference the worker would store: file URL, size, SHA-256 of the bytes.
+    /// The server's evidence folder.
+    var evidence: EvidenceRoot { EvidenceRoot(path: dir + "/media") }
+
+    /// Where a stored reference's file is.
+    func path(of ref: EvidenceRef) -> String { dir + "/media/" + ref.uri }
+
+    /// The reference the worker would store: the path relative to the evidence folder, size, SHA-256 of the bytes.
     static func ref(_ kind: String, _ path: String, mime: String) throws -> EvidenceRef {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return EvidenceRef(kind: kind, uri: URL(fileURLWithPath: path).absoluteString, mime: mime, size: data.count, sha256: Checksum.sha256Hex(data))
+        return EvidenceRef(kind: kind, uri: (path as NSString).lastPathComponent, mime: mime, size: data.count, sha256: Checksum.sha256Hex(data))
     }
 
     /// A red crowd-density event at gate-1 with a snapshot and (when `clip`) a clip, published.
@@ -58,7 +65,7 @@ struct EvidenceWorld {
 
     func request(_ selection: ExportSelection, out: String, zip: Bool = false) -> ExportRequest {
         ExportRequest(selection: selection, out: out, zip: zip, reason: "Case 2026-118", requester: "Huangpu PSB",
-                      actor: "Li Na", role: "liaison", key: key, ivaDeviceId: "31011500005030000001",
+                      actor: "Li Na", role: "liaison", key: key, evidence: evidence, ivaDeviceId: "31011500005030000001",
                       timeZone: TimeZone(identifier: "Asia/Shanghai")!, tool: "retina test")
     }
 

@@ -151,7 +151,7 @@ import Testing
         #expect(report.payloadFiles == s.files)
         // Flip a byte inside the zip's stored (uncompressed) clip: the CRC or the hash must catch it.
         var zip = try Data(contentsOf: URL(fileURLWithPath: s.path))
-        let clip = try Data(contentsOf: URL(fileURLWithPath: a.evidence[1].uri.replacingOccurrences(of: "file://", with: "")))
+        let clip = try Data(contentsOf: URL(fileURLWithPath: w.path(of: a.evidence[1])))
         let marker = clip[clip.count / 2 ..< clip.count / 2 + 32]
         let at = try #require(zip.range(of: marker))
         zip[at.lowerBound] ^= 0x01
@@ -165,7 +165,7 @@ import Testing
     @Test func evidenceChangedSinceCaptureStopsTheExport() async throws {
         let w = try EvidenceWorld()
         let a = try await w.publishCrowd(clip: false)
-        let path = URL(string: a.evidence[0].uri)!.path
+        let path = w.path(of: a.evidence[0])
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[100] ^= 0xFF
         try data.write(to: URL(fileURLWithPath: path))
@@ -187,7 +187,7 @@ import Testing
         let link = w.dir + "/media/link.jpg"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: secret)
         let event = Event(type: "crowd.density", priority: .p2, level: "orange", source: EventSource(producer: "retina", camera: "gate-1"),
-                          occurredAt: Date(), evidence: [EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: link).absoluteString, mime: "image/jpeg",
+                          occurredAt: Date(), evidence: [EvidenceRef(kind: "snapshot", uri: "link.jpg", mime: "image/jpeg",
                                                                      sha256: Checksum.sha256Hex(Data("not evidence".utf8)))])
         _ = try await w.store.publish([event])
         await #expect {

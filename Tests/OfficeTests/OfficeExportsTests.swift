@@ -16,7 +16,7 @@ import Testing
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let key = SiteKey()
         let port = Fixtures.freePort()
-        var server = OfficeServer(store: store, port: port)
+        var server = OfficeServer(store: store, evidence: EvidenceRoot(path: dir + "/evidence"), port: port)
         server.exports = OfficeExports(directory: dir + "/exports", key: key, ivaDeviceId: "31011500005030000001")
         let ready = AsyncStream<Void>.makeStream()
         let running = server
@@ -25,15 +25,16 @@ import Testing
         for await _ in ready.stream { break }
         let url = "http://127.0.0.1:\(port)/api/exports"
 
-        // A real JPEG snapshot, referenced as the worker references it.
-        let jpeg = dir + "/snap.jpg"
+        // A real JPEG snapshot, referenced as the worker references it: inside the evidence folder.
+        try FileManager.default.createDirectory(atPath: dir + "/evidence/snapshots", withIntermediateDirectories: true)
+        let jpeg = dir + "/evidence/snapshots/snap.jpg"
         let ff = try Fixtures.run(try #require(Fixtures.which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1", jpeg])
         #expect(ff.status == 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: jpeg))
         let event = Event(type: "crowd.density", priority: .p1, level: "red",
                           source: EventSource(producer: "retina", camera: "gate-1", deviceId: "31011500001320000001", group: "compound-7", zone: "plaza"),
                           occurredAt: Date(), payload: .object(["count": .number(40), "densityPerM2": .number(5.2)]),
-                          evidence: [EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: jpeg).absoluteString, mime: "image/jpeg",
+                          evidence: [EvidenceRef(kind: "snapshot", uri: "snapshots/snap.jpg", mime: "image/jpeg",
                                                  size: bytes.count, sha256: Checksum.sha256Hex(bytes))])
         _ = try await store.publish([event])
         let id = event.id.uuidString.lowercased()
@@ -51,14 +52,17 @@ import Testing
 
         let created = try await OfficeServerTests.request("POST", url, token: liaison, body: body)
         #expect(created.status == 201, "\(created.body)")
-        let summary = try JSONDecoder().decode(ExportSummary.self, from: Data(created.body.utf8))
+        struct Created: Decodable { let id: String; let bag: String; let events: Int; let snapshots: Int; let fingerprint: String }
+        let summary = try JSONDecoder().decode(Created.self, from: Data(created.body.utf8))
         #expect(summary.events == 1 && summary.snapshots == 1 && summary.fingerprint == key.publicKey.fingerprint)
-        #expect(summary.path == dir + "/exports/" + summary.id)
+        // The answer names the bag, never the server's paths.
+        #expect(summary.bag == summary.id && !created.body.contains(dir), "\(created.body)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/exports") == [summary.id])
-        let report = BagVerifier(trusted: [key.publicKey.fingerprint]).verify(path: summary.path)
+        let bag = dir + "/exports/" + summary.bag
+        let report = BagVerifier(trusted: [key.publicKey.fingerprint]).verify(path: bag)
         #expect(report.ok, "\(report.failures.map(\.message))")
         // The custody log names the token's holder and role; the event is on hold.
-        let custody = try String(contentsOfFile: summary.path + "/data/custody.jsonl", encoding: .utf8)
+        let custody = try String(contentsOfFile: bag + "/data/custody.jsonl", encoding: .utf8)
         #expect(custody.contains("\"actor\":\"Zhao Min\"") && custody.contains("\"role\":\"liaison\""))
         #expect(try await store.event(id: event.id)?.held == true)
     }
@@ -67,7 +71,7 @@ import Testing
         let dir = Fixtures.temporaryDirectory("office-no-exports")
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let port = Fixtures.freePort()
-        let server = OfficeServer(store: store, port: port)
+        let server = OfficeServer(store: store, evidence: EvidenceRoot(path: dir + "/evidence"), port: port)
         let ready = AsyncStream<Void>.makeStream()
         let task = Task { try await server.run { _ in ready.continuation.yield() } }
         defer { task.cancel() }

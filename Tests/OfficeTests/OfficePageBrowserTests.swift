@@ -1,4 +1,5 @@
 import Events
+import Evidence
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -48,7 +49,7 @@ struct OfficePageBrowserTests {
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let port = Fixtures.freePort()
         let ready = AsyncStream<Void>.makeStream()
-        let server = Task { try await OfficeServer(store: store, port: port).run { _ in ready.continuation.yield() } }
+        let server = Task { try await OfficeServer(store: store, evidence: EvidenceRoot(path: dir + "/evidence"), port: port).run { _ in ready.continuation.yield() } }
         defer { server.cancel() }
         for await _ in ready.stream { break }  // the port is open
         let operatorToken = try await store.createToken(name: "Wang Li", role: .operator_)
@@ -78,11 +79,16 @@ struct OfficePageBrowserTests {
         driver.session = try #require(created?["sessionId"] as? String)
         defer { Task { [driver] in _ = try? await driver.call("DELETE", "/session/\(driver.session)") } }
 
-        // Load the page, give it the operator's token (as pasting it would), load again.
+        // Load the page and paste the operator's token: the page signs in (an HttpOnly cookie) and
+        // forgets the token; a reload stays signed in by the cookie alone.
         let page = "http://127.0.0.1:\(port)/"
         _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
-        _ = try await driver.script("localStorage.setItem('retina-token', '\(operatorToken)')")
+        _ = try await driver.script("const t = document.getElementById('token'); t.value = '\(operatorToken)'; t.dispatchEvent(new Event('change'))")
+        #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li (operator)" },
+                "the page did not sign in")
         _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
+        let visible = try await driver.script("return document.cookie + document.documentElement.outerHTML + JSON.stringify(localStorage)") as? String
+        #expect(visible.map { !$0.contains(operatorToken) } == true, "the token is readable by the page's script")
         #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "live" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)

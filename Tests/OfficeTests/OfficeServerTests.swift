@@ -1,4 +1,5 @@
 import Events
+import Evidence
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -13,27 +14,42 @@ import Testing
         let base: String
         let store: SQLiteEventStore
         let task: Task<Void, Error>
+        /// The server's evidence folder.
+        let evidence: String
     }
 
-    static func start() async throws -> Running {
+    static func start(exports: (SiteKey, String)? = nil) async throws -> Running {
         let dir = Fixtures.temporaryDirectory("office")
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let port = Fixtures.freePort()
-        let server = OfficeServer(store: store, port: port)
+        var server = OfficeServer(store: store, evidence: EvidenceRoot(path: dir + "/evidence"), port: port)
+        if let (key, folder) = exports { server.exports = OfficeExports(directory: folder, key: key) }
         let ready = AsyncStream<Void>.makeStream()
-        let task = Task { try await server.run { _ in ready.continuation.yield() } }
+        let running = server
+        let task = Task { try await running.run { _ in ready.continuation.yield() } }
         for await _ in ready.stream { break }  // the port is open
         let base = "http://127.0.0.1:\(port)"
-        return Running(base: base, store: store, task: task)
+        return Running(base: base, store: store, task: task, evidence: dir + "/evidence")
     }
 
     static func request(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> (status: Int, body: String) {
+        let r = try await send(method, url, token: token, body: body.map { Data($0.utf8) })
+        return (r.status, r.body)
+    }
+
+    /// A request with raw bytes and extra headers; the answer with its headers.
+    static func send(_ method: String, _ url: String, token: String?, body: Data? = nil, contentType: String = "application/json",
+                     headers: [String: String] = [:]) async throws -> (status: Int, body: String, headers: [String: String]) {
         var r = URLRequest(url: URL(string: url)!)
         r.httpMethod = method
         if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let body { r.httpBody = body; r.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
         let (data, response) = try await URLSession.shared.data(for: r)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (k, v) in http?.allHeaderFields ?? [:] { fields[String(describing: k).lowercased()] = String(describing: v) }
+        return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), fields)
     }
     /// Runs blocking work on a thread of its own.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -105,7 +121,7 @@ import Testing
         }
         _ = try await s.store.publish(crowd)
         let bad = try await Self.request("POST", s.base + "/api/events", token: producer, body: #"{"type": "fall.detected", "source": {"producer": "x"}, "occurredAt": "2026-11-23T11:00:00+08:00", "payload": {}}"#)
-        #expect(bad.status == 422 && bad.body.contains("subjectRef"))
+        #expect(bad.status == 400 && bad.body.contains("subjectRef"))
         let published = try await Self.request("POST", s.base + "/api/events", token: producer, body: Self.fall)
         #expect(published.status == 202 && published.body.contains("published"))
 

@@ -198,7 +198,9 @@ import Worker
         // Every detection event carries a JPEG of the full-resolution frame, with its SHA-256.
         let motion = try #require(events.first { $0.type == "motion.detected" })
         let snapshot = try #require(motion.evidence.first { $0.kind == "snapshot" })
-        let jpeg = try Data(contentsOf: try #require(URL(string: snapshot.uri)))
+        // Stored relative to the evidence folder (the office and exports resolve it only there).
+        #expect(snapshot.uri.hasPrefix("snapshots/good/"))
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: dir + "/evidence/" + snapshot.uri))
         #expect(jpeg.starts(with: [0xFF, 0xD8]) && jpeg.count == snapshot.size)
         #expect(snapshot.sha256 == Fixtures.sha256(jpeg))
     }
@@ -247,12 +249,11 @@ import Worker
         return nil
     }
 
-    func clipOf(_ event: Event) throws -> (ref: EvidenceRef, path: String, data: Data) {
+    func clipOf(_ event: Event, evidence: String) throws -> (ref: EvidenceRef, path: String, data: Data) {
         let ref = try #require(event.evidence.first { $0.kind == "clip" }, "event has no clip: \(event.evidence)")
-        let url = try #require(URL(string: ref.uri))
-        #expect(url.isFileURL)
-        let data = try Data(contentsOf: url)
-        return (ref, url.path, data)
+        #expect(ref.uri.hasPrefix("clips/"), "stored relative to the evidence folder: \(ref.uri)")
+        let path = evidence + "/" + ref.uri
+        return (ref, path, try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     @Test func anEventThatOpensGetsItsClipWithTheSHA256InTheStore() async throws {
@@ -268,7 +269,7 @@ import Worker
         let event = try #require(withClip, "no motion event got a clip within 15 s")
         // Published first (with its snapshot), the clip added once its 2 post-event seconds arrived.
         #expect(event.evidence.first?.kind == "snapshot")
-        let (ref, path, data) = try clipOf(event)
+        let (ref, path, data) = try clipOf(event, evidence: dir + "/evidence")
         #expect(ref.mime == "video/mp4" && ref.size == data.count)
         #expect(ref.sha256 == Fixtures.sha256(data))  // sha256sum, not our code
         #expect(path.hasPrefix(dir + "/evidence/clips/good/") && path.hasSuffix("/\(event.id.uuidString.lowercased()).mp4"))
@@ -287,7 +288,7 @@ import Worker
 
     @Test func aGracefulStopWritesPendingClipsWithWhatArrived() async throws {
         // 60 s after the event will not arrive before the stop.
-        let (server, worker, store, _) = try clipWorker(pre: "2s", post: "60s")
+        let (server, worker, store, dir) = try clipWorker(pre: "2s", post: "60s")
         defer { server.stop() }
         worker.start()
         let opened = try await waitForEvent(in: store, timeout: 12) { $0.type == "motion.detected" }
@@ -299,7 +300,7 @@ import Worker
         let stopTook = Date().timeIntervalSince(stopAsked)
         #expect(stopTook < 10, "stop took \(stopTook) s")
         let stored = try #require(try await store.event(id: event.id))
-        let (ref, path, data) = try clipOf(stored)
+        let (ref, path, data) = try clipOf(stored, evidence: dir + "/evidence")
         #expect(ref.sha256 == Fixtures.sha256(data) && ref.size == data.count)
         let probe = try Self.probeClip(path)
         #expect(probe.firstKey && probe.codec == "h264")
