@@ -27,7 +27,7 @@ public enum ConfigLoader {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(issues: [ConfigIssue(file: file, line: nil, column: nil, path: "", message: "not valid YAML: \(error)")])
+            throw ConfigError(issues: [ConfigIssue(error, yaml: yaml, file: file)])
         } catch {
             throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "not valid YAML: \(error)")])
         }
