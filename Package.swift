@@ -38,7 +38,9 @@ let package = Package(
         // The system SQLite (see README: why not GRDB).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        .target(name: "Media", dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]),
+        // URL passwords masked in one place, for the media layer and the configuration alike.
+        .target(name: "Redaction"),
+        .target(name: "Media", dependencies: ["CFFmpeg", "Redaction", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Vision"),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
         .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto"),
@@ -55,7 +57,7 @@ let package = Package(
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.json")]),
-        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision"]),
+        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),
         .target(

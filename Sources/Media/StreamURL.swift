@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 
 /// A camera URL: what libav opens, and the form that may be shown in logs and errors.
 public struct StreamURL: Sendable, Hashable, CustomStringConvertible {
@@ -29,14 +30,5 @@ public struct StreamURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String { masked }
 
     /// Masks the password of every `scheme://user:password@` in a text (also inside libav messages).
-    public static func mask(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
-        let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return text }
-        let userInfo = authority[..<at]
-        let user = userInfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        return String(text[..<schemeEnd.upperBound]) + user + ":***" + String(text[at...])
-    }
+    public static func mask(_ text: String) -> String { URLCredentials.mask(text) }
 }

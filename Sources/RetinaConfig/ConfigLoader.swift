@@ -27,7 +27,7 @@ public enum ConfigLoader {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(issues: [ConfigIssue(file: file, line: nil, column: nil, path: "", message: "not valid YAML: \(error)")])
+            throw ConfigError(issues: [ConfigIssue(error, yaml: yaml, file: file)])
         } catch {
             throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "not valid YAML: \(error)")])
         }
@@ -37,6 +37,7 @@ public enum ConfigLoader {
         guard let top = r.mapping(root, "", allowed: ["store", "evidence", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
 
         config.store = r.string(top["store"], "store")
+        if let store = config.store, let problem = URLChecks.storeProblem(store) { r.fail(top["store"], "store", problem) }
         // `evidence: DIR`, or `evidence: {dir: DIR, clips: {…}}`.
         var evidenceDir: (node: Node?, path: String) = (top["evidence"], "evidence")
         if let e = top["evidence"], case .mapping = e {
@@ -137,7 +138,7 @@ public enum ConfigLoader {
         s.openTimeout = r.duration(m["openTimeout"], "\(path).openTimeout", range: 0.5...300) ?? s.openTimeout
         s.stallTimeout = r.duration(m["stallTimeout"], "\(path).stallTimeout", range: 0.5...300) ?? s.stallTimeout
         s.settle = r.duration(m["settle"], "\(path).settle", range: 0...60) ?? s.settle
-        s.offlineAfter = r.duration(m["offlineAfter"], "\(path).offlineAfter", range: 0...3600) ?? s.offlineAfter
+        s.offlineAfter = r.positiveDuration(m["offlineAfter"], "\(path).offlineAfter", max: 3600) ?? s.offlineAfter
         s.frameBuffer = r.int(m["frameBuffer"], "\(path).frameBuffer", range: 1...256) ?? s.frameBuffer
         s.pace = r.bool(m["pace"], "\(path).pace") ?? s.pace
         s.decoderThreads = r.int(m["decoderThreads"], "\(path).decoderThreads", range: 0...64) ?? s.decoderThreads
@@ -149,6 +150,10 @@ public enum ConfigLoader {
         if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
             let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }
             if delays.isEmpty { r.fail(b, "\(path).backoff", "needs at least one delay, e.g. [1s, 5s, 30s]") }
+            // The last delay repeats for as long as the camera stays down (and for wrong credentials).
+            else if delays.count == items.count, delays.last == 0 {
+                r.fail(items.last, "\(path).backoff", "the last delay repeats and must be more than 0 s, or a camera that is down is retried without a pause")
+            }
             else if delays.count == items.count { s.backoff = delays }
         }
     }
@@ -166,6 +171,7 @@ public enum ConfigLoader {
         s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
         if let model = r.string(m["model"], "\(path).model") {
             s.model = model.hasPrefix("/") || base.isEmpty ? model : (base as NSString).appendingPathComponent(model)
+            if let resolved = s.model, let problem = modelFileProblem(resolved, given: model) { r.fail(m["model"], "\(path).model", problem) }
         }
         s.dwell = r.duration(m["dwell"], "\(path).dwell", range: 0...3600) ?? s.dwell
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
@@ -244,6 +250,7 @@ public enum ConfigLoader {
                     polygon.append((x, y))
                 }
                 if points.count < 3 { r.fail(pn, "\(p).polygon", "a polygon needs at least 3 points, got \(points.count)") }
+                else if polygon.count == points.count, let problem = degenerateProblem(polygon) { r.fail(pn, "\(p).polygon", problem) }
             } else if m["polygon"] == nil {
                 r.fail(item, "\(p).polygon", "is required: the zone's corners as [[x, y], …] in pixels of the full-resolution picture")
             }
@@ -275,6 +282,27 @@ public enum ConfigLoader {
         return samples
     }
 
+    /// A missing model would only fail when the worker builds the camera's detectors.
+    private static func modelFileProblem(_ path: String, given: String) -> String? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            return "no such file: \(path)" + (given.hasPrefix("/") ? "" : " (a relative path is read from the configuration file's folder)")
+        }
+        return isFolder.boolValue ? "is a folder, expected a model file (from retina calibrate): \(path)" : nil
+    }
+
+    /// A zone that covers no pixels would never see anything: a repeated or misplaced corner.
+    private static func degenerateProblem(_ polygon: [(x: Double, y: Double)]) -> String? {
+        let distinct = polygon.indices.filter { i in !polygon[..<i].contains { $0 == polygon[i] } }.count
+        if distinct < 3 { return "needs at least 3 distinct points, got \(distinct)" }
+        // Shoelace formula; under a square pixel is nothing at the full resolution.
+        let twice = zip(polygon, polygon.dropFirst() + polygon.prefix(1)).reduce(0.0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y }
+        if abs(twice) / 2 < 1 {
+            return String(format: "encloses no area (%.2f px²): its corners lie on one line, or its edges cross so that its parts cancel out", abs(twice) / 2)
+        }
+        return nil
+    }
+
     private static func checkIdentifier(_ id: String, _ node: Node?, _ path: String, _ r: NodeReader) {
         let ok = id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
         if !ok { r.fail(node, path, "'\(id)' may only contain letters, digits, '-', '_' and '.'") }
@@ -282,7 +310,10 @@ public enum ConfigLoader {
 
     private static func resolveURL(_ url: String, _ node: Node?, _ path: String, _ base: String, _ r: NodeReader) -> String {
         let lower = url.lowercased()
-        if ["rtsp://", "rtsps://", "http://", "https://"].contains(where: { lower.hasPrefix($0) }) { return url }
+        if ["rtsp://", "rtsps://", "http://", "https://"].contains(where: { lower.hasPrefix($0) }) {
+            if let problem = URLChecks.cameraProblem(url) { r.fail(node, path, problem) }
+            return url
+        }
         if lower.hasPrefix("file://") { return String(url.dropFirst(7)) }
         if let scheme = lower.range(of: "://") {
             r.fail(node, path, "unsupported scheme '\(lower[..<scheme.lowerBound])://' — use rtsp://, http(s):// or a file path")

@@ -94,6 +94,13 @@ final class NodeReader {
         return v
     }
 
+    /// A duration where 0 is no setting at all (e.g. every blip reported as an outage).
+    func positiveDuration(_ node: Node?, _ path: String, max: Double) -> Double? {
+        guard let v = duration(node, path, range: 0...max) else { return nil }
+        guard v > 0 else { fail(node, path, "must be more than 0 s (up to \(fmt(max)) s), got 0 s"); return nil }
+        return v
+    }
+
     /// Bytes, as a number or with a unit: `500KB`, `64MB`, `1GB` (powers of 1000) or `KiB`, `MiB`, `GiB`.
     func bytes(_ node: Node?, _ path: String, range: ClosedRange<Int>) -> Int? {
         guard let node else { return nil }

@@ -182,7 +182,7 @@ public final class CameraPipeline: Sendable {
     private func publish(_ report: OutageReporter.Report, at now: Date) {
         switch report {
         case .offline(let since, let reason):
-            logger.warning("camera offline since \(RFC3339.format(since)): \(reason ?? "unknown reason")")
+            logger.warning("camera offline since \(RFC3339.format(since)): \(reason)")
         case .online(let downFor):
             logger.info("camera back online after \(String(format: "%.1f", downFor)) s")
         }

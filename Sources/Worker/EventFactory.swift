@@ -61,7 +61,7 @@ enum EventFactory {
             return Event(type: "camera.offline", priority: .p3, source: source(camera), location: location(camera),
                          occurredAt: since, detectedAt: now,
                          dedupKey: "retina:\(camera.id):camera.offline:\(Int(since.timeIntervalSince1970))",
-                         payload: .object(["reason": reason.map { .string($0) } ?? .null]))
+                         payload: .object(["reason": .string(reason)]))
         case .online(let downFor):
             return Event(type: "camera.online", priority: .p4, source: source(camera), location: location(camera),
                          occurredAt: now, detectedAt: now,

@@ -118,7 +118,8 @@ struct Run: AsyncParsableCommand {
                     try accepted.accept(text)
                     await supervisor.reload(groups: Self.servedGroups(fresh))
                 } catch {
-                    logger.error("SIGHUP: \(path) rejected, the running configuration stays: \(error)")
+                    // Not only configuration errors (masked already): whatever is printed here goes to the log.
+                    logger.error("SIGHUP: \(path) rejected, the running configuration stays: \(StreamURL.mask("\(error)"))")
                 }
             }
         }

@@ -13,6 +13,17 @@ import Testing
         #expect(!"\(StreamURL("rtsp://u:pw123@h/x"))".contains("pw123"))
     }
 
+    /// Issue 15: texts that hold several URLs (a YAML error's lines, a store URL beside a camera's).
+    @Test func masksEveryURLInAText() {
+        let text = "url: rtsp://admin:pw1@10.0.0.5/x\n  store: postgres://retina:pw2@db/retina\nhttp://u:pw3@h"
+        #expect(StreamURL.mask(text) == "url: rtsp://admin:***@10.0.0.5/x\n  store: postgres://retina:***@db/retina\nhttp://u:***@h")
+        // A line ends the authority: a later line's '@' is not a password of this URL.
+        #expect(StreamURL.mask("rtsp://10.0.0.5\nmail: ops@example.com") == "rtsp://10.0.0.5\nmail: ops@example.com")
+        // An unparsable URL is masked too, and masking twice changes nothing.
+        #expect(StreamURL.mask("got 'rtsp://admin:pw@[bad'") == "got 'rtsp://admin:***@[bad'")
+        #expect(StreamURL.mask(StreamURL.mask(text)) == StreamURL.mask(text))
+    }
+
     @Test func kinds() {
         #expect(StreamURL("RTSP://h/x").kind == .rtsp)
         #expect(StreamURL("https://h/x.mp4").kind == .http)

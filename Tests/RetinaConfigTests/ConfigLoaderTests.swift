@@ -1,3 +1,4 @@
+import Foundation
 import RetinaConfig
 import Testing
 
@@ -157,11 +158,16 @@ import Testing
               - {id: queue, polygon: [[0, 0], [10, 0], [10, 10]], countThresholds: {blue: 5, yellow: 10, orange: 15, red: 20}, loiterSeconds: 2m}
               - {id: roof, kind: forbidden, schedule: "22:00-06:00", polygon: [[0, 0], [10, 0], [10, 10]]}
         """
-        let c = try ConfigLoader.parse(yaml, file: "c.yaml", baseDirectory: "/etc/retina")
+        // The model must exist, beside the configuration.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retina-detectors-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir + "/models", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/models/gate.json"))
+        let c = try ConfigLoader.parse(yaml, file: "c.yaml", baseDirectory: dir)
         let cam = try #require(c.cameras.first)
         #expect(c.evidence == "/var/lib/retina/evidence")
         #expect(cam.crowd.dwell == 20 && cam.crowd.cooldown == 180 && cam.crowd.updateEvery == 10)
-        #expect(cam.crowd.model == "/etc/retina/models/gate.json")
+        #expect(cam.crowd.model == dir + "/models/gate.json")
         #expect(cam.anomaly.runningSpeed == 2 && cam.anomaly.minRunningPersons == 1.5)
         #expect(cam.zones[0].densityThresholds == [1, 2, 3, 4])
         #expect(cam.zones[1].countThresholds == [5, 10, 15, 20] && cam.zones[1].loiterSeconds == 120)

@@ -65,4 +65,27 @@ import Worker
         #expect(r.update(.failed, reason: "401", at: t0.addingTimeInterval(1)) == nil)
         #expect(r.tick(at: t0.addingTimeInterval(6)) == .offline(since: t0, reason: "401"))
     }
+
+    /// Issue 15: an open that times out at the moment the outage comes of age has reported no error
+    /// yet; the event still says what is known.
+    @Test func anOutageWithoutAnErrorYetSaysWhatIsKnown() {
+        var r = OutageReporter(offlineAfter: 10)
+        #expect(r.update(.connecting, reason: nil, at: t0) == nil)
+        #expect(r.tick(at: t0.addingTimeInterval(10)) == .offline(since: t0, reason: "not connected after 10 s (opening)"))
+
+        var stalled = OutageReporter(offlineAfter: 2.5)
+        _ = stalled.update(.streaming, reason: nil, at: t0)
+        #expect(stalled.update(.stalled, reason: nil, at: t0.addingTimeInterval(1)) == nil)
+        #expect(stalled.tick(at: t0.addingTimeInterval(3.5)) == .offline(since: t0.addingTimeInterval(1), reason: "stalled: no frame for over 2.5 s"))
+    }
+
+    /// The reason of an outage that ended is not the reason of the next one.
+    @Test func theNextOutageDoesNotInheritTheLastReason() {
+        var r = OutageReporter(offlineAfter: 5)
+        _ = r.update(.failed, reason: "401 Unauthorized", at: t0)
+        #expect(r.tick(at: t0.addingTimeInterval(5)) == .offline(since: t0, reason: "401 Unauthorized"))
+        _ = r.update(.streaming, reason: nil, at: t0.addingTimeInterval(6))
+        _ = r.update(.backoff, reason: nil, at: t0.addingTimeInterval(100))
+        #expect(r.tick(at: t0.addingTimeInterval(105)) == .offline(since: t0.addingTimeInterval(100), reason: "not connected after 5 s (waiting to reconnect)"))
+    }
 }
