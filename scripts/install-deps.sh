@@ -13,6 +13,7 @@ PKGS=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   hyperfine                                                      # Benchmarks
   curl                                                           # office tests read the live stream
+  python3-venv                                                   # scripts/fuzz-office.sh: schemathesis from PyPI in a venv
   chromium chromium-driver                                       # the office page, tested in a real browser
 )
 

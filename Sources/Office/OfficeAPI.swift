@@ -134,6 +134,10 @@ struct OfficeAPI: Sendable {
 
     func revokeToken(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let id = try context.parameters.require("id")
+        // Revoking the token in use would lock its admin out mid-session: another admin, or the CLI, does that.
+        if let own = context.tokenId, id.count >= 8, own.hasPrefix(id.lowercased()) {
+            throw OfficeError(.conflict, "this is the token you are using: revoke it with another admin's token or `retina tokens revoke`")
+        }
         let gone: TokenInfo?
         do { gone = try await store.revokeToken(id: id) } catch let error as StoreError {
             throw OfficeError(.badRequest, error.description)

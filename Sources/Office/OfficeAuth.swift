@@ -85,6 +85,7 @@ struct Authorize: RouterMiddleware {
         }
         var context = context
         context.holder = holder
+        context.tokenId = String(Tokens.hash(token).prefix(12))
         return try await next(request, context)
     }
 

@@ -6,6 +6,8 @@ public struct OfficeContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token's holder; nil on public routes.
     public var holder: TokenHolder?
+    /// The caller's token id (as `retina tokens list` shows it), so an admin cannot revoke their own.
+    public var tokenId: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -30,7 +30,16 @@ struct ErrorBodies: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let (status, message, problems) = Self.describe(error, requestId: id)
+            var (status, message, problems) = Self.describe(error, requestId: id)
+            var allowed: [HTTPRequest.Method] = []
+            if error is HTTPError, status == .notFound {
+                // The router's 404: a path that exists under other methods is a 405 naming them.
+                allowed = OfficeRoute.methods(at: request.uri.path)
+                if !allowed.isEmpty {
+                    status = .methodNotAllowed
+                    message = "\(request.method) is not served here; \(request.uri.path) takes \(allowed.map(\.rawValue).joined(separator: ", "))"
+                }
+            }
             let line: Logger.Message = "\(request.method) \(request.uri.path) → \(status.code): \(message) [request \(id)]"
             if status.code >= 500 || status == .contentTooLarge {
                 context.logger.error(line, metadata: ["error": "\(String(reflecting: error))"])
@@ -39,6 +48,7 @@ struct ErrorBodies: RouterMiddleware {
             }
             response = Self.body(status: status, message: message, problems: problems, requestId: id)
             if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"retina\"" }
+            if !allowed.isEmpty { response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ") }
         }
         response.headers[.init("X-Request-Id")!] = id
         return response

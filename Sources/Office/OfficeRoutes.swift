@@ -47,6 +47,16 @@ extension OfficeRoute {
         }
     }
 
+    /// The methods the table serves at `path` (`:id` matches any one segment): a path served under
+    /// other methods answers 405 with them, not 404.
+    static func methods(at path: String) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return table.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return template.count == parts.count && zip(template, parts).allSatisfy { t, p in t == p || (t.hasPrefix(":") && !p.isEmpty) }
+        }.map(\.method)
+    }
+
     /// The router: errors as JSON outermost, then one `Authorize` per route with the route's access.
     static func router(_ api: OfficeAPI, sessions: OfficeSessions) -> Router<OfficeContext> {
         let router = Router(context: OfficeContext.self)

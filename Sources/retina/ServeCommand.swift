@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
                                               hold (liaison)
           POST /api/events                    publish, producer fields only (producer)
           POST /api/events/ID/evidence        upload a JPEG/PNG for it (producer)
-          POST /api/exports                   an evidence package (liaison; needs --exports)
+          POST /api/exports                   evidence package (liaison; --exports)
           GET  /api/stream                    server-sent events: one per queue change
           GET  /api/health, /api/groups, /api/snapshots/ID
           GET|POST /api/tokens, DELETE /api/tokens/ID   (admin)
@@ -32,7 +32,8 @@ struct Serve: AsyncParsableCommand {
         Examples:
           retina serve --port 8080 --evidence /var/lib/retina/evidence
           retina serve --host 0.0.0.0 --store sqlite:/var/lib/retina/events.db
-          retina serve --exports /srv/retina-exports --export-key /etc/retina/site-key.pem
+          retina serve --exports /srv/retina-exports \\
+                       --export-key /etc/retina/site-key.pem
         """
     )
 

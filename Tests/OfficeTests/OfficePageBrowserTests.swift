@@ -65,8 +65,10 @@ struct OfficePageBrowserTests {
         chromedriver.standardOutput = FileHandle.nullDevice
         chromedriver.standardError = FileHandle.nullDevice
         try chromedriver.run()
-        defer { chromedriver.terminate() }
         var driver = WebDriver(base: "http://127.0.0.1:\(driverPort)")
+        // Whatever the test does, the browser session is closed and chromedriver stopped before it
+        // returns (SIGKILL if SIGTERM is not enough): a test run leaves no browser behind.
+        defer { Self.stop(chromedriver) }
         for _ in 0..<100 {
             if (try? await driver.call("GET", "/status")) != nil { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -77,11 +79,27 @@ struct OfficePageBrowserTests {
                                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]],
         ]]]) as? [String: Any]
         driver.session = try #require(created?["sessionId"] as? String)
-        defer { Task { [driver] in _ = try? await driver.call("DELETE", "/session/\(driver.session)") } }
+        do {
+            try await drive(driver, page: "http://127.0.0.1:\(port)/", port: port, store: store, operatorToken: operatorToken, producerToken: producerToken)
+        } catch {
+            _ = try? await driver.call("DELETE", "/session/\(driver.session)")
+            throw error
+        }
+        _ = try? await driver.call("DELETE", "/session/\(driver.session)")
+    }
+
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<20 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    func drive(_ driver: WebDriver, page: String, port: Int, store: SQLiteEventStore, operatorToken: String, producerToken: String) async throws {
 
         // Load the page and paste the operator's token: the page signs in (an HttpOnly cookie) and
         // forgets the token; a reload stays signed in by the cookie alone.
-        let page = "http://127.0.0.1:\(port)/"
         _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
         _ = try await driver.script("const t = document.getElementById('token'); t.value = '\(operatorToken)'; t.dispatchEvent(new Event('change'))")
         #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li (operator)" },

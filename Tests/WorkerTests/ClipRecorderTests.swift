@@ -38,8 +38,9 @@ import Worker
 
         let (clipId, ref) = try #require(clips.refs.withLock { $0.first })
         #expect(clipId == id && ref.kind == "clip" && ref.mime == "video/mp4")
-        let path = try #require(URL(string: ref.uri)).path
-        // Same layout as snapshots; the camera id cannot leave its folder.
+        // Relative to the evidence folder, in the same layout as snapshots; the camera id cannot leave its folder.
+        #expect(!ref.uri.hasPrefix("/") && !ref.uri.contains(":"), "\(ref.uri)")
+        let path = dir + "/" + ref.uri
         let c = Calendar(identifier: .gregorian).dateComponents(in: .current, from: day)
         let folder = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         #expect(path == "\(dir)/clips/gate_1/\(folder)/\(id.uuidString.lowercased()).mp4")
@@ -74,7 +75,7 @@ import Worker
         let refs = clips.refs.withLock { $0 }
         #expect(refs.map(\.0) == Array(ids.prefix(4)))
         for (_, ref) in refs {
-            let path = try #require(URL(string: ref.uri)).path
+            let path = dir + "/" + ref.uri
             let probe = try RTSPIntegrationTests.probeClip(path)
             #expect(probe.firstKey && probe.duration >= 1 && probe.duration < 10, "\(probe)")
         }
