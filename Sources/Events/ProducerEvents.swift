@@ -102,7 +102,8 @@ public enum ProducerEvents {
         if let level = e.level, !levels.contains(level) {
             problems.append("\(place).level: expected one of \(levels.joined(separator: ", ")), got '\(printable(level))'")
         }
-        for (name, time) in [("occurredAt", e.occurredAt), ("detectedAt", e.detectedAt)] {
+        // detectedAt defaults to occurredAt: checked on its own only when it differs.
+        for (name, time) in [("occurredAt", e.occurredAt)] + (e.detectedAt == e.occurredAt ? [] : [("detectedAt", e.detectedAt)]) {
             if time < limits.earliest {
                 problems.append("\(place).\(name): \(RFC3339.format(time)) is before \(RFC3339.format(limits.earliest)): not a clock of this system")
             } else if time > now.addingTimeInterval(limits.maxFutureSkew) {

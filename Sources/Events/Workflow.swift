@@ -76,7 +76,7 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let id): "no event \(id.uuidString.lowercased())"
         case .notAllowed(let id, let action, let state):
             "event \(id.uuidString.lowercased()) is \(state.rawValue): cannot \(action.rawValue.replacingOccurrences(of: "_", with: " ")) it"
-        case .leaseHeld(let id, let by): "event \(id.uuidString.lowercased()) is claimed by \(by); release it or wait for the lease to expire"
+        case .leaseHeld(let id, let by): "event \(id.uuidString.lowercased()) is claimed by \(by): only they or a supervisor may act on it until they release it or the lease expires"
         }
     }
 }

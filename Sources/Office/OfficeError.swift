@@ -70,7 +70,7 @@ struct ErrorBodies: RouterMiddleware {
 
     static func defaultMessage(_ status: HTTPResponse.Status) -> String {
         switch status {
-        case .notFound: "no such endpoint: GET /api/openapi.json lists them"
+        case .notFound: "no such endpoint (GET /api/openapi.json lists them)"
         case .contentTooLarge: "the request body is larger than this endpoint accepts"
         case .methodNotAllowed: "this endpoint does not take that method"
         default: status.reasonPhrase
