@@ -53,8 +53,10 @@ struct OfficeAPI: Sendable {
         let body = try await request.body.collect(upTo: 4 << 20)
         let (events, problems, _) = ProducerEvents.decode(Data(buffer: body), limits: limits)
         guard problems.isEmpty, !events.isEmpty else {
+            // A batch of thousands of bad events names the first hundred problems, and counts the rest.
+            let shown = problems.count > 100 ? Array(problems.prefix(100)) + ["… and \(problems.count - 100) more"] : problems
             throw OfficeError(.badRequest, problems.isEmpty ? "no event in the body" : "nothing published: \(problems.count) problem(s)",
-                              problems: problems)
+                              problems: shown)
         }
         let outcomes = try await store.publish(events, by: who.name, fence: nil)
         struct Outcome: Encodable { let id: String; let outcome: String; let into: String? }
