@@ -120,6 +120,8 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public var publishedAt: Date?
     public var payload: JSONValue
     public var evidence: [EvidenceRef]
+    /// Evidence still being recorded (a clip waiting for its post-event seconds).
+    public var pendingEvidence: [PendingEvidence] = []
     public var state: EventState
     public var escalated: Bool
     /// How many later publications with the same `dedupKey` were folded into this open event.
@@ -174,6 +176,7 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         publishedAt = try c.decodeIfPresent(Date.self, forKey: .publishedAt)
         payload = try c.decodeIfPresent(JSONValue.self, forKey: .payload) ?? .object([:])
         evidence = try c.decodeIfPresent([EvidenceRef].self, forKey: .evidence) ?? []
+        pendingEvidence = try c.decodeIfPresent([PendingEvidence].self, forKey: .pendingEvidence) ?? []
         state = try c.decodeIfPresent(EventState.self, forKey: .state) ?? .new
         escalated = try c.decodeIfPresent(Bool.self, forKey: .escalated) ?? false
         repeats = try c.decodeIfPresent(Int.self, forKey: .repeats) ?? 0
@@ -186,7 +189,7 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, id, dedupKey, incidentId, type, subtype, priority, level, source, location, occurredAt, detectedAt
-        case publishedAt, payload, evidence, state, escalated, repeats, lastSeenAt, claimedBy, leaseUntil, escalationStep, held
+        case publishedAt, payload, evidence, pendingEvidence, state, escalated, repeats, lastSeenAt, claimedBy, leaseUntil, escalationStep, held
     }
 
     /// As decoded, but the id in lower case (what the stores, the CLI and URLs use); Foundation
@@ -208,6 +211,8 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         try c.encodeIfPresent(publishedAt, forKey: .publishedAt)
         try c.encode(payload, forKey: .payload)
         try c.encode(evidence, forKey: .evidence)
+        // Left out when nothing is pending: the JSON of every other event is as before.
+        if !pendingEvidence.isEmpty { try c.encode(pendingEvidence, forKey: .pendingEvidence) }
         try c.encode(state, forKey: .state)
         try c.encode(escalated, forKey: .escalated)
         try c.encode(repeats, forKey: .repeats)

@@ -71,7 +71,7 @@ public enum ProducerEvents {
         for key in object.keys.sorted() where !producerFields.contains(key) {
             if workflowFields.contains(key) {
                 problems.append("\(place).\(key): a workflow field, set by the office and the queue, never by a producer")
-            } else if key == "evidence" {
+            } else if key == "evidence" || key == "pendingEvidence" {
                 problems.append("\(place).evidence: evidence is stored and hashed by the server: upload a picture with POST /api/events/{id}/evidence")
             } else {
                 problems.append("\(place).\(key): unknown field (producer fields: \(producerFields.sorted().joined(separator: ", ")))")

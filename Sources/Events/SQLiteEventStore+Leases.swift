@@ -3,16 +3,6 @@ import Foundation
 /// Camera-group leases on the SQLite file: every node on this machine shares its clock, and each
 /// change is one IMMEDIATE transaction, so two nodes never both take a group.
 extension SQLiteEventStore {
-    static let leaseTables = """
-    CREATE TABLE IF NOT EXISTS group_leases (
-        grp TEXT PRIMARY KEY, node TEXT NOT NULL, epoch INTEGER NOT NULL, expires_at REAL NOT NULL, renewed_at REAL NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS lease_log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, grp TEXT NOT NULL, node TEXT NOT NULL, epoch INTEGER NOT NULL,
-        at REAL NOT NULL, action TEXT NOT NULL
-    );
-    """
-
     public func acquireLeases(node: String, groups: [String], ttl: Double, limit: Int?) async throws -> [GroupLease] {
         try await onQueue { db in
             try db.transaction { () -> [GroupLease] in

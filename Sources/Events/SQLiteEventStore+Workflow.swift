@@ -85,31 +85,6 @@ extension SQLiteEventStore {
         }
     }
 
-    public func resolveId(prefix: String) async throws -> UUID? {
-        let p = prefix.lowercased()
-        guard !p.isEmpty, p.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { return nil }
-        let ids = try await onQueue { db in
-            try db.prepare("SELECT id FROM events WHERE id >= ? AND id < ? ORDER BY id LIMIT 2")
-                .rows([.text(p), .text(p + "\u{10FFFF}")]) { $0.text(0) ?? "" }
-        }
-        if ids.count > 1 { throw StoreError.sql("event id prefix '\(prefix)' is ambiguous: give more characters") }
-        return ids.first.flatMap(UUID.init(uuidString:))
-    }
-
-    public func addEvidence(_ refs: [EvidenceRef], to id: UUID, by actor: String, now: Date) async throws {
-        try await onQueue { db in
-            try db.transaction {
-                guard let doc = try db.prepare("SELECT doc FROM events WHERE id = ?").rows([.text(id.uuidString.lowercased())], { $0.text(0) ?? "{}" }).first else {
-                    throw WorkflowError.notFound(id)
-                }
-                var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
-                guard let entry = Transitions.addEvidence(refs, to: &event, by: actor, now: now) else { return }
-                try Self.write(event, db)
-                try Self.record(event.id, entry, db)
-            }
-        }
-    }
-
     // MARK: - Inside a transaction
 
     static func expireLeases(_ db: SQLiteConnection, now: Date) throws {

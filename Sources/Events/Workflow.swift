@@ -170,13 +170,34 @@ public enum Transitions {
         return HistoryEntry(at: now, actor: actor, action: "evidence_added", from: event.state, to: event.state, note: what)
     }
 
+    /// Ends the pending part of kind `completion.kind` recorded for `eventId` (this event, or one
+    /// folded into it): a recorded file joins the evidence, a missing one is noted in the history.
+    /// Nil when nothing changes (a retry).
+    public static func completeEvidence(_ completion: EvidenceCompletion, for eventId: UUID, on event: inout Event, by actor: String,
+                                        now: Date) -> HistoryEntry? {
+        let waited = event.pendingEvidence.firstIndex { $0.kind == completion.kind && $0.eventId == eventId }
+        if let waited { event.pendingEvidence.remove(at: waited) }
+        switch completion {
+        case .recorded(let ref):
+            if let entry = addEvidence([ref], to: &event, by: actor, now: now) { return entry }
+            // Already there: only the pending mark changed, if anything.
+            return waited.map { _ in HistoryEntry(at: now, actor: actor, action: "evidence_added", from: event.state, to: event.state,
+                                                  note: "\(ref.kind) already recorded") }
+        case .missing(let kind, let reason):
+            return waited.map { _ in HistoryEntry(at: now, actor: actor, action: "evidence_missing", from: event.state, to: event.state,
+                                                  note: "\(kind): \(reason)") }
+        }
+    }
+
     /// Folds a repeat of an open event's condition (same dedup key) into it: repeats, last seen,
-    /// latest payload, new evidence; priority and level only ever rise.
+    /// latest payload, new evidence and pending evidence; priority and level only ever rise.
     public static func fold(_ repeated: Event, into existing: inout Event) {
         existing.repeats += 1
         existing.lastSeenAt = max(existing.lastSeenAt ?? existing.occurredAt, repeated.occurredAt)
         existing.payload = repeated.payload
         existing.evidence += repeated.evidence.filter { e in !existing.evidence.contains { $0.uri == e.uri } }
+        // The repeat's clip is still being recorded: it completes here (the store follows the alias).
+        existing.pendingEvidence += repeated.pendingEvidence
         if repeated.priority < existing.priority {
             existing.priority = repeated.priority
             existing.level = repeated.level ?? existing.level

@@ -9,11 +9,11 @@ import Foundation
 /// Every selected event is put on legal hold (`WorkflowAction.hold`) before it is copied, so
 /// retention cannot remove it or its evidence while or after it is exported.
 public struct Exporter: Sendable {
-    public let store: any EventStore
+    public let store: any EventQueue
     /// Events fetched per page while resolving a time window or an incident.
     public var pageSize = 500
 
-    public init(store: any EventStore) { self.store = store }
+    public init(store: any EventQueue) { self.store = store }
 
     public func export(_ request: ExportRequest, progress: @escaping @Sendable (ExportProgress) -> Void = { _ in }) async throws -> ExportSummary {
         try request.selection.validate()

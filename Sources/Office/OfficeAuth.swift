@@ -65,7 +65,7 @@ public final class OfficeSessions: Sendable {
 struct Authorize: RouterMiddleware {
     typealias Context = OfficeContext
     let access: Access
-    let store: any EventStore
+    let store: any TokenStore
     let sessions: OfficeSessions
 
     func handle(_ request: Request, context: OfficeContext, next: (Request, OfficeContext) async throws -> Response) async throws -> Response {

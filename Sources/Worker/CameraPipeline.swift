@@ -53,7 +53,7 @@ public final class CameraPipeline: Sendable {
                                  settings: ClipRecorder.Settings(pre: settings.pre, post: settings.post,
                                                                  patience: camera.stream.stallTimeout + 5, maxBytes: settings.maxBytes),
                                  logger: logger,
-                                 onClip: { id, ref in publisher.attach([ref], to: id) })
+                                 onClip: { id, completion in publisher.complete(completion, of: id) })
         } else {
             clips = nil
         }
@@ -78,7 +78,7 @@ public final class CameraPipeline: Sendable {
         buffer.finish()
         let task = analysis.withLock { $0 }
         await task?.value
-        // Clips in progress are written with what arrived; their evidence reaches the publisher before it flushes.
+        // Clips in progress are written with what arrived; their completions reach the publisher before it flushes.
         await clips?.finish()
     }
 
@@ -143,18 +143,25 @@ public final class CameraPipeline: Sendable {
             // event per episode through the policy.
             for d in detections where d.episode != nil {
                 let event = EventFactory.episodeEvent(d, camera: camera, at: frame.time)
-                publisher.publish(d.isUpdate ? event : await withSnapshot(event, frame: frame))
+                if d.isUpdate { publisher.publish(event) } else { await publishOpening(event, frame: frame) }
             }
             for opened in policy.observe(detections.filter { $0.episode == nil }, at: frame.time, camera: camera.id) {
-                publisher.publish(await withSnapshot(EventFactory.detection(opened, camera: camera), frame: frame))
+                await publishOpening(EventFactory.detection(opened, camera: camera), frame: frame)
             }
         }
     }
 
-    /// A new event carries a JPEG of the full-resolution frame it was seen in.
-    /// Its clip follows once the post-event seconds have arrived, added to the stored event.
-    private func withSnapshot(_ event: Event, frame: LumaFrame) async -> Event {
+    /// A new event carries a JPEG of the full-resolution frame it was seen in, and its clip
+    /// pending: the recorder completes it once the post-event seconds have arrived. The clip starts
+    /// after the event is queued, so its completion is always written after the event.
+    private func publishOpening(_ event: Event, frame: LumaFrame) async {
+        var event = await withSnapshot(event, frame: frame)
+        if clips != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
+        publisher.publish(event)
         clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time)
+    }
+
+    private func withSnapshot(_ event: Event, frame: LumaFrame) async -> Event {
         guard let evidence else { return event }
         var event = event
         if let ref = await evidence.snapshot(for: event.id, camera: camera.id, source: ingest.snapshots,

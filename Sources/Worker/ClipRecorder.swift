@@ -6,9 +6,10 @@ import Synchronization
 
 /// Cuts each new event's clip from the camera's packet ring: the compressed packets from `pre`
 /// seconds before the event's frame (from the key frame at or before it) to `post` seconds after
-/// it, remuxed to MP4 without re-encoding, written under the evidence folder and then attached
-/// to the published event with its SHA-256. A clip waits for its post-event seconds; when the
-/// stream ends, stalls or the camera stops first, it is written with what there is.
+/// it, remuxed to MP4 without re-encoding, written under the evidence folder and then handed back
+/// with its SHA-256 to complete the event's pending clip. A clip waits for its post-event seconds;
+/// when the stream ends, stalls or the camera stops first, it is written with what there is. An
+/// event that gets no clip is completed as missing, with the reason.
 ///
 /// Muxing, file I/O and hashing run on a dispatch queue of the recorder's own, never on Swift's
 /// cooperative pool; at most `maxPending` clips of a camera are in progress at once.
@@ -47,7 +48,7 @@ public final class ClipRecorder: Sendable {
     public let directory: String
     public let settings: Settings
     private let ring: PacketRing
-    private let onClip: @Sendable (UUID, EvidenceRef) -> Void
+    private let onClip: @Sendable (UUID, EvidenceCompletion) -> Void
     private let logger: Logger
     private let queue: DispatchQueue
     private let pending = Mutex<[Pending]>([])
@@ -55,9 +56,10 @@ public final class ClipRecorder: Sendable {
     private let writtenCount = Atomic<Int>(0)
     private let skippedCount = Atomic<Int>(0)
 
-    /// - Parameter onClip: called on the recorder's queue with the event id and the clip's reference.
+    /// - Parameter onClip: called once per recorded event with its id and how its clip ended: on the
+    ///   recorder's queue, or at once from `record` when no clip can be made.
     public init(camera: String, directory: String, ring: PacketRing, settings: Settings, logger: Logger = Logger(label: "retina.clips"),
-                onClip: @escaping @Sendable (UUID, EvidenceRef) -> Void) {
+                onClip: @escaping @Sendable (UUID, EvidenceCompletion) -> Void) {
         self.camera = camera
         self.directory = directory
         self.ring = ring
@@ -77,9 +79,7 @@ public final class ClipRecorder: Sendable {
     public func record(eventId: UUID, segment: Int, streamTime: Double, at time: Date) {
         let read = ring.read(segment: segment, from: streamTime - settings.pre)
         guard !read.packets.isEmpty else {
-            skippedCount.add(1, ordering: .relaxed)
-            logger.warning("no clip for event \(eventId.uuidString.lowercased()): no video packets of this connection are buffered")
-            return
+            return skip(eventId, because: "no video packets of this connection are buffered")
         }
         let clip = Pending(eventId: eventId, segment: segment, until: streamTime + settings.post,
                            giveUpAt: Date().addingTimeInterval(settings.post + settings.patience), day: time,
@@ -90,11 +90,15 @@ public final class ClipRecorder: Sendable {
             return true
         }
         guard accepted else {
-            skippedCount.add(1, ordering: .relaxed)
-            logger.warning("no clip for event \(eventId.uuidString.lowercased()): \(settings.maxPending) clips of this camera are already being recorded")
-            return
+            return skip(eventId, because: "\(settings.maxPending) clips of this camera are already being recorded")
         }
         if !polling.exchange(true, ordering: .acquiring) { queue.async { [self] in poll() } }
+    }
+
+    private func skip(_ eventId: UUID, because reason: String) {
+        skippedCount.add(1, ordering: .relaxed)
+        logger.warning("no clip for event \(eventId.uuidString.lowercased()): \(reason)")
+        onClip(eventId, .missing(kind: EvidenceKind.clip.rawValue, reason: reason))
     }
 
     /// Writes every clip in progress with the packets that have arrived, and returns when they are
@@ -160,10 +164,11 @@ public final class ClipRecorder: Sendable {
             writtenCount.add(1, ordering: .relaxed)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             logger.info("clip for event \(clip.eventId.uuidString.lowercased()): \(String(format: "%.1f", info.duration)) s, \(info.packets) packets, \(info.size) bytes in \(String(format: "%.0f", ms)) ms")
-            onClip(clip.eventId, ref)
+            onClip(clip.eventId, .recorded(ref))
         } catch {
             skippedCount.add(1, ordering: .relaxed)
             logger.error("no clip for event \(clip.eventId.uuidString.lowercased()): \(error)")
+            onClip(clip.eventId, .missing(kind: EvidenceKind.clip.rawValue, reason: "the clip could not be written: \(error)"))
         }
     }
 }

@@ -6,21 +6,21 @@ import Synchronization
 /// Batches a worker's events into the store off the camera threads. A failed write is retried;
 /// nothing is dropped, and `flush()` returns only when everything handed in is committed (or the
 /// store kept failing until `flush`'s deadline, which is logged with the count left).
+///
+/// An event's clip is published pending (`Event.pendingEvidence`) and completed later by event id
+/// (`complete(_:of:)`). Completions are written after every event handed in before them, so the
+/// event is in the store by then; the store itself follows a dedup merge to the event it went into.
 public final class EventPublisher: Sendable {
-    private let store: any EventStore
-    private let pending = Mutex<[Event]>([])
+    private let store: any EventQueue
+    private let queue = Mutex(Queue())
     private let logger: Logger
     private let published = Atomic<Int>(0)
     private let loop = Mutex<Task<Void, Never>?>(nil)
-    /// Evidence that arrives after its event (clips), written once the event is in the store.
-    private let attachments = Mutex<[Attachment]>([])
-    /// Events the store folded into an open one (same dedup key): their evidence goes there.
-    private let merged = Mutex<(into: [UUID: UUID], order: [UUID])>(([:], []))
 
-    private struct Attachment {
-        var refs: [EvidenceRef]
-        var id: UUID
-        var misses = 0
+    /// What is waiting to be written, each in the order it was handed in.
+    private struct Queue {
+        var events: [Event] = []
+        var completions: [(eventId: UUID, completion: EvidenceCompletion)] = []
     }
 
     /// The lease this worker publishes under (a supervised worker); nil: unfenced.
@@ -31,7 +31,7 @@ public final class EventPublisher: Sendable {
     /// - Parameters:
     ///   - fence: every publish is refused by the store once this lease is lost (another node
     ///     serves the group); the publisher then stops and calls `onFenced` once.
-    public init(store: any EventStore, fence: LeaseFence? = nil, onFenced: @escaping @Sendable () -> Void = {},
+    public init(store: any EventQueue, fence: LeaseFence? = nil, onFenced: @escaping @Sendable () -> Void = {},
                 logger: Logger = Logger(label: "retina.publish")) {
         self.store = store
         self.fence = fence
@@ -57,13 +57,13 @@ public final class EventPublisher: Sendable {
 
     /// Queues an event; it is committed within the batching interval.
     public func publish(_ event: Event) {
-        pending.withLock { $0.append(event) }
+        queue.withLock { $0.events.append(event) }
     }
 
-    /// Queues evidence for an event published earlier (or about to be); it is added to the stored
-    /// event (`EventStore.addEvidence`) after the event itself is committed.
-    public func attach(_ refs: [EvidenceRef], to id: UUID) {
-        attachments.withLock { $0.append(Attachment(refs: refs, id: id)) }
+    /// Queues the end of pending evidence recorded for `eventId` (published earlier through this
+    /// publisher); it is written after that event.
+    public func complete(_ completion: EvidenceCompletion, of eventId: UUID) {
+        queue.withLock { $0.completions.append((eventId, completion)) }
     }
 
     /// Writes everything queued now; retries for up to `timeout` seconds while the store fails.
@@ -72,10 +72,11 @@ public final class EventPublisher: Sendable {
         while await !writePending(), Date() < until {
             try? await Task.sleep(for: .milliseconds(250))
         }
-        let left = pending.withLock { $0.count }
-        if left > 0 { logger.error("\(left) events could not be written to the store before shutdown") }
-        let refs = attachments.withLock { $0.count }
-        if refs > 0 { logger.error("evidence of \(refs) events could not be added to the store before shutdown") }
+        let left = queue.withLock { $0 }
+        if !left.events.isEmpty { logger.error("\(left.events.count) events could not be written to the store before shutdown") }
+        if !left.completions.isEmpty {
+            logger.error("evidence of \(left.completions.count) events could not be completed in the store before shutdown")
+        }
     }
 
     /// Stops the batching loop after a final flush.
@@ -87,72 +88,58 @@ public final class EventPublisher: Sendable {
     /// Returns true when nothing is left to write.
     @discardableResult
     private func writePending() async -> Bool {
-        let batch = pending.withLock { p -> [Event] in
-            let b = p
-            p.removeAll(keepingCapacity: true)
-            return b
+        // Both taken at once: every completion taken was queued after its event, so that event is
+        // in this batch or was written before.
+        let batch = queue.withLock { q -> Queue in
+            defer { q = Queue() }
+            return q
         }
-        guard !batch.isEmpty else { return await writeAttachments() }
+        guard !batch.events.isEmpty || !batch.completions.isEmpty else { return true }
         // A fenced worker publishes nothing more: the group's new holder detects on its own.
         guard !isFenced else { return true }
-        do {
-            let outcomes = try await store.publish(batch, fence: fence)
-            published.add(outcomes.filter { $0 == .inserted }.count, ordering: .relaxed)
-            remember(merges: zip(batch, outcomes).compactMap { event, outcome in
-                if case .merged(let into) = outcome { (event.id, into) } else { nil }
-            })
-            let attached = await writeAttachments()
-            return attached && pending.withLock { $0.isEmpty }
-        } catch StoreError.fenced(let lost) {
-            if !fencedFlag.exchange(true, ordering: .relaxed) {
-                logger.error("lease lost (\(lost)): \(batch.count) event(s) not published; stopping this group's worker")
-                onFenced()
-            }
-            return true
-        } catch {
-            // Put them back in front, in order; publish is idempotent, so a retry is harmless.
-            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
-            logger.warning("store write failed, will retry: \(error)")
-            return false
-        }
-    }
-
-    private func remember(merges: [(UUID, UUID)]) {
-        guard !merges.isEmpty else { return }
-        merged.withLock { m in
-            for (id, into) in merges where m.into.updateValue(into, forKey: id) == nil { m.order.append(id) }
-            // Clips arrive seconds after their event: the last few thousand merges are plenty.
-            while m.order.count > 4096 { m.into[m.order.removeFirst()] = nil }
-        }
-    }
-
-    /// Adds queued evidence to stored events; returns true when none is left.
-    private func writeAttachments() async -> Bool {
-        let batch = attachments.withLock { a -> [Attachment] in
-            let b = a
-            a.removeAll()
-            return b
-        }
-        guard !batch.isEmpty else { return true }
-        var retry: [Attachment] = []
-        for var a in batch {
-            // An event still waiting in the batch is not in the store yet.
-            if pending.withLock({ p in p.contains { $0.id == a.id } }) { retry.append(a); continue }
-            let target = merged.withLock { $0.into[a.id] } ?? a.id
+        if !batch.events.isEmpty {
             do {
-                try await store.addEvidence(a.refs, to: target, by: "retina", now: Date())
-            } catch WorkflowError.notFound(_) {
-                // Not committed yet by another path, or purged: give it a few seconds, then say so.
-                a.misses += 1
-                if a.misses < 25 { retry.append(a) }
-                else { logger.error("event \(a.id.uuidString.lowercased()) is not in the store: its \(a.refs.map(\.kind).joined(separator: ", ")) evidence is not recorded") }
+                let outcomes = try await store.publish(batch.events, fence: fence)
+                published.add(outcomes.filter { $0 == .inserted }.count, ordering: .relaxed)
+            } catch StoreError.fenced(let lost) {
+                if !fencedFlag.exchange(true, ordering: .relaxed) {
+                    logger.error("lease lost (\(lost)): \(batch.events.count) event(s) not published; stopping this group's worker")
+                    onFenced()
+                }
+                return true
             } catch {
-                logger.warning("adding evidence failed, will retry: \(error)")
-                retry.append(a)
+                // Put them back in front, in order; publish is idempotent, so a retry is harmless.
+                requeue(batch)
+                logger.warning("store write failed, will retry: \(error)")
+                return false
             }
         }
-        guard !retry.isEmpty else { return true }
-        attachments.withLock { $0.insert(contentsOf: retry, at: 0) }
-        return false
+        let completed = await write(batch.completions)
+        return completed && queue.withLock { $0.events.isEmpty && $0.completions.isEmpty }
+    }
+
+    /// Completes pending evidence in the store; returns false when a write failed (the rest is
+    /// queued again, in order).
+    private func write(_ completions: [(eventId: UUID, completion: EvidenceCompletion)]) async -> Bool {
+        for (i, c) in completions.enumerated() {
+            do {
+                try await store.completeEvidence(eventId: c.eventId, c.completion, by: "retina", now: Date())
+            } catch WorkflowError.notFound(_) {
+                // Written after its event, so the event was never stored (refused) or is already purged.
+                logger.error("event \(c.eventId.uuidString.lowercased()) is not in the store: its \(c.completion.kind) evidence is not recorded")
+            } catch {
+                requeue(Queue(completions: Array(completions[i...])))
+                logger.warning("completing evidence failed, will retry: \(error)")
+                return false
+            }
+        }
+        return true
+    }
+
+    private func requeue(_ batch: Queue) {
+        queue.withLock { q in
+            q.events.insert(contentsOf: batch.events, at: 0)
+            q.completions.insert(contentsOf: batch.completions, at: 0)
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class GroupWorker: Sendable {
     private let evidence: EvidenceWriter?
     /// apply and stop run one after another: a pipeline is never stopped twice, nor before it started.
     private let serial = SerialTasks()
-    private let store: any EventStore
+    private let store: any EventQueue & CameraHealthStore
     private let logger: Logger
     private let healthInterval: Double
     private let duty = DutyTask()
@@ -26,7 +26,7 @@ public final class GroupWorker: Sendable {
     ///   - evidenceDirectory: where event snapshots are written (nil: no snapshots).
     ///   - fence: the group lease a supervised worker publishes under; `onFenced` is called once
     ///     the store refuses it (another node took the group over).
-    public init(cameras: [CameraConfig], store: any EventStore, evidenceDirectory: String? = nil, healthInterval: Double = 5,
+    public init(cameras: [CameraConfig], store: any EventQueue & CameraHealthStore, evidenceDirectory: String? = nil, healthInterval: Double = 5,
                 fence: LeaseFence? = nil, onFenced: @escaping @Sendable () -> Void = {},
                 logger: Logger = Logger(label: "retina.worker")) {
         let enabled = cameras.filter(\.enabled)

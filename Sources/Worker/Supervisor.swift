@@ -53,13 +53,13 @@ public final class Supervisor: Sendable {
     }
 
     public let options: Options
-    private let store: any EventStore
+    private let store: any GroupLeaseStore
     private let logger: Logger
     private let children = Mutex<[String: Child]>([:])
     /// The groups this node competes for; a reload may change them.
     private let groups: Mutex<[String]>
 
-    public init(options: Options, store: any EventStore, logger: Logger = Logger(label: "retina.supervisor")) {
+    public init(options: Options, store: any GroupLeaseStore, logger: Logger = Logger(label: "retina.supervisor")) {
         self.options = options
         self.store = store
         groups = Mutex(options.groups)

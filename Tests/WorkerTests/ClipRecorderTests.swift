@@ -10,6 +10,14 @@ import Worker
 @Suite struct ClipRecorderTests {
     final class Clips: Sendable {
         let refs = Mutex<[(UUID, EvidenceRef)]>([])
+        let missing = Mutex<[(UUID, String)]>([])
+
+        func take(_ id: UUID, _ completion: EvidenceCompletion) {
+            switch completion {
+            case .recorded(let ref): refs.withLock { $0.append((id, ref)) }
+            case .missing(_, let reason): missing.withLock { $0.append((id, reason)) }
+            }
+        }
     }
 
     static func source(seconds: Double) throws -> String {
@@ -30,7 +38,7 @@ import Worker
         let dir = Fixtures.temporaryDirectory("retina-recorder")
         let clips = Clips()
         let recorder = ClipRecorder(camera: "gate/1", directory: dir, ring: ring, settings: .init(pre: 2, post: 2),
-                                    onClip: { id, ref in clips.refs.withLock { $0.append((id, ref)) } })
+                                    onClip: { clips.take($0, $1) })
         let id = UUID()
         let day = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15
         recorder.record(eventId: id, segment: 1, streamTime: 5.3, at: day)
@@ -49,7 +57,7 @@ import Worker
         let probe = try RTSPIntegrationTests.probeClip(path)
         // From the key frame at 3 s (5.3 − 2 s, back to its key frame) to the frame at 7.28 s.
         #expect(probe.firstKey && probe.packets == 108 && abs(probe.duration - 4.32) < 0.01, "\(probe)")
-        #expect(recorder.written == 1 && recorder.skipped == 0)
+        #expect(recorder.written == 1 && recorder.skipped == 0 && clips.missing.withLock { $0.isEmpty })
     }
 
     @Test func atMostAFewClipsAtOnceAndAStopWritesThemWithWhatArrived() async throws {
@@ -63,10 +71,12 @@ import Worker
         let dir = Fixtures.temporaryDirectory("retina-recorder")
         let clips = Clips()
         let recorder = ClipRecorder(camera: "cam", directory: dir, ring: ring, settings: .init(pre: 1, post: 60, maxPending: 4),
-                                    onClip: { id, ref in clips.refs.withLock { $0.append((id, ref)) } })
+                                    onClip: { clips.take($0, $1) })
         let ids = (0..<6).map { _ in UUID() }
         for id in ids { recorder.record(eventId: id, segment: 1, streamTime: 0.5, at: Date()) }
-        #expect(recorder.skipped == 2)  // beyond four in progress, an event gets no clip
+        #expect(recorder.skipped == 2)  // beyond four in progress, an event gets no clip, and says why
+        #expect(clips.missing.withLock { $0.map(\.0) } == Array(ids.suffix(2)))
+        #expect(clips.missing.withLock { $0.allSatisfy { $0.1 == "4 clips of this camera are already being recorded" } })
         try await Task.sleep(for: .milliseconds(600))
         #expect(recorder.written == 0)  // still waiting for their 60 post-event seconds
         // The camera stops: the ring's segment ends, the clips are written with what arrived.

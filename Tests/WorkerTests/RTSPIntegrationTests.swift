@@ -270,7 +270,7 @@ import Worker
         // Published first (with its snapshot), the clip added once its 2 post-event seconds arrived.
         #expect(event.evidence.first?.kind == "snapshot")
         let (ref, path, data) = try clipOf(event, evidence: dir + "/evidence")
-        #expect(ref.mime == "video/mp4" && ref.size == data.count)
+        #expect(ref.mime == "video/mp4" && ref.size == data.count && event.pendingEvidence.isEmpty)
         #expect(ref.sha256 == Fixtures.sha256(data))  // sha256sum, not our code
         #expect(path.hasPrefix(dir + "/evidence/clips/good/") && path.hasSuffix("/\(event.id.uuidString.lowercased()).mp4"))
         let probe = try Self.probeClip(path)
@@ -293,7 +293,8 @@ import Worker
         worker.start()
         let opened = try await waitForEvent(in: store, timeout: 12) { $0.type == "motion.detected" }
         let event = try #require(opened, "no motion event within 12 s")
-        #expect(!event.evidence.contains { $0.kind == "clip" })  // still recording
+        #expect(!event.evidence.contains { $0.kind == "clip" })  // still recording, and published as pending
+        #expect(event.pendingEvidence == [PendingEvidence(kind: "clip", eventId: event.id)])
         try await Task.sleep(for: .seconds(1))
         let stopAsked = Date()
         await worker.stop()
@@ -302,6 +303,7 @@ import Worker
         let stored = try #require(try await store.event(id: event.id))
         let (ref, path, data) = try clipOf(stored, evidence: dir + "/evidence")
         #expect(ref.sha256 == Fixtures.sha256(data) && ref.size == data.count)
+        #expect(stored.pendingEvidence.isEmpty)  // completed by the stop
         let probe = try Self.probeClip(path)
         #expect(probe.firstKey && probe.codec == "h264")
         #expect(probe.duration >= 1 && probe.duration < 30, "clip is \(probe.duration) s")
