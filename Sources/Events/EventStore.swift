@@ -2,7 +2,7 @@ import Foundation
 
 /// Which events to list.
 public struct EventQuery: Sendable, Equatable {
-    public var types: [String] = []
+    public var types: [EventType] = []
     public var states: [EventState] = []
     public var camera: String?
     public var group: String?
@@ -14,7 +14,7 @@ public struct EventQuery: Sendable, Equatable {
     public var queueOrder = false
     public var limit: Int = 100
 
-    public init(types: [String] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
+    public init(types: [EventType] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
                 since: Date? = nil, until: Date? = nil, priorities: [Priority] = [], queueOrder: Bool = false, limit: Int = 100) {
         self.priorities = priorities
         self.queueOrder = queueOrder
@@ -43,7 +43,7 @@ public enum PublishOutcome: Sendable, Equatable {
 public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var camera: String
     public var group: String?
-    public var state: String
+    public var state: CameraState
     public var since: Date
     public var lastError: String?
     public var decodedFps: Double
@@ -53,7 +53,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var stallsLastHour: Int
     public var reportedAt: Date
 
-    public init(camera: String, group: String?, state: String, since: Date, lastError: String?, decodedFps: Double,
+    public init(camera: String, group: String?, state: CameraState, since: Date, lastError: String?, decodedFps: Double,
                 analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date) {
         self.camera = camera
         self.group = group

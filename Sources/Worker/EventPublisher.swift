@@ -145,7 +145,7 @@ public final class EventPublisher: Sendable {
                 // Not committed yet by another path, or purged: give it a few seconds, then say so.
                 a.misses += 1
                 if a.misses < 25 { retry.append(a) }
-                else { logger.error("event \(a.id.uuidString.lowercased()) is not in the store: its \(a.refs.map(\.kind).joined(separator: ", ")) evidence is not recorded") }
+                else { logger.error("event \(a.id.uuidString.lowercased()) is not in the store: its \(a.refs.map(\.kind.rawValue).joined(separator: ", ")) evidence is not recorded") }
             } catch {
                 logger.warning("adding evidence failed, will retry: \(error)")
                 retry.append(a)

@@ -9,7 +9,7 @@ import Worker
 /// open one with the same dedup key.
 @Suite struct LateEvidenceTests {
     func clip(_ name: String) -> EvidenceRef {
-        EvidenceRef(kind: "clip", uri: "file:///evidence/clips/gate/\(name).mp4", mime: "video/mp4", size: 1234, sha256: String(repeating: "ab", count: 32))
+        EvidenceRef(kind: .clip, uri: "file:///evidence/clips/gate/\(name).mp4", mime: "video/mp4", size: 1234, sha256: String(repeating: "ab", count: 32))
     }
 
     @Test func evidenceReachesTheStoredEventWhateverTheOrder() async throws {
