@@ -28,9 +28,10 @@ public struct EpisodePolicy: Sendable {
     /// The same cooldown for every type.
     public init(cooldown: Double) { self.init(otherwise: cooldown) }
 
-    /// A camera's episodes as its configuration sets them (crowd levels keep their own, in the detector).
+    /// A camera's episodes as its configuration sets them: plain motion by `motion.cooldown`,
+    /// anomalies and a tampered view by `anomaly.cooldown` (crowd levels keep their own, in the detector).
     public init(camera: CameraConfig) {
-        self.init(otherwise: camera.anomaly.cooldown)
+        self.init(cooldowns: [.motionDetected: camera.motion.cooldown], otherwise: camera.anomaly.cooldown)
     }
 
     public func cooldown(for type: EventType) -> Double { cooldowns[type] ?? otherwise }
