@@ -40,10 +40,13 @@ let package = Package(
 
         // URL passwords masked in one place, for the media layer and the configuration alike.
         .target(name: "Redaction"),
-        .target(name: "Media", dependencies: ["CFFmpeg", "Redaction", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Vision"),
+        // The names the targets share: event types and subtypes, crowd levels, priorities and their
+        // table, evidence kinds, camera states, stream options and their defaults. Depends on nothing.
+        .target(name: "Vocabulary"),
+        .target(name: "Media", dependencies: ["CFFmpeg", "Redaction", "Vocabulary", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Vision", dependencies: ["Vocabulary"]),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
-        .target(name: "Events", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                .product(name: "Logging", package: "swift-log")]),
@@ -57,18 +60,18 @@ let package = Package(
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.json")]),
-        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction"]),
+        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction", "Vocabulary"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
-        .target(name: "Evaluation", dependencies: ["Media", "Vision", "Yams"]),
+        .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log")]
         ),
         // A worker's Prometheus metrics over HTTP (`--metrics-port`); Worker itself stays free of HTTP.
         // Named apart from swift-metrics' own `Metrics` module.
         .target(
             name: "RetinaMetrics",
-            dependencies: ["Worker", "GracefulService", .product(name: "CoreMetrics", package: "swift-metrics"),
+            dependencies: ["Worker", "Vocabulary", "GracefulService", .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
@@ -78,7 +81,7 @@ let package = Package(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office", "Evidence",
-                "RetinaMetrics",
+                "RetinaMetrics", "Vocabulary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,7 +89,7 @@ let package = Package(
         // Decode + scale + no-op detector throughput, compared with `ffmpeg -f null` by Benchmarks/decode.sh.
         .executableTarget(
             name: "DecodeBench",
-            dependencies: ["Media", "Vision", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Media", "Vision", "Vocabulary", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/DecodeBench"
         ),
 
@@ -97,13 +100,15 @@ let package = Package(
 
         // Real fixtures for the tests: clips made by ffmpeg, a GStreamer RTSP server on loopback.
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "RetinaTestSupport"]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),
-        .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "RetinaTestSupport"]),
+        .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig", "Vocabulary"]),
+        // Reads Sources/ and Package.swift: what each target may import (README, "How it is built").
+        .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "Vocabulary", "RetinaTestSupport"]),
         .testTarget(name: "RetinaMetricsTests", dependencies: ["RetinaMetrics", "Worker", "Events", "RetinaConfig", "RetinaTestSupport"],
                     path: "Tests/MetricsTests"),
     ]

@@ -10,6 +10,7 @@ import Logging
 import Media
 import Synchronization
 import Vision
+import Vocabulary
 
 final class NoOpDetector: Detector {
     let name = "no-op"
@@ -45,7 +46,7 @@ let analysed = Atomic<Int>(0)
 let detector = Mutex(NoOpDetector())
 let spec = IngestSpec(cameraId: "bench", url: StreamURL(file), options: OpenOptions(decoderThreads: threads),
                       analysisFps: analysisFps, analysisWidth: width, pace: false,
-                      skipNonReference: analysisFps > 0 ? nil : false, stopAtEnd: true)
+                      skipNonReference: analysisFps > 0 ? nil : false, stopAtEnd: true, decodeBurst: 0, deblock: .always)
 let failure = Mutex<String?>(nil)
 let ingest = CameraIngest(spec: spec, onState: { state, error in
     if state == .failed, let error { failure.withLock { $0 = error.description } }

@@ -24,15 +24,15 @@ for (i, name) in files.enumerated() {
     let path = (snapshots as NSString).appendingPathComponent(name)
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     let camera = "bench-cam-\(i % 10)"
-    let level = ["blue", "yellow", "orange", "red"][i % 4]
-    batch.append(Event(type: "crowd.density", priority: level == "red" ? .p1 : .p3, level: level,
+    let level = CrowdLevel.warnings[i % 4]
+    batch.append(Event(type: "crowd.density", priority: level == .red ? .p1 : .p3, level: level,
                        source: EventSource(producer: "retina", camera: camera, deviceId: String(format: "310115000013200%05d", i % 10),
                                            group: "bench", zone: "plaza"),
                        location: EventLocation(lat: 31.2304, lon: 121.4737),
                        occurredAt: start.addingTimeInterval(Double(i) * 3600 / Double(max(files.count, 1))),
                        dedupKey: "bench:\(i)",
                        payload: .object(["count": .number(Double(20 + i % 80)), "densityPerM2": .number(Double(i % 60) / 10), "areaM2": .number(45)]),
-                       evidence: [EvidenceRef(kind: "snapshot", uri: URL(fileURLWithPath: path).absoluteString, mime: "image/jpeg",
+                       evidence: [EvidenceRef(kind: .snapshot, uri: URL(fileURLWithPath: path).absoluteString, mime: "image/jpeg",
                                               size: data.count, sha256: Checksum.sha256Hex(data))]))
     if batch.count == 100 {
         _ = try await store.publish(batch)

@@ -17,7 +17,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 }
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 func crowdEvent(_ i: Int, producer: String = "bench") -> Event {
-    Event(type: "crowd.density", priority: .p4, level: "blue",
+    Event(type: "crowd.density", priority: .p4, level: .blue,
           source: EventSource(producer: producer, camera: "cam-\(i % 200)", group: "g\(i % 20)", zone: "plaza"),
           occurredAt: Date(), payload: .object(["count": .number(Double(i % 50))]))
 }

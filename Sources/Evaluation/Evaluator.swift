@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import Vision
+import Vocabulary
 
 /// Runs Retina's detectors over a labelled dataset and scores them: counting error on `counts.csv`
 /// frames (after fitting only on `calibration.csv`), anomaly AUC and event detection on
@@ -158,8 +159,8 @@ struct AnomalySpanTracker {
             closed.append(span)
             open[kind] = nil
         }
-        for d in detections where d.type == "motion.anomaly" || d.type == "camera.tampered" {
-            let kind = d.subtype ?? d.type
+        for d in detections where d.type == .motionAnomaly || d.type == .cameraTampered {
+            let kind = d.kind
             if open[kind] != nil { open[kind]!.endFrame = frame } else { open[kind] = AnomalyEventSpan(startFrame: frame, endFrame: frame, kind: kind) }
         }
     }

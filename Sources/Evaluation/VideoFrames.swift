@@ -2,9 +2,10 @@ import Foundation
 import Media
 import Synchronization
 import Vision
+import Vocabulary
 
 /// Every frame of a video file, in decoder output order, as analysis frames: the same decode and
-/// scale path as a live camera (`CameraIngest`), without pacing or frame skipping.
+/// scale path as a live camera (`CameraIngest`), without pacing, frame skipping or decode bursts.
 enum VideoFrames {
     /// Calls `body` with each frame's index and analysis frame on the calling thread (libav blocks:
     /// call this from a thread of its own, never from Swift's cooperative pool).
@@ -12,7 +13,7 @@ enum VideoFrames {
                         _ body: (Int, AnalysisFrame) -> Void) throws(EvaluationError) {
         let spec = IngestSpec(cameraId: "eval", url: StreamURL(file), options: OpenOptions(decoderThreads: threads),
                               analysisFps: 0, analysisWidth: width, settleSeconds: 0, pace: false,
-                              skipNonReference: false, stopAtEnd: true, deblock: deblock)
+                              skipNonReference: false, stopAtEnd: true, decodeBurst: 0, deblock: deblock)
         try withoutActuallyEscaping(body) { (body) throws(EvaluationError) in
             try run(spec, UncheckedBox(body))
         }

@@ -4,7 +4,7 @@ import Foundation
 public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var camera: String
     public var group: String?
-    public var state: String
+    public var state: CameraState
     public var since: Date
     public var lastError: String?
     public var decodedFps: Double
@@ -14,7 +14,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var stallsLastHour: Int
     public var reportedAt: Date
 
-    public init(camera: String, group: String?, state: String, since: Date, lastError: String?, decodedFps: Double,
+    public init(camera: String, group: String?, state: CameraState, since: Date, lastError: String?, decodedFps: Double,
                 analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date) {
         self.camera = camera
         self.group = group

@@ -1,39 +1,7 @@
 import Foundation
-
-/// Dispatch priority: P1 is life safety (falls, red crowd) and is never queued behind P2–P4.
-public enum Priority: Int, Sendable, Codable, Comparable, CaseIterable, CustomStringConvertible {
-    case p1 = 1, p2, p3, p4
-
-    public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { "P\(rawValue)" }
-
-    public init?(label: String) {
-        guard label.count == 2, label.uppercased().first == "P", let n = Int(label.dropFirst()),
-              let p = Priority(rawValue: n) else { return nil }
-        self = p
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let n = try? c.decode(Int.self), let p = Priority(rawValue: n) { self = p; return }
-        let s = try c.decode(String.self)
-        guard let p = Priority(label: s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected P1, P2, P3 or P4, got '\(s)'")
-        }
-        self = p
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-}
-
-/// Where an event stands in the security office's workflow.
-public enum EventState: String, Sendable, Codable, CaseIterable {
-    case new, claimed, acknowledged, resolved
-    case falseAlarm = "false_alarm"
-}
+// The event schema speaks the house vocabulary (types, levels, priorities, states, evidence kinds):
+// re-exported so that every user of the schema has its words without a second import.
+@_exported import Vocabulary
 
 /// Who produced an event and what it is about.
 public struct EventSource: Sendable, Codable, Equatable {
@@ -74,21 +42,16 @@ public struct EventLocation: Sendable, Codable, Equatable {
     }
 }
 
-/// What a piece of evidence is.
-public enum EvidenceKind: String, Sendable, CaseIterable {
-    case snapshot, clip
-}
-
 /// A snapshot or clip that backs an event, with its hash. `uri` is the file's path relative to the
 /// server's evidence folder, as the server stored it (older stores wrote absolute `file://` URIs).
 public struct EvidenceRef: Sendable, Codable, Equatable {
-    public var kind: String
+    public var kind: EvidenceKind
     public var uri: String
     public var mime: String?
     public var size: Int?
     public var sha256: String?
 
-    public init(kind: String, uri: String, mime: String? = nil, size: Int? = nil, sha256: String? = nil) {
+    public init(kind: EvidenceKind, uri: String, mime: String? = nil, size: Int? = nil, sha256: String? = nil) {
         self.kind = kind
         self.uri = uri
         self.mime = mime
@@ -107,11 +70,11 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     public var dedupKey: String?
     public var incidentId: String?
     /// `crowd.density`, `motion.anomaly`, `fall.detected`, `camera.offline`, …
-    public var type: String
-    public var subtype: String?
+    public var type: EventType
+    public var subtype: EventSubtype?
     public var priority: Priority
-    /// Crowd: blue/yellow/orange/red.
-    public var level: String?
+    /// Crowd: blue/yellow/orange/red (`none` on the event of a cleared level).
+    public var level: CrowdLevel?
     public var source: EventSource
     public var location: EventLocation?
     public var occurredAt: Date
@@ -136,7 +99,10 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
     /// Legal hold (exported or escalated to the police): retention never removes it or its evidence.
     public var held: Bool = false
 
-    public init(id: UUID = UUID(), type: String, subtype: String? = nil, priority: Priority, level: String? = nil,
+    /// `motion.anomaly/running`, `crowd.density`: the type and subtype as tables and renderings show them.
+    public var typeLabel: String { type.rawValue + (subtype.map { "/\($0.rawValue)" } ?? "") }
+
+    public init(id: UUID = UUID(), type: EventType, subtype: EventSubtype? = nil, priority: Priority, level: CrowdLevel? = nil,
                 source: EventSource, location: EventLocation? = nil, occurredAt: Date, detectedAt: Date = Date(),
                 dedupKey: String? = nil, incidentId: String? = nil, payload: JSONValue = .object([:]),
                 evidence: [EvidenceRef] = [], state: EventState = .new, escalated: Bool = false) {
@@ -164,11 +130,10 @@ public struct Event: Sendable, Codable, Equatable, Identifiable {
         id = try c.decodeIfPresent(UUID.self, forKey: .id) ?? UUID()
         dedupKey = try c.decodeIfPresent(String.self, forKey: .dedupKey)
         incidentId = try c.decodeIfPresent(String.self, forKey: .incidentId)
-        type = try c.decode(String.self, forKey: .type)
-        subtype = try c.decodeIfPresent(String.self, forKey: .subtype)
-        // Falls are life safety: P1 unless the producer says otherwise (STANDARDS-NOTES §7.2).
-        priority = try c.decodeIfPresent(Priority.self, forKey: .priority) ?? (type.hasPrefix("fall.") ? .p1 : .p4)
-        level = try c.decodeIfPresent(String.self, forKey: .level)
+        type = try c.decode(EventType.self, forKey: .type)
+        subtype = try c.decodeIfPresent(EventSubtype.self, forKey: .subtype)
+        priority = try c.decodeIfPresent(Priority.self, forKey: .priority) ?? PriorityTable.unstated(for: type)
+        level = try c.decodeIfPresent(CrowdLevel.self, forKey: .level)
         source = try c.decode(EventSource.self, forKey: .source)
         location = try c.decodeIfPresent(EventLocation.self, forKey: .location)
         occurredAt = try c.decode(Date.self, forKey: .occurredAt)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Which events to list.
 public struct EventQuery: Sendable, Equatable {
-    public var types: [String] = []
+    public var types: [EventType] = []
     public var states: [EventState] = []
     public var camera: String?
     public var group: String?
@@ -14,7 +14,7 @@ public struct EventQuery: Sendable, Equatable {
     public var queueOrder = false
     public var limit: Int = 100
 
-    public init(types: [String] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
+    public init(types: [EventType] = [], states: [EventState] = [], camera: String? = nil, group: String? = nil,
                 since: Date? = nil, until: Date? = nil, priorities: [Priority] = [], queueOrder: Bool = false, limit: Int = 100) {
         self.priorities = priorities
         self.queueOrder = queueOrder

@@ -36,7 +36,7 @@ public enum EvidenceCompletion: Sendable, Equatable {
 
     public var kind: String {
         switch self {
-        case .recorded(let ref): ref.kind
+        case .recorded(let ref): ref.kind.rawValue
         case .missing(let kind, _): kind
         }
     }

@@ -76,8 +76,8 @@ extension PostgresEventStore {
             var rows: [String] = []
             for event in chunk {
                 let first = binds.count + 1
-                binds.append(event.id.uuidString.lowercased()); binds.append(event.type); binds.append(event.subtype)
-                binds.append(event.priority.rawValue); binds.append(event.level); binds.append(event.state.rawValue)
+                binds.append(event.id.uuidString.lowercased()); binds.append(event.type.rawValue); binds.append(event.subtype?.rawValue)
+                binds.append(event.priority.rawValue); binds.append(event.level?.rawValue); binds.append(event.state.rawValue)
                 binds.append(event.escalated); binds.append(event.source.producer); binds.append(event.source.camera)
                 binds.append(event.source.group); binds.append(event.source.zone); binds.append(event.dedupKey)
                 binds.append(event.incidentId); binds.append(event.occurredAt); binds.append(now); binds.append(try encode(event))
@@ -123,7 +123,7 @@ extension PostgresEventStore {
         var binds = PostgresBindings()
         var clauses: [String] = []
         func bind<T: PostgresNonThrowingEncodable>(_ value: T) -> String { binds.append(value); return "$\(binds.count)" }
-        if !query.types.isEmpty { clauses.append("type = ANY(\(bind(query.types)))") }
+        if !query.types.isEmpty { clauses.append("type = ANY(\(bind(query.types.map(\.rawValue))))") }
         if !query.states.isEmpty { clauses.append("state = ANY(\(bind(query.states.map(\.rawValue))))") }
         if let camera = query.camera { clauses.append("camera = \(bind(camera))") }
         if let group = query.group { clauses.append("grp = \(bind(group))") }

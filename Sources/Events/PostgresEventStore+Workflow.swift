@@ -98,7 +98,7 @@ extension PostgresEventStore {
         try await db.query("""
             UPDATE events SET state = \(event.state.rawValue), escalated = \(event.escalated), claimed_by = \(event.claimedBy),
                 lease_until = \(event.leaseUntil), escalation_step = \(event.escalationStep), priority = \(event.priority.rawValue),
-                level = \(event.level), held = \(event.held), doc = \(doc)::jsonb
+                level = \(event.level?.rawValue), held = \(event.held), doc = \(doc)::jsonb
             WHERE id = \(event.id.uuidString.lowercased())
             """, logger: logger)
     }

@@ -14,7 +14,6 @@ public enum ProducerEvents {
         "state", "escalated", "repeats", "lastSeenAt", "claimedBy", "leaseUntil", "escalationStep", "held", "publishedAt",
     ]
     public static let fallDeviceTypes = ["wearable", "radar", "camera", "pullcord"]
-    public static let levels = ["blue", "yellow", "orange", "red"]
 
     /// Bounds on what a producer may publish.
     public struct Limits: Sendable, Equatable {
@@ -88,9 +87,9 @@ public enum ProducerEvents {
 
     static func check(_ e: Event, place: String, limits: Limits, now: Date) -> [String] {
         var problems: [String] = []
-        if !isDottedName(e.type) { problems.append("\(place).type: expected a dotted name such as fall.detected, got '\(printable(e.type))'") }
+        if !isDottedName(e.type.rawValue) { problems.append("\(place).type: expected a dotted name such as fall.detected, got '\(printable(e.type.rawValue))'") }
         let identifiers: [(String, String?)] = [
-            ("subtype", e.subtype), ("level", e.level), ("dedupKey", e.dedupKey), ("incidentId", e.incidentId),
+            ("subtype", e.subtype?.rawValue), ("dedupKey", e.dedupKey), ("incidentId", e.incidentId),
             ("source.producer", e.source.producer), ("source.camera", e.source.camera), ("source.deviceId", e.source.deviceId),
             ("source.cameraName", e.source.cameraName), ("source.group", e.source.group), ("source.zone", e.source.zone),
         ]
@@ -99,8 +98,9 @@ public enum ProducerEvents {
             if let why = identifierProblem(value) { problems.append("\(place).\(name): \(why)") }
         }
         if e.source.producer.isEmpty { problems.append("\(place).source.producer: expected the producing system, e.g. fall-detection") }
-        if let level = e.level, !levels.contains(level) {
-            problems.append("\(place).level: expected one of \(levels.joined(separator: ", ")), got '\(printable(level))'")
+        // Any other level is refused as the event is decoded; `none` only clears a level Retina announced.
+        if e.level == CrowdLevel.none {
+            problems.append("\(place).level: expected one of \(CrowdLevel.warnings.map(\.rawValue).joined(separator: ", ")), got 'none'")
         }
         // detectedAt defaults to occurredAt: checked on its own only when it differs.
         for (name, time) in [("occurredAt", e.occurredAt)] + (e.detectedAt == e.occurredAt ? [] : [("detectedAt", e.detectedAt)]) {
@@ -110,7 +110,7 @@ public enum ProducerEvents {
                 problems.append("\(place).\(name): \(RFC3339.format(time)) is more than \(Int(limits.maxFutureSkew)) s ahead of this server's clock")
             }
         }
-        if e.type.hasPrefix("fall.") {
+        if e.type.isFall {
             let payload = e.payload.objectValue ?? [:]
             if payload["subjectRef"]?.stringValue?.isEmpty ?? true {
                 problems.append("\(place).payload.subjectRef: a fall names its (pseudonymous) subject, e.g. \"resident-0412\"")

@@ -38,7 +38,7 @@ extension SQLiteEventStore {
                         // The same condition again while its event is open: fold it in.
                         var existing = try decoder.decode(Event.self, from: Data(open.1.utf8))
                         Transitions.fold(event, into: &existing)
-                        try update.run([.int(existing.priority.rawValue), SQLValue(existing.level),
+                        try update.run([.int(existing.priority.rawValue), SQLValue(existing.level?.rawValue),
                                         .text(String(decoding: try encoder.encode(existing), as: UTF8.self)), .text(open.0)])
                         try alias.run([.text(id), .text(open.0)])
                         outcomes.append(.merged(into: existing.id))
@@ -46,8 +46,8 @@ extension SQLiteEventStore {
                     }
                     let doc = String(decoding: try encoder.encode(event), as: UTF8.self)
                     try insert.run([
-                        .text(event.id.uuidString.lowercased()), .text(event.type), SQLValue(event.subtype),
-                        .int(event.priority.rawValue), SQLValue(event.level), .text(event.state.rawValue),
+                        .text(event.id.uuidString.lowercased()), .text(event.type.rawValue), SQLValue(event.subtype?.rawValue),
+                        .int(event.priority.rawValue), SQLValue(event.level?.rawValue), .text(event.state.rawValue),
                         .int(event.escalated ? 1 : 0), .text(event.source.producer), SQLValue(event.source.camera),
                         SQLValue(event.source.group), SQLValue(event.source.zone), SQLValue(event.dedupKey),
                         SQLValue(event.incidentId), .double(event.occurredAt.timeIntervalSince1970),
@@ -72,7 +72,7 @@ extension SQLiteEventStore {
             var values: [SQLValue] = []
             if !query.types.isEmpty {
                 clauses.append("type IN (\(query.types.map { _ in "?" }.joined(separator: ",")))")
-                values += query.types.map { .text($0) }
+                values += query.types.map { .text($0.rawValue) }
             }
             if !query.states.isEmpty {
                 clauses.append("state IN (\(query.states.map { _ in "?" }.joined(separator: ",")))")

@@ -166,7 +166,7 @@ public enum Transitions {
         let new = refs.filter { r in !event.evidence.contains { $0.uri == r.uri } }
         guard !new.isEmpty else { return nil }
         event.evidence += new
-        let what = new.map { "\($0.kind) \($0.sha256.map { String($0.prefix(12)) } ?? "")" }.joined(separator: ", ")
+        let what = new.map { "\($0.kind.rawValue) \($0.sha256.map { String($0.prefix(12)) } ?? "")" }.joined(separator: ", ")
         return HistoryEntry(at: now, actor: actor, action: "evidence_added", from: event.state, to: event.state, note: what)
     }
 

@@ -111,7 +111,7 @@ public struct EvidenceRoot: Sendable {
             try data.withUnsafeBytes { try Files.writeAll(fd, $0, path: file) }
             guard fsync(fd) == 0 else { throw EvidenceFileError.io(file, "fsync failed") }
         } catch let error as EvidenceFileError { throw error } catch { throw .io(file, "\(error)") }
-        return EvidenceRef(kind: kind.rawValue, uri: Self.uri(relative: relative), mime: mime, size: data.count,
+        return EvidenceRef(kind: kind, uri: Self.uri(relative: relative), mime: mime, size: data.count,
                            sha256: Checksum.sha256Hex(data))
     }
 }

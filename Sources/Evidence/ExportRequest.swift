@@ -10,10 +10,10 @@ public struct ExportSelection: Sendable, Codable, Equatable {
     public var to: Date?
     public var group: String?
     public var camera: String?
-    public var types: [String]
+    public var types: [EventType]
 
     public init(events: [UUID] = [], incident: String? = nil, from: Date? = nil, to: Date? = nil,
-                group: String? = nil, camera: String? = nil, types: [String] = []) {
+                group: String? = nil, camera: String? = nil, types: [EventType] = []) {
         self.events = events
         self.incident = incident
         self.from = from
@@ -33,7 +33,7 @@ public struct ExportSelection: Sendable, Codable, Equatable {
         to = try c.decodeIfPresent(Date.self, forKey: .to)
         group = try c.decodeIfPresent(String.self, forKey: .group)
         camera = try c.decodeIfPresent(String.self, forKey: .camera)
-        types = try c.decodeIfPresent([String].self, forKey: .types) ?? []
+        types = try c.decodeIfPresent([EventType].self, forKey: .types) ?? []
     }
 
     /// Refuses a selection that is none of the three kinds, or more than one.
@@ -59,7 +59,7 @@ public struct ExportSelection: Sendable, Codable, Equatable {
         var s = "events from \(from.map(RFC3339.format) ?? "?") to \(to.map(RFC3339.format) ?? "?")"
         if let group { s += " in group \(group)" }
         if let camera { s += " from camera \(camera)" }
-        if !types.isEmpty { s += " of type \(types.joined(separator: ", "))" }
+        if !types.isEmpty { s += " of type \(types.map(\.rawValue).joined(separator: ", "))" }
         return s
     }
 }

@@ -72,7 +72,7 @@ final class ExportSession: @unchecked Sendable {
         var snapshotPath: String?
         var counts: [String: Int] = [:]
         for ref in event.evidence {
-            let kind = SafeName.component(ref.kind)
+            let kind = SafeName.component(ref.kind.rawValue)
             counts[kind, default: 0] += 1
             let ext = Self.fileExtension(ref)
             let path = "data/native/\(camera)/\(SafeName.component(id))-\(kind)-\(counts[kind]!).\(ext)"
@@ -100,10 +100,10 @@ final class ExportSession: @unchecked Sendable {
             try custody.append("copy", object: path, before: ref.sha256?.lowercased(), after: digest.sha256,
                                note: "from \(ref.uri) in the evidence folder; matches the hash recorded at capture")
             let mime = ref.mime ?? (ext == "jpg" ? "image/jpeg" : ext == "mp4" ? "video/mp4" : "application/octet-stream")
-            try item(name: "\(ref.kind) of \(event.type) at \(event.source.camera ?? event.source.producer)", category: ref.kind,
+            try item(name: "\(ref.kind) of \(event.type) at \(event.source.camera ?? event.source.producer)", category: ref.kind.rawValue,
                      file: path, format: mime, digest: digest, event: event)
             switch ref.kind {
-            case "snapshot":
+            case .snapshot:
                 snapshots += 1
                 if snapshotPath == nil { snapshotPath = path }
                 if GAT1400.eventSort(for: event) != nil || mime == "image/jpeg" {
@@ -111,8 +111,7 @@ final class ExportSession: @unchecked Sendable {
                     let size = Files.head(of: bag.root + "/" + path, limit: 65_536).flatMap(GAT1400.jpegSize)
                     try images.append(GAT1400.image(for: event, seq: imageSeq, path: path, digest: digest, size: size, timeZone: request.timeZone))
                 }
-            case "clip": clips += 1
-            default: break
+            case .clip: clips += 1
             }
         }
 
@@ -201,14 +200,13 @@ final class ExportSession: @unchecked Sendable {
     }
 
     /// A snapshot is a JPEG or PNG and a clip an MP4, by their first bytes.
-    static func checkMedia(fd: Int32, path: String, kind: String) throws {
+    static func checkMedia(fd: Int32, path: String, kind: EvidenceKind) throws {
         var head = Data(count: 16)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 16, 0) }
         let mime = n > 0 ? MediaSniff.mime(of: head.prefix(n)) : nil
-        let ok = switch EvidenceKind(rawValue: kind) {
+        let ok = switch kind {
         case .snapshot: mime == "image/jpeg" || mime == "image/png"
         case .clip: mime == "video/mp4"
-        case nil: false
         }
         if !ok { throw EvidenceFileError.notMedia(path, kind: kind) }
     }

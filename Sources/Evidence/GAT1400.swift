@@ -10,15 +10,14 @@ public enum GAT1400 {
     /// 22 loitering, 4 fast running, 5 other moving-target detection; nil for events that are not
     /// video analysis (falls from a radar, camera outages).
     public static func eventSort(for event: Event) -> Int? {
-        let kind = event.subtype ?? event.payload["kind"]?.stringValue
-        switch (event.type, kind) {
-        case ("crowd.density", _): return 15
-        case ("crowd.flow", _): return 14
-        case ("motion.anomaly", "intrusion"): return 20
-        case ("motion.anomaly", "counter_flow"): return 21
-        case ("motion.anomaly", "loitering"): return 22
-        case ("motion.anomaly", "running"): return 4
-        case ("motion.anomaly", _), ("motion.detected", _): return 5
+        switch (event.type, event.anomalyKind) {
+        case (.crowdDensity, _): return 15
+        case (.crowdFlow, _): return 14
+        case (.motionAnomaly, .intrusion?): return 20
+        case (.motionAnomaly, .counterFlow?): return 21
+        case (.motionAnomaly, .loitering?): return 22
+        case (.motionAnomaly, .running?): return 4
+        case (.motionAnomaly, _), (.motionDetected, _): return 5
         default: return nil
         }
     }
@@ -85,7 +84,7 @@ public enum GAT1400 {
             "FileFormat": .string("Jpeg"),
             "FileSize": .number(Double(digest.size)),
             "ShotTime": .string(time(event.occurredAt, timeZone: timeZone)),
-            "Title": .string(event.type + (event.subtype.map { "/\($0)" } ?? "")),
+            "Title": .string(event.typeLabel),
             "SecurityLevel": .string("5"),
         ]
         if let lon = event.location?.lon { info["ShotPlaceLongitude"] = .number(lon) }

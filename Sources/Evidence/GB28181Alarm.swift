@@ -17,17 +17,16 @@ public enum GB28181Alarm {
     /// 11 (video anomaly); a camera offline is a device alarm (2) of type 1 (video loss); anything
     /// else (a fall from a radar) is method 7, other.
     public static func mapping(for event: Event) -> Mapping {
-        let kind = event.subtype ?? event.payload["kind"]?.stringValue
-        switch (event.type, kind) {
-        case ("crowd.density", _): return Mapping(method: 5, type: 10)
-        case ("crowd.flow", _): return Mapping(method: 5, type: 9)
-        case ("motion.anomaly", "running"), ("motion.anomaly", "dispersal"): return Mapping(method: 5, type: 12)
-        case ("motion.anomaly", "intrusion"): return Mapping(method: 5, type: 6, eventType: 1)
-        case ("motion.anomaly", "loitering"): return Mapping(method: 5, type: 8)
-        case ("motion.anomaly", "counter_flow"): return Mapping(method: 5, type: 7)
-        case ("motion.anomaly", _), ("motion.detected", _): return Mapping(method: 5, type: 2)
-        case ("camera.tampered", _): return Mapping(method: 5, type: 11)
-        case ("camera.offline", _): return Mapping(method: 2, type: 1)
+        switch (event.type, event.anomalyKind) {
+        case (.crowdDensity, _): return Mapping(method: 5, type: 10)
+        case (.crowdFlow, _): return Mapping(method: 5, type: 9)
+        case (.motionAnomaly, .running?), (.motionAnomaly, .dispersal?): return Mapping(method: 5, type: 12)
+        case (.motionAnomaly, .intrusion?): return Mapping(method: 5, type: 6, eventType: 1)
+        case (.motionAnomaly, .loitering?): return Mapping(method: 5, type: 8)
+        case (.motionAnomaly, .counterFlow?): return Mapping(method: 5, type: 7)
+        case (.motionAnomaly, _), (.motionDetected, _): return Mapping(method: 5, type: 2)
+        case (.cameraTampered, _): return Mapping(method: 5, type: 11)
+        case (.cameraOffline, _): return Mapping(method: 2, type: 1)
         default: return Mapping(method: 7)
         }
     }
@@ -36,24 +35,24 @@ public enum GB28181Alarm {
     /// event's priority P1…P4.
     public static func priority(for event: Event) -> Int {
         switch event.level {
-        case "red": 1
-        case "orange": 2
-        case "yellow": 3
-        case "blue": 4
-        default: event.priority.rawValue
+        case .red?: 1
+        case .orange?: 2
+        case .yellow?: 3
+        case .blue?: 4
+        case .none?, nil: event.priority.rawValue
         }
     }
 
     /// Roman warning level (I red … IV blue) of a crowd level.
-    static func roman(_ level: String?) -> String? {
-        switch level { case "red": "I"; case "orange": "II"; case "yellow": "III"; case "blue": "IV"; default: nil }
+    static func roman(_ level: CrowdLevel?) -> String? {
+        switch level { case .red?: "I"; case .orange?: "II"; case .yellow?: "III"; case .blue?: "IV"; case .none?, nil: nil }
     }
 
     /// `AlarmDescription`: compact `key=value;…` (§7.1(a)), e.g.
     /// `evt=<uuid>;type=crowd.density;lvl=III;dens=3.4;cnt=152;area=45;los=F;trend=+0.6/min;dur=90s;zone=plaza`.
     public static func description(for event: Event) -> String {
         var parts: [(String, String)] = [("evt", event.id.uuidString.lowercased()),
-                                         ("type", event.type + (event.subtype.map { "/\($0)" } ?? ""))]
+                                         ("type", event.typeLabel)]
         if let lvl = roman(event.level) { parts.append(("lvl", lvl)) }
         let p = event.payload
         func number(_ key: String) -> String? { p[key]?.doubleValue.map(Self.number) }
@@ -64,7 +63,7 @@ public enum GB28181Alarm {
         if let v = p["trendPerMinute"]?.doubleValue { parts.append(("trend", (v >= 0 ? "+" : "") + Self.number(v) + "/min")) }
         if let v = p["dwellSeconds"]?.doubleValue { parts.append(("dur", "\(Int(v.rounded()))s")) }
         for key in ["runningPersons", "counterFlowPersons", "persons"] { if let v = number(key) { parts.append(("persons", v)); break } }
-        if let v = number("score"), !event.type.hasPrefix("crowd.") { parts.append(("score", v)) }
+        if let v = number("score"), !event.type.rawValue.hasPrefix("crowd.") { parts.append(("score", v)) }
         if let zone = event.source.zone { parts.append(("zone", zone)) }
         if let camera = event.source.camera { parts.append(("cam", camera)) }
         parts.append(("pri", event.priority.description))

@@ -1,4 +1,5 @@
 import Foundation
+import Events
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,7 +36,7 @@ public enum EvidenceFileError: Error, Sendable, CustomStringConvertible, Equatab
     case outsideRoot(String)
     case unhashed(String)
     case hashMismatch(String)
-    case notMedia(String, kind: String)
+    case notMedia(String, kind: EvidenceKind)
 
     public var description: String {
         switch self {
@@ -47,7 +48,7 @@ public enum EvidenceFileError: Error, Sendable, CustomStringConvertible, Equatab
         case .outsideRoot(let u): "evidence '\(u)' is not a file the server stored in its evidence folder: refused"
         case .unhashed(let p): "evidence file \(p) has no SHA-256 recorded at capture: refused"
         case .hashMismatch(let p): "evidence file \(p) does not match the SHA-256 recorded at capture: refused"
-        case .notMedia(let p, let kind): "evidence file \(p) is not a \(kind) by its content: refused"
+        case .notMedia(let p, let kind): "evidence file \(p) is not a \(kind.rawValue) by its content: refused"
         }
     }
 }

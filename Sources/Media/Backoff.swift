@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Tiered reconnect delays: quick retries first, then seconds, then minutes. The last tier repeats.
 /// Jitter spreads the retries of many cameras that lost the same switch or server.
 public struct BackoffPolicy: Sendable, Equatable {
@@ -6,7 +8,7 @@ public struct BackoffPolicy: Sendable, Equatable {
     /// Fraction of each delay added or removed at random (0.2 = ±20 %).
     public var jitter: Double
 
-    public static let standard = BackoffPolicy(delays: [0.5, 0.5, 1, 2, 5, 10, 30, 60, 120], jitter: 0.2)
+    public static let standard = BackoffPolicy(delays: StreamDefaults.backoff, jitter: StreamDefaults.backoffJitter)
 
     public init(delays: [Double], jitter: Double) {
         precondition(!delays.isEmpty, "a backoff policy needs at least one delay")

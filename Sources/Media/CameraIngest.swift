@@ -2,8 +2,10 @@ import CFFmpeg
 import Foundation
 import Logging
 import Synchronization
+import Vocabulary
 
 /// What one camera's ingest loop does: where to read, how to decode, what to hand to analysis.
+/// Defaults as a camera's configuration has them (`StreamDefaults`).
 public struct IngestSpec: Sendable {
     public var cameraId: String
     public var url: StreamURL
@@ -27,10 +29,10 @@ public struct IngestSpec: Sendable {
     /// When H.264's deblocking filter may be skipped to keep up (`DeblockPolicy`).
     public var deblock: DeblockPolicy
 
-    public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = 5,
-                analysisWidth: Int = 384, analysisHeight: Int? = nil, settleSeconds: Double = 1,
+    public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = StreamDefaults.analysisFps,
+                analysisWidth: Int = StreamDefaults.analysisWidth, analysisHeight: Int? = nil, settleSeconds: Double = StreamDefaults.settle,
                 backoff: BackoffPolicy = .standard, pace: Bool? = nil, skipNonReference: Bool? = nil,
-                stopAtEnd: Bool = false, decodeBurst: Double = 0, deblock: DeblockPolicy = .always) {
+                stopAtEnd: Bool = false, decodeBurst: Double = StreamDefaults.decodeBurst, deblock: DeblockPolicy = StreamDefaults.deblock) {
         self.cameraId = cameraId
         self.url = url
         self.options = options
@@ -59,7 +61,7 @@ public final class CameraIngest: Sendable {
     public let ring: PacketRing?
     private let deadline = Deadline()
     private let onFrame: @Sendable (LumaFrame) -> Void
-    private let onState: @Sendable (IngestState, MediaError?) -> Void
+    private let onState: @Sendable (CameraState, MediaError?) -> Void
     private let finished = DispatchSemaphore(value: 0)
     /// The first state is always announced, even though health starts out as `connecting`.
     private let announced = Atomic<Bool>(false)
@@ -69,7 +71,7 @@ public final class CameraIngest: Sendable {
     ///   - onFrame: called on the ingest thread for every analysis frame; must not block.
     ///   - onState: called on the ingest thread on every state change, with the error that caused it.
     public init(spec: IngestSpec, logger: Logger = Logger(label: "retina.ingest"), ring: PacketRing? = nil,
-                onState: @escaping @Sendable (IngestState, MediaError?) -> Void = { _, _ in },
+                onState: @escaping @Sendable (CameraState, MediaError?) -> Void = { _, _ in },
                 onFrame: @escaping @Sendable (LumaFrame) -> Void) {
         self.spec = spec
         self.ring = ring
@@ -269,7 +271,7 @@ public final class CameraIngest: Sendable {
         return (w, max(16, Int((Double(w) * Double(info.height) / Double(info.width)).rounded())) & ~1)
     }
 
-    private func transition(_ state: IngestState, _ error: MediaError? = nil) {
+    private func transition(_ state: CameraState, _ error: MediaError? = nil) {
         let before = health.snapshot.state
         health.set(state, error: error?.description)
         if before != state || error != nil || !announced.exchange(true, ordering: .relaxed) { onState(state, error) }

@@ -1,18 +1,4 @@
-/// When a camera's H.264 decoder applies its in-loop deblocking filter.
-///
-/// Skipping it on non-key frames saves about a fifth of the decoding CPU, which is most of a
-/// machine's work. On our 720p 2 Mbit/s test stream the frames stay within 49.5 dB (luma PSNR, mean)
-/// of the full decode: blocking that analysis at 384 px does not see and an operator barely sees in
-/// a snapshot. Clips are never affected: they are the camera's own packets.
-public enum DeblockPolicy: String, Sendable, CaseIterable {
-    /// Every frame is deblocked, as the encoder meant.
-    case always
-    /// Deblocked while the camera keeps up with real time; while its decoding runs late (a machine
-    /// over capacity), the filter is skipped until it has caught up, instead of frames being lost.
-    case auto
-    /// Only key frames are deblocked: the cheapest decode, always.
-    case keyframes
-}
+import Vocabulary
 
 /// Decides, frame by frame, whether a camera skips the deblocking filter (`DeblockPolicy.auto`),
 /// with hysteresis so that a camera at the edge of keeping up does not flip on every frame.

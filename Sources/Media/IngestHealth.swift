@@ -1,26 +1,10 @@
 import Foundation
 import Synchronization
-
-/// Where a camera's ingest loop is.
-public enum IngestState: String, Sendable, Codable {
-    /// Opening the stream (or reopening it after an outage).
-    case connecting
-    /// Frames are arriving and being decoded.
-    case streaming
-    /// The stream stopped delivering data within the stall deadline; a reconnect follows.
-    case stalled
-    /// Waiting before the next connection attempt after a transient failure.
-    case backoff
-    /// The last attempt failed in a way a retry will not fix (credentials, path, codec); retried
-    /// slowly, and the state stays `failed` through those retries until one streams.
-    case failed
-    /// The ingest loop was stopped.
-    case stopped
-}
+import Vocabulary
 
 /// A camera's ingest health at one moment.
 public struct IngestHealth: Sendable, Equatable {
-    public var state: IngestState = .connecting
+    public var state: CameraState = .connecting
     public var since: Date = Date()
     public var lastError: String?
     public var stream: StreamInfo?
@@ -65,7 +49,7 @@ public final class IngestHealthRecorder: Sendable {
         }
     }
 
-    func set(_ newState: IngestState, error: String? = nil) {
+    func set(_ newState: CameraState, error: String? = nil) {
         state.withLock { s in
             if s.health.state != newState { s.health.since = Date() }
             s.health.state = newState

@@ -1,17 +1,17 @@
-/// How a stream is opened and read.
+import Vocabulary
+
+/// How a stream is opened and read; defaults as a camera's configuration has them (`StreamDefaults`).
 public struct OpenOptions: Sendable, Equatable {
-    public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
-
-    /// RTSP transport; TCP by default (survives NAT and loss better than UDP for analysis).
-    public var transport: Transport = .tcp
+    public var transport: StreamTransport
     /// Deadline for connecting and reading the stream headers.
-    public var openTimeout: Double = 10
+    public var openTimeout: Double
     /// A stream that delivers no packet for this long is stalled.
-    public var stallTimeout: Double = 5
+    public var stallTimeout: Double
     /// Decoder threads; 0 lets libavcodec choose.
-    public var decoderThreads: Int = 0
+    public var decoderThreads: Int
 
-    public init(transport: Transport = .tcp, openTimeout: Double = 10, stallTimeout: Double = 5, decoderThreads: Int = 0) {
+    public init(transport: StreamTransport = StreamDefaults.transport, openTimeout: Double = StreamDefaults.openTimeout,
+                stallTimeout: Double = StreamDefaults.stallTimeout, decoderThreads: Int = StreamDefaults.decoderThreads) {
         self.transport = transport
         self.openTimeout = openTimeout
         self.stallTimeout = stallTimeout

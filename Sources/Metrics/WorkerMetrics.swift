@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Prometheus
 import Synchronization
+import Vocabulary
 import Worker
 
 /// Prometheus metrics of one worker process. The pipelines keep their own counts; this reads
@@ -137,7 +138,7 @@ private struct CameraMetrics {
         }
         decodedFps.record(health.decodedFps)
         analysedFps.record(health.analysedFps)
-        streaming.record(health.state == "streaming" ? 1 : 0)
+        streaming.record(health.state == .streaming ? 1 : 0)
         func add(_ counter: CoreMetrics.Counter, _ new: Int, _ old: Int) { if new > old { counter.increment(by: Int64(new - old)) } }
         add(decoded, now.decoded, last.decoded)
         add(analysed, now.analysed, last.analysed)

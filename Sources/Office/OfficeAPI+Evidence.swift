@@ -14,7 +14,7 @@ extension OfficeAPI {
     func snapshot(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let id = try eventId(context)
         guard let event = try await store.event(id: id),
-              let ref = event.evidence.first(where: { $0.kind == EvidenceKind.snapshot.rawValue }) else {
+              let ref = event.evidence.first(where: { $0.kind == .snapshot }) else {
             throw OfficeError(.notFound, "event \(id.uuidString.lowercased()) has no snapshot")
         }
         let root = evidence

@@ -25,7 +25,7 @@ struct OfficeAPI: Sendable {
         query.states = try q.cases("state", EventState.init(rawValue:), expected: EventState.allCases.map(\.rawValue).joined(separator: ", "))
         query.types = try q.all("type").map { type in
             guard ProducerEvents.isDottedName(type) else { throw OfficeError(.badRequest, "type: expected a dotted name such as fall.detected, got '\(type)'") }
-            return type
+            return EventType(rawValue: type)
         }
         query.camera = try q.identifier("camera")
         query.group = try q.identifier("group")

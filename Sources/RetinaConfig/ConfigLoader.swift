@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 import Vision
+import Vocabulary
 
 /// Parses and validates a configuration file. Every error names the file, line, key and what was expected.
 public enum ConfigLoader {
@@ -126,10 +127,7 @@ public enum ConfigLoader {
     static let streamKeys = ["transport", "analysis", "openTimeout", "stallTimeout", "settle", "backoff", "offlineAfter", "frameBuffer", "pace", "decoderThreads", "decodeBurst", "deblock"]
 
     private static func readStream(_ m: [String: Node], _ path: String, _ r: NodeReader, into s: inout StreamSettings) {
-        if let t = r.string(m["transport"], "\(path).transport") {
-            if ["tcp", "udp"].contains(t.lowercased()) { s.transport = t.lowercased() }
-            else { r.fail(m["transport"], "\(path).transport", "expected tcp or udp, got '\(t)'") }
-        }
+        s.transport = r.choice(m["transport"], "\(path).transport", StreamTransport.self) ?? s.transport
         if let a = m["analysis"], let am = r.mapping(a, "\(path).analysis", allowed: ["fps", "width", "height"]) {
             s.analysisFps = r.double(am["fps"], "\(path).analysis.fps", range: 0.1...60) ?? s.analysisFps
             s.analysisWidth = r.int(am["width"], "\(path).analysis.width", range: 32...3840) ?? s.analysisWidth
@@ -143,10 +141,7 @@ public enum ConfigLoader {
         s.pace = r.bool(m["pace"], "\(path).pace") ?? s.pace
         s.decoderThreads = r.int(m["decoderThreads"], "\(path).decoderThreads", range: 0...64) ?? s.decoderThreads
         s.decodeBurst = r.duration(m["decodeBurst"], "\(path).decodeBurst", range: 0...2) ?? s.decodeBurst
-        if let d = r.string(m["deblock"], "\(path).deblock") {
-            if StreamSettings.deblockPolicies.contains(d.lowercased()) { s.deblock = d.lowercased() }
-            else { r.fail(m["deblock"], "\(path).deblock", "expected \(StreamSettings.deblockPolicies.dropLast().joined(separator: ", ")) or \(StreamSettings.deblockPolicies.last!), got '\(d)'") }
-        }
+        s.deblock = r.choice(m["deblock"], "\(path).deblock", DeblockPolicy.self) ?? s.deblock
         if let b = m["backoff"], let items = r.sequence(b, "\(path).backoff") {
             let delays = items.enumerated().compactMap { r.duration($1, "\(path).backoff[\($0)]", range: 0...3600) }
             if delays.isEmpty { r.fail(b, "\(path).backoff", "needs at least one delay, e.g. [1s, 5s, 30s]") }
@@ -233,11 +228,7 @@ public enum ConfigLoader {
                                                        "schedule", "loiterSeconds"]) else { return nil }
             guard let id = r.string(m["id"], "\(p).id", required: true) else { return nil }
             if !ids.insert(id).inserted { r.fail(m["id"], "\(p).id", "zone id '\(id)' is used twice in this camera") }
-            var kind = ZoneConfig.Kind.watch
-            if let k = r.string(m["kind"], "\(p).kind") {
-                if let parsed = ZoneConfig.Kind(rawValue: k) { kind = parsed }
-                else { r.fail(m["kind"], "\(p).kind", "expected \(ZoneConfig.Kind.allCases.map(\.rawValue).joined(separator: " or ")), got '\(k)'") }
-            }
+            let kind = r.choice(m["kind"], "\(p).kind", ZoneConfig.Kind.self) ?? .watch
             var polygon: [(x: Double, y: Double)] = []
             if let pn = m["polygon"], let points = r.sequence(pn, "\(p).polygon") {
                 for (j, pt) in points.enumerated() {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The whole deployment as one YAML file describes it: the store, camera groups and cameras.
 public struct Configuration: Sendable, Equatable {
     /// Where the file came from (for messages); `<embedded demo>` for the built-in one.
@@ -70,41 +72,34 @@ public struct PerspectiveSample: Sendable, Equatable {
     public var heightPx: Double
 }
 
-/// How a camera is read and analysed; every field has a default that suits a typical IP camera.
+/// How a camera is read and analysed; every field has a default that suits a typical IP camera
+/// (`StreamDefaults`, the same the media layer has).
 public struct StreamSettings: Sendable, Equatable {
-    public var transport: String = "tcp"
-    public var analysisFps: Double = 5
-    public var analysisWidth: Int = 384
+    public var transport = StreamDefaults.transport
+    public var analysisFps = StreamDefaults.analysisFps
+    public var analysisWidth = StreamDefaults.analysisWidth
     public var analysisHeight: Int?
     /// Seconds to connect and read the stream headers.
-    public var openTimeout: Double = 10
+    public var openTimeout = StreamDefaults.openTimeout
     /// Seconds without data before the stream counts as stalled.
-    public var stallTimeout: Double = 5
+    public var stallTimeout = StreamDefaults.stallTimeout
     /// Seconds of frames not analysed after a reconnect.
-    public var settle: Double = 1
+    public var settle = StreamDefaults.settle
     /// Reconnect delays in seconds, quick first; the last repeats.
-    public var backoff: [Double] = [0.5, 0.5, 1, 2, 5, 10, 30, 60, 120]
+    public var backoff = StreamDefaults.backoff
     /// A camera down this long is reported offline (one event per outage).
     public var offlineAfter: Double = 10
     /// Frames waiting for analysis per camera; beyond it the oldest is dropped.
     public var frameBuffer: Int = 4
     /// Pace file sources at their frame rate like a live camera (default: yes for files).
     public var pace: Bool?
-    /// libavcodec threads per camera (0: one per core). One is the cheapest per frame, and a
-    /// machine serves many cameras, so their decoders run side by side on the cores anyway;
-    /// frame threading only pays for a single camera too big for one core (4K at 25 fps).
-    public var decoderThreads: Int = 1
-    /// Seconds of video decoded together: a camera's packets wait up to this long and are then
-    /// decoded in one run, so its decoder state and reference frames are still in the CPU cache
-    /// (with two dozen cameras per machine this saves a sixth of the decoding CPU, Benchmarks/README.md).
-    /// Adds up to this much latency; 0 decodes every packet at once.
-    public var decodeBurst: Double = 0.2
+    /// libavcodec threads per camera (0: one per core).
+    public var decoderThreads = StreamDefaults.decoderThreads
+    /// Seconds of video decoded together (0: every packet at once).
+    public var decodeBurst = StreamDefaults.decodeBurst
     /// H.264 deblocking: `always`; `auto`, skipped on non-key frames only while this camera's
-    /// decoding runs late (an overloaded machine sheds a fifth of its decoding CPU instead of
-    /// frames); `keyframes`, skipped always (the cheapest). Clips are the camera's own packets either way.
-    public var deblock = "auto"
-    /// `Media.DeblockPolicy`'s names (this module does not link FFmpeg); a worker test pins the two together.
-    public static let deblockPolicies = ["always", "auto", "keyframes"]
+    /// decoding runs late; `keyframes`, skipped always (the cheapest).
+    public var deblock = StreamDefaults.deblock
 }
 
 /// The crowd-density detector of a camera.

@@ -51,6 +51,15 @@ final class NodeReader {
         return s.string
     }
 
+    /// One of an enum's names, in any case: `tcp`, `UDP`, `auto`.
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ path: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(node, path) else { return nil }
+        if let value = T(rawValue: text.lowercased()) { return value }
+        let names = T.allCases.map(\.rawValue)
+        fail(node, path, "expected \(names.dropLast().joined(separator: ", ")) or \(names.last ?? ""), got '\(text)'")
+        return nil
+    }
+
     func double(_ node: Node?, _ path: String, range: ClosedRange<Double>? = nil) -> Double? {
         guard let node else { return nil }
         guard case .scalar(let s) = node, let v = Double(s.string), v.isFinite else {

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// People count and density per zone from perspective-normalised foreground and edge evidence
 /// (`CrowdFeatures`) and a linear `CrowdModel`, with warning levels per zone. Reports
@@ -84,16 +85,16 @@ public final class CrowdDensityDetector: Detector {
             var measurements = ["count": (count * 10).rounded() / 10, "peakCount": (change.peakCount * 10).rounded() / 10,
                                 "trendPerMinute": (change.trendPerMinute * 10).rounded() / 10,
                                 "dwellSeconds": frame.streamTime - change.since]
-            var labels = ["change": change.kind.rawValue, "previousLevel": change.previous.name]
+            var labels = ["change": change.kind.rawValue, "previousLevel": change.previous.rawValue]
             if let density {
                 measurements["densityPerM2"] = (density * 100).rounded() / 100
                 measurements["areaM2"] = mask.zone.areaM2
-                labels["walkwayLOS"] = CrowdLevel.walkwayLOS(density: density)
+                labels["walkwayLOS"] = WalkwayLOS.of(density: density)
             }
             let level = change.kind == .cleared ? change.previous : change.level
             detections.append(Detection(
-                type: "crowd.density", zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
-                level: change.kind == .cleared ? "none" : level.name,
+                type: .crowdDensity, zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
+                level: change.kind == .cleared ? CrowdLevel.none : level,
                 episode: "\(mask.zone.id):\(change.episode)",
                 isUpdate: change.kind != .raised
             ))

@@ -1,18 +1,10 @@
 import Foundation
+import Vocabulary
 
-/// Crowd warning levels (突发事件 colours, IV…I) and Fruin's walkway level of service.
-public enum CrowdLevel: Int, Sendable, Comparable, CaseIterable, Codable {
-    case none = 0, blue, yellow, orange, red
-
-    public var name: String { ["none", "blue", "yellow", "orange", "red"][rawValue] }
-    public static func < (a: CrowdLevel, b: CrowdLevel) -> Bool { a.rawValue < b.rawValue }
-    public init?(name: String) {
-        guard let level = CrowdLevel.allCases.first(where: { $0.name == name }) else { return nil }
-        self = level
-    }
-
-    /// Fruin walkway level of service (A–F) for a density in persons/m² (STANDARDS-NOTES §5.1).
-    public static func walkwayLOS(density: Double) -> String {
+/// Fruin's walkway level of service; the warning levels themselves are `Vocabulary.CrowdLevel`.
+public enum WalkwayLOS {
+    /// Level of service (A–F) for a density in persons/m² (STANDARDS-NOTES §5.1).
+    public static func of(density: Double) -> String {
         switch density {
         case ..<0.31: "A"
         case ..<0.43: "B"
@@ -46,8 +38,8 @@ public struct CrowdThresholds: Sendable, Equatable {
     /// The level a value indicates, given the level held now (leaving a level needs the hysteresis margin).
     public func level(for value: Double, current: CrowdLevel) -> CrowdLevel {
         var raw = CrowdLevel.none
-        for (i, t) in entry.enumerated() where value >= t { raw = CrowdLevel(rawValue: i + 1)! }
-        if raw < current, current != .none, value >= entry[current.rawValue - 1] * (1 - hysteresis) {
+        for (i, t) in entry.enumerated() where value >= t { raw = CrowdLevel(rank: i + 1)! }
+        if raw < current, current != .none, value >= entry[current.rank - 1] * (1 - hysteresis) {
             // Still within the margin below the current level's entry value: hold it.
             return current
         }
@@ -119,7 +111,7 @@ public struct CrowdLevelTracker: Sendable {
         guard let c = candidate, t - c.since >= dwell else { return nil }
         candidate = nil
         let previous = level
-        let previousEpisode = "\(previous.name)@\(Int(episodeStart))"
+        let previousEpisode = "\(previous.rawValue)@\(Int(episodeStart))"
         announced.removeAll { t - $0.t > cooldown }
         let risesAboveRecent = announced.allSatisfy { indicated > $0.level }
         level = indicated
@@ -151,7 +143,7 @@ public struct CrowdLevelTracker: Sendable {
     }
 
     private func change(_ kind: Change.Kind, previous: CrowdLevel, at t: Double, count: Double) -> Change {
-        Change(kind: kind, level: level, previous: previous, episode: "\(level.name)@\(Int(episodeStart))",
+        Change(kind: kind, level: level, previous: previous, episode: "\(level.rawValue)@\(Int(episodeStart))",
                since: episodeStart, count: count, peakCount: peak, trendPerMinute: trend())
     }
 

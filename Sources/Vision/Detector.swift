@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// One analysis frame as detectors see it.
 public struct AnalysisFrame: Sendable {
@@ -26,8 +27,8 @@ public struct AnalysisFrame: Sendable {
 /// What a detector saw in one frame, before any event policy (levels, dwell, cooldown) applies.
 public struct Detection: Sendable, Equatable {
     /// Event type in the shared schema, e.g. `motion.detected`, `crowd.density`, `motion.anomaly`.
-    public var type: String
-    public var subtype: String?
+    public var type: EventType
+    public var subtype: EventSubtype?
     public var zone: String
     /// Detector-specific strength in 0…1 (or a calibrated score).
     public var score: Double
@@ -38,16 +39,20 @@ public struct Detection: Sendable, Equatable {
     /// Named labels for the event payload (level of service…).
     public var labels: [String: String]
     /// Crowd warning level (blue…red), for detectors that have levels.
-    public var level: String?
+    public var level: CrowdLevel?
     /// Set by detectors that manage their own episodes (crowd levels): detections with the same
     /// episode belong to one event, which is updated in place; nil lets the worker's episode policy decide.
     public var episode: String?
     /// True when this detection updates an episode already announced rather than opening one.
     public var isUpdate: Bool
 
-    public init(type: String, subtype: String? = nil, zone: String, score: Double,
+    /// The subtype (`running`, `covered`), or the type for a detection without one: what the
+    /// evaluation and the tests name a detection by.
+    public var kind: String { subtype?.rawValue ?? type.rawValue }
+
+    public init(type: EventType, subtype: EventSubtype? = nil, zone: String, score: Double,
                 region: PixelRect? = nil, measurements: [String: Double] = [:], labels: [String: String] = [:],
-                level: String? = nil, episode: String? = nil, isUpdate: Bool = false) {
+                level: CrowdLevel? = nil, episode: String? = nil, isUpdate: Bool = false) {
         self.type = type
         self.subtype = subtype
         self.zone = zone

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Motion by frame differencing, per zone: the fraction of a zone's pixels that changed since the
 /// previous analysis frame. Global light changes (auto exposure, IR switch, a cloud) are taken out
 /// by comparing against the previous frame scaled to the current mean brightness, and a change over
@@ -71,7 +73,7 @@ public final class FrameDifferenceMotionDetector: Detector {
             guard fraction >= parameters.minZoneFraction else { continue }
             let region = PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1).scaled(sx, sy)
             detections.append(Detection(
-                type: "motion.detected", zone: mask.zone.id, score: min(1, fraction),
+                type: .motionDetected, zone: mask.zone.id, score: min(1, fraction),
                 region: region, measurements: ["activeFraction": fraction, "changedPixels": Double(count)]
             ))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Motion anomalies from sparse optical flow on a grid: speeds are measured in body heights per
 /// second (the perspective calibration), so "running" means the same near and far; every grid cell
@@ -188,7 +189,7 @@ public final class MotionAnomalyDetector: Detector {
         if warm, isRunning, runningFor >= parameters.runningSeconds {
             let region = PixelRect(x: runBox.minX, y: runBox.minY, width: runBox.maxX - runBox.minX + parameters.gridStep,
                                    height: runBox.maxY - runBox.minY + parameters.gridStep).scaled(sx, sy)
-            detections.append(Detection(type: "motion.anomaly", subtype: "running", zone: "all", score: min(1, lastScore / 2),
+            detections.append(Detection(type: .motionAnomaly, subtype: .running, zone: "all", score: min(1, lastScore / 2),
                                         region: region, measurements: ["runningPersons": runningPersons, "score": lastScore,
                                                                        "peakSpeed": moving.map(\.speed).max() ?? 0]))
         }
@@ -210,7 +211,7 @@ public final class MotionAnomalyDetector: Detector {
         if warm, counterFor >= parameters.counterFlowSeconds {
             let region = PixelRect(x: counterBox.minX, y: counterBox.minY, width: counterBox.maxX - counterBox.minX + parameters.gridStep,
                                    height: counterBox.maxY - counterBox.minY + parameters.gridStep).scaled(sx, sy)
-            detections.append(Detection(type: "motion.anomaly", subtype: "counter_flow", zone: "all", score: min(1, counterPersons),
+            detections.append(Detection(type: .motionAnomaly, subtype: .counterFlow, zone: "all", score: min(1, counterPersons),
                                         region: region, measurements: ["counterFlowPersons": counterPersons]))
         }
 
@@ -230,7 +231,7 @@ public final class MotionAnomalyDetector: Detector {
             dispersing = Double(outward) >= parameters.dispersalOutwardShare * Double(fast.count)
                 && speedSum / Double(fast.count) >= parameters.dispersalSpeed
             if warm, dispersing, !wasDispersing {
-                detections.append(Detection(type: "motion.anomaly", subtype: "dispersal", zone: "all",
+                detections.append(Detection(type: .motionAnomaly, subtype: .dispersal, zone: "all",
                                             score: Double(outward) / Double(fast.count),
                                             region: PixelRect(x: Int(cx) - 1, y: Int(cy) - 1, width: 2, height: 2).scaled(sx, sy),
                                             measurements: ["outwardShare": Double(outward) / Double(fast.count),
@@ -351,7 +352,7 @@ public final class MotionAnomalyDetector: Detector {
                 learnedEdgeEnergy = energy
                 resetEpisodes()
                 ensureCells(w: 0, h: 0)
-                return Detection(type: "camera.tampered", subtype: covered ? "covered" : "moved", zone: "all", score: 1,
+                return Detection(type: .cameraTampered, subtype: covered ? .covered : .moved, zone: "all", score: 1,
                                  measurements: ["edgeEnergy": energy, "learnedEdgeEnergy": learned,
                                                 "changedShare": scene.background.foregroundFraction])
             }
@@ -377,7 +378,7 @@ public final class MotionAnomalyDetector: Detector {
                 let active = zone.schedule?.contains(frame.time) ?? true
                 intrusionFor[zone.id] = (present && active) ? (intrusionFor[zone.id] ?? 0) + dt : 0
                 if (intrusionFor[zone.id] ?? 0) >= parameters.intrusionSeconds {
-                    out.append(Detection(type: "motion.anomaly", subtype: "intrusion", zone: zone.id, score: min(1, persons),
+                    out.append(Detection(type: .motionAnomaly, subtype: .intrusion, zone: zone.id, score: min(1, persons),
                                          measurements: ["persons": persons]))
                 }
             }
@@ -388,7 +389,7 @@ public final class MotionAnomalyDetector: Detector {
                     p!.lastSeen = clock
                     if !p!.reported && clock - p!.since >= limit {
                         p!.reported = true
-                        out.append(Detection(type: "motion.anomaly", subtype: "loitering", zone: zone.id, score: 1,
+                        out.append(Detection(type: .motionAnomaly, subtype: .loitering, zone: zone.id, score: 1,
                                              measurements: ["seconds": clock - p!.since, "persons": persons]))
                     }
                 } else if let q = p, clock - q.lastSeen > parameters.presenceGapSeconds {

@@ -5,6 +5,7 @@ import Media
 import RetinaConfig
 import Synchronization
 import Vision
+import Vocabulary
 
 /// One camera end to end: ingest thread → bounded frame buffer → detectors → episode policy →
 /// events. Also tracks the camera's health and outages.
@@ -36,13 +37,12 @@ public final class CameraPipeline: Sendable {
         outage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
         let spec = IngestSpec(
             cameraId: camera.id, url: StreamURL(camera.url),
-            options: OpenOptions(transport: OpenOptions.Transport(rawValue: camera.stream.transport) ?? .tcp,
-                                 openTimeout: camera.stream.openTimeout, stallTimeout: camera.stream.stallTimeout,
-                                 decoderThreads: camera.stream.decoderThreads),
+            options: OpenOptions(transport: camera.stream.transport, openTimeout: camera.stream.openTimeout,
+                                 stallTimeout: camera.stream.stallTimeout, decoderThreads: camera.stream.decoderThreads),
             analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
             analysisHeight: camera.stream.analysisHeight, settleSeconds: camera.stream.settle,
-            backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: 0.2), pace: camera.stream.pace,
-            decodeBurst: camera.stream.decodeBurst, deblock: DeblockPolicy(rawValue: camera.stream.deblock) ?? .auto
+            backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: StreamDefaults.backoffJitter), pace: camera.stream.pace,
+            decodeBurst: camera.stream.decodeBurst, deblock: camera.stream.deblock
         )
         var ring: PacketRing?
         if let evidence, camera.clips.enabled {
@@ -92,7 +92,7 @@ public final class CameraPipeline: Sendable {
         let a = analysed.withLock { $0 }
         let stale = Date().timeIntervalSince(a.windowStart) > 4
         return CameraHealthRecord(
-            camera: camera.id, group: camera.group, state: h.state.rawValue, since: h.since, lastError: h.lastError,
+            camera: camera.id, group: camera.group, state: h.state, since: h.since, lastError: h.lastError,
             decodedFps: h.decodedFps, analysedFps: (h.state == .streaming && !stale) ? a.fps : 0,
             droppedFrames: buffer.dropped, reconnectsLastHour: h.reconnectsLastHour, stallsLastHour: h.stallsLastHour,
             reportedAt: Date()
@@ -113,7 +113,7 @@ public final class CameraPipeline: Sendable {
     /// Detector time spent so far, in seconds (over `framesAnalysed` frames).
     public var detectorSeconds: Double { Double(detectorNanos.load(ordering: .relaxed)) / 1e9 }
 
-    fileprivate func ingestChanged(_ state: IngestState, _ error: MediaError?) {
+    fileprivate func ingestChanged(_ state: CameraState, _ error: MediaError?) {
         if let error, state != .streaming { logger.debug("\(state.rawValue): \(error)") }
         if let report = outage.withLock({ $0.update(state, reason: error?.description, at: Date()) }) {
             publish(report, at: Date())
@@ -129,7 +129,7 @@ public final class CameraPipeline: Sendable {
             logger.error("detectors not started: \(error)")
             detectors = []
         }
-        var policy = EpisodePolicy(cooldown: camera.anomaly.cooldown)
+        var policy = EpisodePolicy(camera: camera)
         while let frame = await buffer.next() {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,

@@ -159,7 +159,7 @@ public final class ClipRecorder: Sendable {
             let info = try ClipWriter.write(Array(clip.packets.prefix { $0.time <= clip.until }), to: path)
             // Mapped, not read: a clip of tens of megabytes is hashed without holding it in memory.
             let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-            let ref = EvidenceRef(kind: EvidenceKind.clip.rawValue, uri: relative, mime: "video/mp4",
+            let ref = EvidenceRef(kind: .clip, uri: relative, mime: "video/mp4",
                                   size: data.count, sha256: Checksum.sha256Hex(data))
             writtenCount.add(1, ordering: .relaxed)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6

@@ -14,25 +14,15 @@ enum EventFactory {
         camera.location.map { EventLocation(lat: $0.lat, lon: $0.lon, placeCode: $0.placeCode, address: $0.address, building: $0.building) }
     }
 
-    /// Priority by what is at stake (DESIGN.md): a red crowd is life safety (P1); running, dispersal
-    /// and intrusion need someone now (P2); the rest can wait for the next free operator.
     static func priority(_ d: Detection) -> Priority {
-        switch (d.type, d.subtype, d.level) {
-        case ("crowd.density", _, "red"): .p1
-        case ("crowd.density", _, "orange"): .p2
-        case ("crowd.density", _, "yellow"): .p3
-        case ("crowd.density", _, _): .p4
-        case ("motion.anomaly", "running", _), ("motion.anomaly", "dispersal", _), ("motion.anomaly", "intrusion", _): .p2
-        case ("motion.anomaly", _, _), ("camera.tampered", _, _): .p3
-        default: .p4
-        }
+        PriorityTable.priority(of: d.type, subtype: d.subtype, level: d.level)
     }
 
     static func payload(_ d: Detection) -> JSONValue {
         var payload: [String: JSONValue] = ["score": .number((d.score * 1000).rounded() / 1000)]
         for (k, v) in d.measurements { payload[k] = .number((v * 1000).rounded() / 1000) }
         for (k, v) in d.labels { payload[k] = .string(v) }
-        if let subtype = d.subtype { payload["kind"] = .string(subtype) }
+        if let subtype = d.subtype { payload["kind"] = .string(subtype.rawValue) }
         if let r = d.region {
             payload["region"] = .object(["x": .number(Double(r.x)), "y": .number(Double(r.y)),
                                          "width": .number(Double(r.width)), "height": .number(Double(r.height))])
@@ -58,12 +48,13 @@ enum EventFactory {
     static func outage(_ report: OutageReporter.Report, camera: CameraConfig, at now: Date) -> Event {
         switch report {
         case .offline(let since, let reason):
-            return Event(type: "camera.offline", priority: .p3, source: source(camera), location: location(camera),
-                         occurredAt: since, detectedAt: now,
-                         dedupKey: "retina:\(camera.id):camera.offline:\(Int(since.timeIntervalSince1970))",
+            return Event(type: .cameraOffline, priority: PriorityTable.priority(of: .cameraOffline),
+                         source: source(camera), location: location(camera), occurredAt: since, detectedAt: now,
+                         dedupKey: "retina:\(camera.id):\(EventType.cameraOffline):\(Int(since.timeIntervalSince1970))",
                          payload: .object(["reason": .string(reason)]))
         case .online(let downFor):
-            return Event(type: "camera.online", priority: .p4, source: source(camera), location: location(camera),
+            return Event(type: .cameraOnline, priority: PriorityTable.priority(of: .cameraOnline),
+                         source: source(camera), location: location(camera),
                          occurredAt: now, detectedAt: now,
                          payload: .object(["downForSeconds": .number(downFor)]))
         }

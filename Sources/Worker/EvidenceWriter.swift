@@ -29,7 +29,7 @@ public final class EvidenceWriter: Sendable {
                 }
                 let digest = Checksum.sha256Hex(jpeg)
                 // Relative to the evidence folder: the office and exports resolve it only inside theirs.
-                continuation.resume(returning: EvidenceRef(kind: EvidenceKind.snapshot.rawValue, uri: relative,
+                continuation.resume(returning: EvidenceRef(kind: .snapshot, uri: relative,
                                                            mime: "image/jpeg", size: jpeg.count, sha256: digest))
             }
         }

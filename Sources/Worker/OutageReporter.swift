@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Vocabulary
 
 /// Decides when a camera outage becomes a `camera.offline` event and when `camera.online` follows:
 /// one pair per outage, however many reconnect attempts it takes. Short blips (a reconnect that
@@ -16,12 +17,12 @@ public struct OutageReporter: Sendable {
     private var reported = false
     /// The last error of the current outage (an earlier outage's error says nothing about this one).
     private var lastReason: String?
-    private var lastState = IngestState.connecting
+    private var lastState = CameraState.connecting
 
     public init(offlineAfter: Double) { self.offlineAfter = offlineAfter }
 
     /// Feed every ingest state change.
-    public mutating func update(_ state: IngestState, reason: String?, at now: Date) -> Report? {
+    public mutating func update(_ state: CameraState, reason: String?, at now: Date) -> Report? {
         switch state {
         case .streaming:
             defer { downSince = nil; reported = false; lastReason = nil }

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import Media
 import Vision
+import Vocabulary
 
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -49,7 +49,7 @@ struct EventsCommand: AsyncParsableCommand {
                 sinceDate = d
             }
             let store = try storeOptions.open()
-            let events = try await store.list(EventQuery(types: type, states: state, camera: camera, group: group, since: sinceDate, limit: limit))
+            let events = try await store.list(EventQuery(types: type.map(EventType.init(rawValue:)), states: state, camera: camera, group: group, since: sinceDate, limit: limit))
             await store.close()
             if json {
                 print(String(decoding: try EventJSON.encoder(pretty: true).encode(events), as: UTF8.self))
@@ -57,7 +57,7 @@ struct EventsCommand: AsyncParsableCommand {
             }
             if events.isEmpty { print("no events in \(storeOptions.url())"); return }
             let rows = events.map { e -> [String] in
-                [RFC3339.format(e.occurredAt), e.priority.description, e.type + (e.subtype.map { "/\($0)" } ?? ""),
+                [RFC3339.format(e.occurredAt), e.priority.description, e.typeLabel,
                  e.source.camera ?? e.source.producer, e.source.zone ?? "-", e.state.rawValue, String(e.id.uuidString.lowercased().prefix(8))]
             }
             printTable(header: ["OCCURRED", "PRI", "TYPE", "CAMERA", "ZONE", "STATE", "ID"], rows: rows)

@@ -111,7 +111,7 @@ struct Export: AsyncParsableCommand {
         // The selection's shape first (ids are resolved in the store below), then the key.
         do {
             try ExportSelection(events: events.map { _ in UUID() }, incident: incident, from: try time(from, "from"), to: try time(to, "to"),
-                                group: group, camera: camera, types: type).validate()
+                                group: group, camera: camera, types: type.map(EventType.init(rawValue:))).validate()
         } catch let error as ExportError {
             throw ValidationError("\(error) (use --event, --incident, or --from/--to)")
         }
@@ -122,7 +122,7 @@ struct Export: AsyncParsableCommand {
         var ids: [UUID] = []
         for e in events { ids.append(try await resolveEvent(e, in: store)) }
         let selection = ExportSelection(events: ids, incident: incident, from: try time(from, "from"), to: try time(to, "to"),
-                                        group: group, camera: camera, types: type)
+                                        group: group, camera: camera, types: type.map(EventType.init(rawValue:)))
         let request = ExportRequest(selection: selection, out: out, zip: zip, reason: reason, requester: requester, actor: actor.name,
                                     role: "cli", key: key, evidence: EvidenceRoot(path: evidenceOptions.directory()), ivaDeviceId: iva, organization: organization,
                                     tool: "retina \(RetinaVersion.string)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Vocabulary
 
 struct Probe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,7 @@ struct Probe: AsyncParsableCommand {
     var json = false
 
     @Option(name: .long, help: ArgumentHelp("RTSP transport: tcp or udp.", valueName: "transport"))
-    var transport: OpenOptions.Transport = .tcp
+    var transport: StreamTransport = StreamDefaults.transport
 
     @Option(name: .long, help: ArgumentHelp("Decode for at most this many seconds.", valueName: "seconds"))
     var seconds: Double = 5
@@ -63,4 +64,4 @@ struct Probe: AsyncParsableCommand {
     }
 }
 
-extension OpenOptions.Transport: ExpressibleByArgument {}
+extension StreamTransport: ExpressibleByArgument {}

@@ -231,7 +231,7 @@ func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOpti
             try? await Task.sleep(for: .seconds(10))
             if Task.isCancelled { break }
             for h in worker.health {
-                logger.info("\(h.camera): \(h.state) decoded \(String(format: "%.1f", h.decodedFps)) fps, analysed \(String(format: "%.1f", h.analysedFps)) fps, dropped \(h.droppedFrames), reconnects/h \(h.reconnectsLastHour)\(h.state == "streaming" ? "" : h.lastError.map { " — \($0)" } ?? "")")
+                logger.info("\(h.camera): \(h.state.rawValue) decoded \(String(format: "%.1f", h.decodedFps)) fps, analysed \(String(format: "%.1f", h.analysedFps)) fps, dropped \(h.droppedFrames), reconnects/h \(h.reconnectsLastHour)\(h.state == .streaming ? "" : h.lastError.map { " — \($0)" } ?? "")")
             }
         }
     }

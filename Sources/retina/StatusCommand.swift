@@ -34,8 +34,8 @@ struct Status: AsyncParsableCommand {
         if records.isEmpty { print("no camera has reported to \(storeOptions.url()) yet"); return }
         let rows = records.map { r -> [String] in
             let age = Int(Date().timeIntervalSince(r.reportedAt))
-            return [r.group ?? "-", r.camera, r.state, String(format: "%.1f", r.decodedFps), String(format: "%.1f", r.analysedFps),
-                    "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", "\(age)s ago", r.state == "streaming" ? "" : (r.lastError ?? "")]
+            return [r.group ?? "-", r.camera, r.state.rawValue, String(format: "%.1f", r.decodedFps), String(format: "%.1f", r.analysedFps),
+                    "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", "\(age)s ago", r.state == .streaming ? "" : (r.lastError ?? "")]
         }
         printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "REPORTED", "LAST ERROR"], rows: rows)
     }

@@ -25,7 +25,7 @@ func printEvent(_ event: Event, json: Bool) throws {
         print(String(decoding: try EventJSON.encoder(pretty: true).encode(event), as: UTF8.self))
     } else {
         let who = event.claimedBy.map { " by \($0)" } ?? ""
-        print("\(event.id.uuidString.lowercased())  \(event.priority)  \(event.type)\(event.subtype.map { "/\($0)" } ?? "")  \(event.state.rawValue)\(who)\(event.escalated ? "  escalated" : "")")
+        print("\(event.id.uuidString.lowercased())  \(event.priority)  \(event.typeLabel)  \(event.state.rawValue)\(who)\(event.escalated ? "  escalated" : "")")
     }
 }
 

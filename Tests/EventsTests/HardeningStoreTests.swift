@@ -9,7 +9,7 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     func crowd(_ key: String, at seconds: Double) -> Event {
-        Event(type: "crowd.density", priority: .p3, level: "yellow", source: EventSource(producer: "retina", camera: "gate-1"),
+        Event(type: "crowd.density", priority: .p3, level: .yellow, source: EventSource(producer: "retina", camera: "gate-1"),
               occurredAt: t0.addingTimeInterval(seconds), dedupKey: key)
     }
 

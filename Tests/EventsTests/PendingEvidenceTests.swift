@@ -15,7 +15,7 @@ import Testing
     }
 
     func clip(_ name: String) -> EvidenceRef {
-        EvidenceRef(kind: "clip", uri: "clips/gate/\(name).mp4", mime: "video/mp4", size: 10, sha256: String(repeating: "ab", count: 32))
+        EvidenceRef(kind: .clip, uri: "clips/gate/\(name).mp4", mime: "video/mp4", size: 10, sha256: String(repeating: "ab", count: 32))
     }
 
     @Test(arguments: StoreKind.available) func aClipCompletesItsEventOrTheOneItWasFoldedInto(_ kind: StoreKind) async throws {

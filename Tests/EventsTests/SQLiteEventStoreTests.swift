@@ -9,7 +9,7 @@ import Testing
         return dir + "/events.db"
     }
 
-    func event(_ type: String = "motion.detected", camera: String = "cam-1", at t: Double = 1_790_000_000, priority: Priority = .p4) -> Event {
+    func event(_ type: EventType = .motionDetected, camera: String = "cam-1", at t: Double = 1_790_000_000, priority: Priority = .p4) -> Event {
         Event(type: type, priority: priority, source: EventSource(producer: "retina", camera: camera, group: "g1", zone: "all"),
               occurredAt: Date(timeIntervalSince1970: t), payload: .object(["score": .number(0.5)]))
     }
@@ -64,13 +64,13 @@ import Testing
 
     @Test func healthIsUpsertedPerCamera() async throws {
         let store = try SQLiteEventStore(path: tempDB())
-        func record(_ state: String) -> CameraHealthRecord {
+        func record(_ state: CameraState) -> CameraHealthRecord {
             CameraHealthRecord(camera: "cam-1", group: "g", state: state, since: Date(), lastError: nil, decodedFps: 25,
                                analysedFps: 5, droppedFrames: 0, reconnectsLastHour: 0, stallsLastHour: 0, reportedAt: Date())
         }
-        try await store.reportHealth([record("streaming")])
-        try await store.reportHealth([record("stalled")])
-        #expect(try await store.health().map(\.state) == ["stalled"])
+        try await store.reportHealth([record(.streaming)])
+        try await store.reportHealth([record(.stalled)])
+        #expect(try await store.health().map(\.state) == [.stalled])
     }
 
     @Test func aMissingFolderIsAClearError() {
@@ -115,9 +115,9 @@ import Testing
         let store = try SQLiteEventStore(path: path)
         let source = EventSource(producer: "retina", camera: "gate", zone: "plaza")
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = Event(type: "crowd.density", priority: .p3, level: "yellow", source: source, occurredAt: t0,
+        let first = Event(type: "crowd.density", priority: .p3, level: .yellow, source: source, occurredAt: t0,
                           dedupKey: "retina:gate:crowd.density:plaza:yellow@100", payload: .object(["count": .number(40)]))
-        var update = Event(type: "crowd.density", priority: .p4, level: "yellow", source: source, occurredAt: t0.addingTimeInterval(15),
+        var update = Event(type: "crowd.density", priority: .p4, level: .yellow, source: source, occurredAt: t0.addingTimeInterval(15),
                            dedupKey: first.dedupKey, payload: .object(["count": .number(44), "peakCount": .number(45)]))
         let outcomes = try await store.publish([first, update])
         #expect(outcomes == [.inserted, .merged(into: first.id)])
@@ -131,7 +131,7 @@ import Testing
         #expect(merged.priority == .p3)  // an update never lowers urgency
         #expect(merged.lastSeenAt == t0.addingTimeInterval(15))
         // Another key is another event.
-        let other = Event(type: "crowd.density", priority: .p2, level: "orange", source: source, occurredAt: t0.addingTimeInterval(60),
+        let other = Event(type: "crowd.density", priority: .p2, level: .orange, source: source, occurredAt: t0.addingTimeInterval(60),
                           dedupKey: "retina:gate:crowd.density:plaza:orange@150")
         #expect(try await store.publish([other]) == [.inserted])
         await store.close()

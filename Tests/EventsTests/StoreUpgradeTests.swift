@@ -210,7 +210,7 @@ import Testing
         var repeated = Event(type: "motion.anomaly", priority: .p2, source: old.source, occurredAt: t0.addingTimeInterval(30), dedupKey: old.dedupKey)
         repeated.pendingEvidence = [PendingEvidence(kind: "clip", eventId: repeated.id)]
         #expect(try await store.publish([fresh, repeated]) == [.inserted, .merged(into: old.id)])
-        let clip = EvidenceRef(kind: "clip", uri: "clips/gate/r.mp4", mime: "video/mp4")
+        let clip = EvidenceRef(kind: .clip, uri: "clips/gate/r.mp4", mime: "video/mp4")
         try await store.completeEvidence(eventId: repeated.id, .recorded(clip), by: "retina", now: t0)
         let merged = try #require(try await store.event(id: old.id))
         #expect(merged.repeats == 1 && merged.evidence == [clip] && merged.pendingEvidence.isEmpty)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct WorkflowTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func event(_ type: String, _ priority: Priority, at seconds: Double, producer: String = "retina") -> Event {
+    func event(_ type: EventType, _ priority: Priority, at seconds: Double, producer: String = "retina") -> Event {
         Event(type: type, priority: priority, source: EventSource(producer: producer, camera: "cam-1"),
               occurredAt: t0.addingTimeInterval(seconds), detectedAt: t0.addingTimeInterval(seconds))
     }
@@ -135,7 +135,7 @@ import Testing
 @Suite struct WorkflowExtrasTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func event(_ type: String, _ priority: Priority, at seconds: Double, incident: String? = nil) -> Event {
+    func event(_ type: EventType, _ priority: Priority, at seconds: Double, incident: String? = nil) -> Event {
         Event(type: type, priority: priority, source: EventSource(producer: "retina", camera: "cam-1"),
               occurredAt: t0.addingTimeInterval(seconds), incidentId: incident)
     }
@@ -177,7 +177,7 @@ import Testing
         let s = try kind.open(kind.newPlace())
         let e = event("motion.anomaly", .p2, at: 0)
         _ = try await s.publish([e])
-        let clip = EvidenceRef(kind: "clip", uri: "file:///var/lib/retina/clips/x.mp4", mime: "video/mp4", size: 10, sha256: String(repeating: "ab", count: 32))
+        let clip = EvidenceRef(kind: .clip, uri: "file:///var/lib/retina/clips/x.mp4", mime: "video/mp4", size: 10, sha256: String(repeating: "ab", count: 32))
         try await s.addEvidence([clip], to: e.id, by: "retina", now: t0)
         try await s.addEvidence([clip], to: e.id, by: "retina", now: t0)  // a retry adds nothing
         #expect(try await s.event(id: e.id)?.evidence == [clip])
@@ -238,7 +238,7 @@ import Testing
             for store in [a, b] {
                 group.addTask {
                     for i in 0..<20 {
-                        let e = Event(type: "crowd.density", priority: .p1, level: "red", source: EventSource(producer: "retina"),
+                        let e = Event(type: "crowd.density", priority: .p1, level: .red, source: EventSource(producer: "retina"),
                                       occurredAt: self.t0.addingTimeInterval(Double(i)), dedupKey: key)
                         _ = try await store.publish([e])
                     }

@@ -39,7 +39,7 @@ struct EvidenceWorld {
     func path(of ref: EvidenceRef) -> String { dir + "/media/" + ref.uri }
 
     /// The reference the worker would store: the path relative to the evidence folder, size, SHA-256 of the bytes.
-    static func ref(_ kind: String, _ path: String, mime: String) throws -> EvidenceRef {
+    static func ref(_ kind: EvidenceKind, _ path: String, mime: String) throws -> EvidenceRef {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return EvidenceRef(kind: kind, uri: (path as NSString).lastPathComponent, mime: mime, size: data.count, sha256: Checksum.sha256Hex(data))
     }
@@ -50,9 +50,9 @@ struct EvidenceWorld {
                       at: Date = Date(timeIntervalSince1970: 1_795_000_000), clip: Bool = true, incident: String? = nil,
                       zone: String = "plaza") async throws -> Event {
         let id = UUID()
-        var evidence = [try Self.ref("snapshot", try jpeg("snap-\(id.uuidString.prefix(8))"), mime: "image/jpeg")]
-        if clip { evidence.append(try Self.ref("clip", try mp4("clip-\(id.uuidString.prefix(8))"), mime: "video/mp4")) }
-        let event = Event(id: id, type: "crowd.density", priority: .p1, level: "red",
+        var evidence = [try Self.ref(.snapshot, try jpeg("snap-\(id.uuidString.prefix(8))"), mime: "image/jpeg")]
+        if clip { evidence.append(try Self.ref(.clip, try mp4("clip-\(id.uuidString.prefix(8))"), mime: "video/mp4")) }
+        let event = Event(id: id, type: "crowd.density", priority: .p1, level: .red,
                           source: EventSource(producer: "retina", camera: camera, deviceId: deviceId, cameraName: "North <gate> & \"co\"", group: group, zone: zone),
                           location: EventLocation(lat: 31.2304, lon: 121.4737, address: "7 North Road"), occurredAt: at,
                           dedupKey: "retina:\(camera):crowd.density:\(id)", incidentId: incident,

@@ -8,9 +8,9 @@ import Testing
 /// enter a bag, and `retina verify` refuses a bag that carries a key.
 @Suite struct EvidenceRootTests {
     /// An event whose evidence names `uri` with the file's real hash, as a planted reference would.
-    func planted(_ w: EvidenceWorld, uri: String, hashOf file: String, kind: String = "snapshot") async throws -> Event {
+    func planted(_ w: EvidenceWorld, uri: String, hashOf file: String, kind: EvidenceKind = .snapshot) async throws -> Event {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        let event = Event(type: "crowd.density", priority: .p2, level: "orange", source: EventSource(producer: "retina", camera: "gate-1"),
+        let event = Event(type: "crowd.density", priority: .p2, level: .orange, source: EventSource(producer: "retina", camera: "gate-1"),
                           occurredAt: Date(), evidence: [EvidenceRef(kind: kind, uri: uri, mime: "image/jpeg", size: data.count,
                                                                      sha256: Checksum.sha256Hex(data))])
         _ = try await w.store.publish([event])
@@ -40,7 +40,7 @@ import Testing
                       throws: { "\($0)".contains("is not a snapshot by its content") })
         // Evidence without a hash recorded at capture is refused too (it was a warning before).
         let unhashed = Event(type: "crowd.density", priority: .p2, source: EventSource(producer: "retina", camera: "gate-1"), occurredAt: Date(),
-                             evidence: [EvidenceRef(kind: "snapshot", uri: "x.jpg", mime: "image/jpeg")])
+                             evidence: [EvidenceRef(kind: .snapshot, uri: "x.jpg", mime: "image/jpeg")])
         _ = try await w.store.publish([unhashed])
         await #expect(performing: { try await w.export(ExportSelection(events: [unhashed.id])) },
                       throws: { "\($0)".contains("no SHA-256 recorded at capture") })
@@ -54,7 +54,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: w.dir + "/media/snapshots", withDestinationPath: w.dir + "/elsewhere")
         #expect(throws: EvidenceFileError.self) { try w.evidence.open(uri: "snapshots/x.jpg") }
         // The real file, by its relative path and by the legacy absolute URL inside the folder.
-        let ref = try EvidenceWorld.ref("snapshot", jpeg, mime: "image/jpeg")
+        let ref = try EvidenceWorld.ref(.snapshot, jpeg, mime: "image/jpeg")
         #expect(try w.evidence.read(ref, limit: 1 << 20).count == ref.size)
         var legacy = ref
         legacy.uri = URL(fileURLWithPath: jpeg).absoluteString

@@ -186,8 +186,8 @@ import Testing
         try Data("not evidence".utf8).write(to: URL(fileURLWithPath: secret))
         let link = w.dir + "/media/link.jpg"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: secret)
-        let event = Event(type: "crowd.density", priority: .p2, level: "orange", source: EventSource(producer: "retina", camera: "gate-1"),
-                          occurredAt: Date(), evidence: [EvidenceRef(kind: "snapshot", uri: "link.jpg", mime: "image/jpeg",
+        let event = Event(type: "crowd.density", priority: .p2, level: .orange, source: EventSource(producer: "retina", camera: "gate-1"),
+                          occurredAt: Date(), evidence: [EvidenceRef(kind: .snapshot, uri: "link.jpg", mime: "image/jpeg",
                                                                      sha256: Checksum.sha256Hex(Data("not evidence".utf8)))])
         _ = try await w.store.publish([event])
         await #expect {

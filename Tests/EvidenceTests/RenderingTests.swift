@@ -39,7 +39,7 @@ import Testing
 
     static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
-    static func crowd(level: String = "red", zone: String = "plaza <A&B> \"east\"") -> Event {
+    static func crowd(level: CrowdLevel = .red, zone: String = "plaza <A&B> \"east\"") -> Event {
         Event(id: UUID(uuidString: "0d1b2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d")!, type: "crowd.density", priority: .p1, level: level,
               source: EventSource(producer: "retina", camera: "gate-1", deviceId: "31011500001320000001", group: "compound-7", zone: zone),
               location: EventLocation(lat: 31.2304, lon: 121.4737), occurredAt: RFC3339.parse("2026-11-23T11:00:05+08:00")!,
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func gbMappingFollowsTheNotes() {
-        func map(_ type: String, _ subtype: String? = nil) -> GB28181Alarm.Mapping {
+        func map(_ type: EventType, _ subtype: EventSubtype? = nil) -> GB28181Alarm.Mapping {
             GB28181Alarm.mapping(for: Event(type: type, subtype: subtype, priority: .p2, source: EventSource(producer: "retina"), occurredAt: Date()))
         }
         #expect(map("crowd.density") == .init(method: 5, type: 10))
@@ -83,7 +83,7 @@ import Testing
         #expect(map("motion.anomaly", "loitering") == .init(method: 5, type: 8))
         #expect(map("motion.anomaly", "counter_flow") == .init(method: 5, type: 7))
         #expect(map("fall.detected") == .init(method: 7))
-        for (level, priority) in [("red", 1), ("orange", 2), ("yellow", 3), ("blue", 4)] {
+        for (level, priority) in [(CrowdLevel.red, 1), (.orange, 2), (.yellow, 3), (.blue, 4)] {
             #expect(GB28181Alarm.priority(for: Self.crowd(level: level)) == priority)
         }
         // The intrusion's EventType parses where the standard puts it.

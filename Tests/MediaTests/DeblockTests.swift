@@ -3,6 +3,7 @@ import Foundation
 import RetinaTestSupport
 import Synchronization
 import Testing
+import Vocabulary
 
 /// Shedding H.264's deblocking filter: always, never, or while a camera runs late.
 @Suite struct DeblockTests {

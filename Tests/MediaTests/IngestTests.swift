@@ -3,12 +3,13 @@ import Media
 import RetinaTestSupport
 import Synchronization
 import Testing
+import Vocabulary
 
 /// Files decoded through the real ingest loop (libavformat + libavcodec + libswscale).
 @Suite struct IngestTests {
     final class Collector: Sendable {
         let frames = Mutex<[LumaFrame]>([])
-        let states = Mutex<[(IngestState, MediaError?)]>([])
+        let states = Mutex<[(CameraState, MediaError?)]>([])
     }
 
     func ingest(_ url: String, fps: Double = 5, skipNonReference: Bool? = false) -> (CameraIngest, Collector) {
@@ -118,7 +119,7 @@ import Testing
         let ingest = CameraIngest(spec: spec, onState: { s, e in c.states.withLock { $0.append((s, e)) } }, onFrame: { _ in })
         ingest.start()
         let until = Date().addingTimeInterval(20)
-        var seen: [IngestState] = []
+        var seen: [CameraState] = []
         while ingest.health.snapshot.reconnectsTotal < 5 && Date() < until {
             seen.append(ingest.health.snapshot.state)
             Thread.sleep(forTimeInterval: 0.002)

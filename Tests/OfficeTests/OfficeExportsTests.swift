@@ -31,10 +31,10 @@ import Testing
         let ff = try Fixtures.run(try #require(Fixtures.which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1", jpeg])
         #expect(ff.status == 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: jpeg))
-        let event = Event(type: "crowd.density", priority: .p1, level: "red",
+        let event = Event(type: "crowd.density", priority: .p1, level: .red,
                           source: EventSource(producer: "retina", camera: "gate-1", deviceId: "31011500001320000001", group: "compound-7", zone: "plaza"),
                           occurredAt: Date(), payload: .object(["count": .number(40), "densityPerM2": .number(5.2)]),
-                          evidence: [EvidenceRef(kind: "snapshot", uri: "snapshots/snap.jpg", mime: "image/jpeg",
+                          evidence: [EvidenceRef(kind: .snapshot, uri: "snapshots/snap.jpg", mime: "image/jpeg",
                                                  size: bytes.count, sha256: Checksum.sha256Hex(bytes))])
         _ = try await store.publish([event])
         let id = event.id.uuidString.lowercased()

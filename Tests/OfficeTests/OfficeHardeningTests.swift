@@ -25,7 +25,7 @@ import Testing
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         let e = Event(type: "fall.detected", priority: .p1, source: EventSource(producer: "fall-detection"), occurredAt: Date(),
                       payload: .object(["subjectRef": .string("r")]),
-                      evidence: [EvidenceRef(kind: "snapshot", uri: uri, mime: "image/jpeg", size: data.count, sha256: Checksum.sha256Hex(data))])
+                      evidence: [EvidenceRef(kind: .snapshot, uri: uri, mime: "image/jpeg", size: data.count, sha256: Checksum.sha256Hex(data))])
         _ = try await s.store.publish([e])
         return e.id
     }

@@ -55,7 +55,7 @@ struct OfficePageBrowserTests {
         let operatorToken = try await store.createToken(name: "Wang Li", role: .operator_)
         let producerToken = try await store.createToken(name: "fall-gateway", role: .producer)
         // Something already in the queue, so the fall has to go to the top.
-        _ = try await store.publish([Event(type: "crowd.density", priority: .p3, level: "yellow",
+        _ = try await store.publish([Event(type: "crowd.density", priority: .p3, level: .yellow,
                                            source: EventSource(producer: "retina", camera: "plaza-1"), occurredAt: Date())])
 
         let driverPort = Fixtures.freePort()

@@ -1,6 +1,7 @@
 import Foundation
 import RetinaConfig
 import Testing
+import Vocabulary
 
 @Suite struct ConfigLoaderTests {
     let valid = """
@@ -41,7 +42,7 @@ import Testing
         #expect(c.groups.map(\.id) == ["compound-7", "mall"])
         #expect(c.cameras.count == 2)
         let gate = c.cameras[0]
-        #expect(gate.stream.transport == "udp")
+        #expect(gate.stream.transport == .udp)
         #expect(gate.stream.analysisFps == 4 && gate.stream.analysisWidth == 320)
         #expect(gate.stream.stallTimeout == 3)
         #expect(gate.stream.backoff == [0.25, 1, 60])
@@ -116,8 +117,8 @@ import Testing
     @Test func deblockDefaultsToAutoAndIsChecked() throws {
         let c = try ConfigLoader.parse("defaults: {deblock: always}\ncameras:\n  - {id: a, url: a.mp4}\n  - {id: b, url: b.mp4, deblock: Keyframes}\n",
                                        file: "c.yaml")
-        #expect(c.cameras.map(\.stream.deblock) == ["always", "keyframes"])
-        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].stream.deblock == "auto")
+        #expect(c.cameras.map(\.stream.deblock) == [.always, .keyframes])
+        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].stream.deblock == .auto)
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4, deblock: sometimes}\n", file: "c.yaml") }
         #expect("\(error!)".contains("expected always, auto or keyframes, got 'sometimes'"), "\(error!)")
     }

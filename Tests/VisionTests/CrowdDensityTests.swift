@@ -2,6 +2,7 @@ import Foundation
 import SceneSynth
 import Testing
 import Vision
+import Vocabulary
 
 /// Crowd counting on synthetic scenes with known people: fails when the count is wrong, when a far
 /// person does not count like a near one, or when people who stop walking disappear from the count.
@@ -147,8 +148,8 @@ import Vision
     }
 
     @Test func fruinLevelOfService() {
-        #expect(CrowdLevel.walkwayLOS(density: 0.2) == "A")
-        #expect(CrowdLevel.walkwayLOS(density: 0.9) == "D")
-        #expect(CrowdLevel.walkwayLOS(density: 3) == "F")
+        #expect(WalkwayLOS.of(density: 0.2) == "A")
+        #expect(WalkwayLOS.of(density: 0.9) == "D")
+        #expect(WalkwayLOS.of(density: 3) == "F")
     }
 }

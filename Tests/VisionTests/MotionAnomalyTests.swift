@@ -32,7 +32,7 @@ import Vision
                moveFrom: moveFrom, moveUntil: moveUntil)
     }
 
-    static func kinds(_ frames: [[Detection]]) -> [String] { frames.flatMap { $0.map { $0.subtype ?? $0.type } } }
+    static func kinds(_ frames: [[Detection]]) -> [String] { frames.flatMap { $0.map(\.kind) } }
 
     @Test func walkingIsNormal() {
         // Four people walking at 0.8 body heights per second for 12 s, near and far.

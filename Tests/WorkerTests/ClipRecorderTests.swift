@@ -45,7 +45,7 @@ import Worker
         await recorder.finish()
 
         let (clipId, ref) = try #require(clips.refs.withLock { $0.first })
-        #expect(clipId == id && ref.kind == "clip" && ref.mime == "video/mp4")
+        #expect(clipId == id && ref.kind == .clip && ref.mime == "video/mp4")
         // Relative to the evidence folder, in the same layout as snapshots; the camera id cannot leave its folder.
         #expect(!ref.uri.hasPrefix("/") && !ref.uri.contains(":"), "\(ref.uri)")
         let path = dir + "/" + ref.uri

@@ -9,7 +9,7 @@ import Worker
 /// dedup merge, so a clip reaches the stored event whatever happened to its own.
 @Suite struct LateEvidenceTests {
     func clip(_ name: String) -> EvidenceRef {
-        EvidenceRef(kind: "clip", uri: "clips/gate/\(name).mp4", mime: "video/mp4", size: 1234, sha256: String(repeating: "ab", count: 32))
+        EvidenceRef(kind: .clip, uri: "clips/gate/\(name).mp4", mime: "video/mp4", size: 1234, sha256: String(repeating: "ab", count: 32))
     }
 
     func opening(_ priority: Priority, at time: Date, key: String) -> Event {

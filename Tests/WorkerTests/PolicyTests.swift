@@ -2,6 +2,7 @@ import Foundation
 import Media
 import Testing
 import Vision
+import Vocabulary
 import Worker
 
 @Suite struct EpisodePolicyTests {
@@ -39,7 +40,7 @@ import Worker
         // Many retries over two minutes.
         for i in 0..<60 {
             let t = t0.addingTimeInterval(2 + Double(i) * 2)
-            for s in [IngestState.connecting, .backoff] {
+            for s in [CameraState.connecting, .backoff] {
                 if let x = r.update(s, reason: "refused", at: t) { reports.append(x) }
             }
             if let x = r.tick(at: t) { reports.append(x) }

@@ -5,6 +5,7 @@ import RetinaConfig
 import RetinaTestSupport
 import Synchronization
 import Testing
+import Vocabulary
 import Worker
 
 /// Against a real RTSP server (GStreamer's rtsp-server) on loopback, serving H.264 clips made by
@@ -13,7 +14,7 @@ import Worker
 @Suite(.serialized) struct RTSPIntegrationTests {
     final class Recorder: Sendable {
         let frames = Mutex<[LumaFrame]>([])
-        let states = Mutex<[(state: IngestState, at: Date, error: String?)]>([])
+        let states = Mutex<[(state: CameraState, at: Date, error: String?)]>([])
 
         func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
             let until = Date().addingTimeInterval(timeout)
@@ -24,7 +25,7 @@ import Worker
             return condition()
         }
 
-        func firstState(_ s: IngestState, after: Date) -> Date? {
+        func firstState(_ s: CameraState, after: Date) -> Date? {
             states.withLock { $0.first { $0.state == s && $0.at >= after }?.at }
         }
     }
@@ -37,7 +38,7 @@ import Worker
         return path
     }()
 
-    func ingest(_ url: String, transport: OpenOptions.Transport = .tcp, stall: Double = 2) -> (CameraIngest, Recorder) {
+    func ingest(_ url: String, transport: StreamTransport = .tcp, stall: Double = 2) -> (CameraIngest, Recorder) {
         let r = Recorder()
         let spec = IngestSpec(cameraId: "cam", url: StreamURL(url),
                               options: OpenOptions(transport: transport, openTimeout: 5, stallTimeout: stall),
@@ -179,15 +180,15 @@ import Worker
         await worker.stop()
 
         #expect(good.framesAnalysed >= 60, "good camera analysed \(good.framesAnalysed) frames in 14 s")
-        #expect(health["good"]?.state == "streaming")
+        #expect(health["good"]?.state == .streaming)
         #expect(health["good"]?.reconnectsLastHour == 0)
         #expect(health["garbage"]?.lastError?.contains("not a readable video stream") == true)
-        #expect(health["garbage"]?.state == "failed")
+        #expect(health["garbage"]?.state == .failed)
         #expect(health["wrong-path"]?.lastError?.contains("not found") == true)
-        #expect(health["flaky"]?.state == "streaming")
+        #expect(health["flaky"]?.state == .streaming)
 
         let events = try await store.list(EventQuery(limit: 1000))
-        func count(_ type: String, _ camera: String) -> Int { events.filter { $0.type == type && $0.source.camera == camera }.count }
+        func count(_ type: EventType, _ camera: String) -> Int { events.filter { $0.type == type && $0.source.camera == camera }.count }
         #expect(count("camera.offline", "good") == 0)
         #expect(count("camera.offline", "garbage") == 1)
         #expect(count("camera.offline", "wrong-path") == 1)
@@ -197,7 +198,7 @@ import Worker
         #expect(try await store.health().count == 4)
         // Every detection event carries a JPEG of the full-resolution frame, with its SHA-256.
         let motion = try #require(events.first { $0.type == "motion.detected" })
-        let snapshot = try #require(motion.evidence.first { $0.kind == "snapshot" })
+        let snapshot = try #require(motion.evidence.first { $0.kind == .snapshot })
         // Stored relative to the evidence folder (the office and exports resolve it only there).
         #expect(snapshot.uri.hasPrefix("snapshots/good/"))
         let jpeg = try Data(contentsOf: URL(fileURLWithPath: dir + "/evidence/" + snapshot.uri))
@@ -250,7 +251,7 @@ import Worker
     }
 
     func clipOf(_ event: Event, evidence: String) throws -> (ref: EvidenceRef, path: String, data: Data) {
-        let ref = try #require(event.evidence.first { $0.kind == "clip" }, "event has no clip: \(event.evidence)")
+        let ref = try #require(event.evidence.first { $0.kind == .clip }, "event has no clip: \(event.evidence)")
         #expect(ref.uri.hasPrefix("clips/"), "stored relative to the evidence folder: \(ref.uri)")
         let path = evidence + "/" + ref.uri
         return (ref, path, try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -262,13 +263,13 @@ import Worker
         worker.start()
         let started = Date()
         let withClip = try await waitForEvent(in: store, timeout: 15) { e in
-            e.type == "motion.detected" && e.evidence.contains { $0.kind == "clip" }
+            e.type == "motion.detected" && e.evidence.contains { $0.kind == .clip }
         }
         let waited = Date().timeIntervalSince(started)
         await worker.stop()
         let event = try #require(withClip, "no motion event got a clip within 15 s")
         // Published first (with its snapshot), the clip added once its 2 post-event seconds arrived.
-        #expect(event.evidence.first?.kind == "snapshot")
+        #expect(event.evidence.first?.kind == .snapshot)
         let (ref, path, data) = try clipOf(event, evidence: dir + "/evidence")
         #expect(ref.mime == "video/mp4" && ref.size == data.count && event.pendingEvidence.isEmpty)
         #expect(ref.sha256 == Fixtures.sha256(data))  // sha256sum, not our code
@@ -293,7 +294,7 @@ import Worker
         worker.start()
         let opened = try await waitForEvent(in: store, timeout: 12) { $0.type == "motion.detected" }
         let event = try #require(opened, "no motion event within 12 s")
-        #expect(!event.evidence.contains { $0.kind == "clip" })  // still recording, and published as pending
+        #expect(!event.evidence.contains { $0.kind == .clip })  // still recording, and published as pending
         #expect(event.pendingEvidence == [PendingEvidence(kind: "clip", eventId: event.id)])
         try await Task.sleep(for: .seconds(1))
         let stopAsked = Date()

@@ -74,7 +74,7 @@ import Worker
         #expect(keep.reconnectsTotal == 0)
         // The removed camera's last health says it stopped (not a stale "streaming").
         let health = try await store.health()
-        #expect(health.first { $0.camera == "gone" }?.state == "stopped")
+        #expect(health.first { $0.camera == "gone" }?.state == .stopped)
 
         // The same cameras again: nothing to do.
         let again = await worker.apply(worker.cameras)
