@@ -58,8 +58,19 @@ public enum Tokens {
 
 /// Hex digests, as manifests and the event schema's `evidence.sha256` write them.
 public enum Checksum {
-    public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    public static func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex of any bytes (`String(format:)` per byte cost more than hashing a snapshot).
+    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

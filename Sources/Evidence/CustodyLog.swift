@@ -1,4 +1,5 @@
 import Crypto
+import Events
 import Foundation
 
 /// One line of the custody log (STANDARDS-NOTES §7.1(c)): who did what to which object, the
@@ -52,7 +53,7 @@ final class CustodyLogWriter {
         let entry = CustodyEntry(seq: seq, ts: RFC3339Local.format(at), actor: actor, role: role, action: action, object: object,
                                  sha256Before: before, sha256After: after, tool: tool, host: host, note: note, prevLineSha256: head)
         let line = try encoder.encode(entry)
-        head = StreamDigest.hex(SHA256.hash(data: line))
+        head = Checksum.hex(SHA256.hash(data: line))
         try sink(line + Data([0x0A]))
     }
 }
@@ -78,7 +79,7 @@ public enum CustodyLogVerifier {
         for raw in lines {
             number += 1
             let line = Data(raw)
-            let hash = StreamDigest.hex(SHA256.hash(data: line))
+            let hash = Checksum.hex(SHA256.hash(data: line))
             defer { previous = hash }
             guard let entry = try? decoder.decode(CustodyEntry.self, from: line) else {
                 problems.append(CustodyProblem(line: number, message: "not a custody entry (JSON with seq, ts, actor, action, object, prev_line_sha256)"))

@@ -1,4 +1,5 @@
 import Crypto
+import Events
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,20 +24,7 @@ struct StreamDigest {
     }
 
     func finalize() -> FileDigest {
-        FileDigest(size: size, sha256: Self.hex(sha256.finalize()), md5: Self.hex(md5.finalize()), holdsPrivateKey: keys.found)
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Lower-case hex (String(format:) per byte costs more than hashing a snapshot).
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        FileDigest(size: size, sha256: Checksum.hex(sha256.finalize()), md5: Checksum.hex(md5.finalize()), holdsPrivateKey: keys.found)
     }
 }
 

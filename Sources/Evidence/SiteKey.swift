@@ -1,4 +1,5 @@
 import Crypto
+import Events
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -95,7 +96,7 @@ public struct SitePublicKey: Sendable, Equatable {
 
     public var der: Data { Self.spkiPrefix + raw }
     public var pem: String { PEM.encode(der, label: "PUBLIC KEY") }
-    public var fingerprint: String { StreamDigest.hex(SHA256.hash(data: der)) }
+    public var fingerprint: String { Checksum.hex(SHA256.hash(data: der)) }
 
     public func isValidSignature(_ signature: Data, for data: Data) -> Bool { key.isValidSignature(signature, for: data) }
 

@@ -55,12 +55,10 @@ public struct IngestSpec: Sendable {
 public final class CameraIngest: Sendable {
     public let spec: IngestSpec
     public let health = IngestHealthRecorder()
-    /// The last few analysis frames at full resolution, for event snapshots.
-    public let snapshots = SnapshotSource()
     /// The last seconds of compressed video packets, for event clips (nil: no clips).
     public let ring: PacketRing?
     private let deadline = Deadline()
-    private let onFrame: @Sendable (LumaFrame) -> Void
+    private let onFrame: @Sendable (CameraFrame) -> Void
     private let onState: @Sendable (CameraState, MediaError?) -> Void
     private let finished = DispatchSemaphore(value: 0)
     /// The first state is always announced, even though health starts out as `connecting`.
@@ -72,7 +70,7 @@ public final class CameraIngest: Sendable {
     ///   - onState: called on the ingest thread on every state change, with the error that caused it.
     public init(spec: IngestSpec, logger: Logger = Logger(label: "retina.ingest"), ring: PacketRing? = nil,
                 onState: @escaping @Sendable (CameraState, MediaError?) -> Void = { _, _ in },
-                onFrame: @escaping @Sendable (LumaFrame) -> Void) {
+                onFrame: @escaping @Sendable (CameraFrame) -> Void) {
         self.spec = spec
         self.ring = ring
         self.onFrame = onFrame
@@ -146,122 +144,109 @@ public final class CameraIngest: Sendable {
         transition(.stopped)
     }
 
-    /// One connection: returns whether any frame was decoded; throws what ended it (other than a clean end).
-    private func stream(segment: Int) throws(MediaError) -> Bool {
-        let demuxer = try Demuxer(url: spec.url, options: spec.options, deadline: deadline)
+    /// One connection, in phases: connect, then read → (wait for a burst) → decode → for each
+    /// decoded frame: time it, govern deblocking, pace, sample, emit; at the end drain the decoder.
+    /// Returns whether any frame was decoded; throws what ended it (other than a clean end).
+    private func stream(segment number: Int) throws(MediaError) -> Bool {
+        let connection = try connect(segment: number)
         // Each connection is a ring segment with its own codec parameters; it ends with the connection.
-        ring?.begin(segment: segment, stream: demuxer.stream)
-        defer { ring?.end(segment: segment) }
+        ring?.begin(segment: number, stream: connection.demuxer.stream)
+        defer { ring?.end(segment: number) }
+        guard let owned = OwnedPacket() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
+        let packet = owned.pointer
+        var burst = PacketBurst(seconds: connection.segment.pace ? 0 : spec.decodeBurst, fps: connection.info.fps)
+        while try read(into: packet, from: connection.demuxer) {
+            ring?.push(packet)  // a reference to the packet's buffer, not a copy
+            if burst.isOn, let due = burst.add(packet) {
+                if due { try decode(burst.take(), connection) }
+                continue
+            }
+            try decode(packet, connection)
+            av_packet_unref(packet)
+        }
+        try decode(burst.take(), connection)
+        // End of stream: drain the frames the decoder still holds (frame threading keeps several).
+        try decode(nil, connection)
+        if !connection.segment.gotFrames { throw .invalidData(url: spec.url.masked, reason: "no frame could be decoded") }
+        return true
+    }
+
+    /// Phase 1: open the stream and its decoder, and set up the segment's clock and sampling.
+    private func connect(segment number: Int) throws(MediaError) -> Connection {
+        let demuxer = try Demuxer(url: spec.url, options: spec.options, deadline: deadline)
         let info = demuxer.info
         health.connected(info)
         let analysisFps = spec.analysisFps
         let skipNonRef = spec.skipNonReference ?? (info.fps > 0 && analysisFps > 0 && analysisFps * 2 <= info.fps)
         let decoder = try VideoDecoder(demuxer: demuxer, threads: spec.options.decoderThreads, skipNonReference: skipNonRef)
         let (width, height) = analysisSize(info)
-        let scaler = LumaScaler(width: width, height: height)
-        let pace = spec.pace ?? !spec.url.isLive
-        let timeBase = av_q2d(demuxer.stream.pointee.time_base)
-        let nominalPeriod = info.fps > 0 ? 1 / info.fps : 0.04
+        let segment = Segment(number: number, timeBase: demuxer.timeBase, nominalPeriod: info.fps > 0 ? 1 / info.fps : 0.04,
+                              pace: spec.pace ?? !spec.url.isLive, live: spec.url.isLive, settleSeconds: spec.settleSeconds,
+                              sampler: FrameSampler(fps: analysisFps),
+                              governor: DeblockGovernor(policy: spec.deblock, slack: spec.decodeBurst))
+        decoder.skipsLoopFilter = segment.governor.skipping
         logger.info("connected: \(info.codec) \(info.width)x\(info.height) \(String(format: "%.2f", info.fps)) fps → analysis \(width)x\(height) @ \(analysisFps) fps\(skipNonRef ? ", skipping non-reference frames" : "")")
+        return Connection(demuxer: demuxer, decoder: decoder, info: info, width: width, height: height, segment: segment)
+    }
 
-        var governor = DeblockGovernor(policy: spec.deblock, slack: spec.decodeBurst)
-        decoder.skipsLoopFilter = governor.skipping
-        var sampler = FrameSampler(fps: analysisFps)
-        var index = 0
-        var lastTime: Double?
-        var anchor: (wall: Date, stream: Double)?
-        var gotFrames = false
+    /// Phase 2: the next packet. A stall is reported the moment it is detected, before the
+    /// connection is torn down.
+    private func read(into packet: UnsafeMutablePointer<AVPacket>, from demuxer: Demuxer) throws(MediaError) -> Bool {
+        do {
+            return try demuxer.read(into: packet)
+        } catch .stalled(let url, let seconds) {
+            health.stalled()
+            transition(.stalled, .stalled(url: url, seconds: seconds))
+            throw .stalled(url: url, seconds: seconds)
+        }
+    }
 
-        guard let packet = av_packet_alloc() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
-        guard let frame = av_frame_alloc() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
-        var packetRef: UnsafeMutablePointer<AVPacket>? = packet
-        var frameRef: UnsafeMutablePointer<AVFrame>? = frame
-        defer { av_packet_free(&packetRef); av_frame_free(&frameRef) }
+    /// Phase 3: decode packets that waited for a burst (freed as they go).
+    private func decode(_ packets: [OwnedPacket], _ connection: Connection) throws(MediaError) {
+        for packet in packets { try decode(packet.pointer, connection) }
+    }
 
-        let handle: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void = { frame throws(MediaError) in
-            let pts = frame.pointee.best_effort_timestamp
-            var t = pts == retina_nopts() ? (lastTime.map { $0 + nominalPeriod } ?? 0) : Double(pts) * timeBase
-            if let last = lastTime, t <= last - 5 { t = last + nominalPeriod }  // a timestamp reset mid-stream
-            lastTime = t
-            if !gotFrames {
-                gotFrames = true
-                self.transition(.streaming)
-            }
-            // Wall clock: anchored at the segment's first frame; re-anchored if a live stream drifts off.
-            let now = Date()
-            if anchor == nil { anchor = (now, t) }
-            var wall = anchor!.wall.addingTimeInterval(t - anchor!.stream)
-            if !pace && self.spec.url.isLive && abs(wall.timeIntervalSince(now)) > 2 {
-                anchor = (now, t)
-                wall = now
-            }
-            // A camera whose decoding fell behind real time sheds the deblocking filter until it
-            // catches up (from the next packet: this frame was decoded as the filter stood).
-            let undeblocked = decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0
-            if governor.update(lateBy: now.timeIntervalSince(wall)) { decoder.skipsLoopFilter = governor.skipping }
-            // A paced file is decoded in bursts too, as a live camera's packets are (below):
-            // frames run up to one burst late, never early.
-            if pace, wall > now { self.sleep(until: wall.addingTimeInterval(self.spec.decodeBurst)) }
-            defer { index += 1 }
-            let settling = segment > 1 && t - anchor!.stream < self.spec.settleSeconds
-            let sampled = !settling && sampler.accept(t)
-            self.health.decoded(sampled: sampled, undeblocked: undeblocked)
-            guard sampled, let pixels = scaler.scale(frame) else { return }
-            self.snapshots.keep(frame, index: index)
-            self.onFrame(LumaFrame(
-                width: width, height: height, pixels: pixels,
-                sourceWidth: Int(frame.pointee.width), sourceHeight: Int(frame.pointee.height),
-                time: wall, streamTime: t, index: index, segment: segment
-            ))
-        }
+    /// Phase 3: decode one packet (nil drains the decoder) and take each frame it yields.
+    private func decode(_ packet: UnsafeMutablePointer<AVPacket>?, _ connection: Connection) throws(MediaError) {
+        let ok = try connection.decoder.decode(packet) { frame throws(MediaError) in try take(frame, connection) }
+        if !ok { health.corruptPacket() }
+        if deadline.isCancelled { throw .cancelled }
+    }
 
-        // A stall is reported the moment it is detected, before the connection is torn down.
-        func read() throws(MediaError) -> Bool {
-            do {
-                return try demuxer.read(into: packet)
-            } catch .stalled(let url, let seconds) {
-                health.stalled()
-                transition(.stalled, .stalled(url: url, seconds: seconds))
-                throw .stalled(url: url, seconds: seconds)
-            }
+    /// Phase 4, for each decoded frame: time it, shed deblocking if late, pace a file, sample, emit.
+    private func take(_ frame: UnsafeMutablePointer<AVFrame>, _ connection: Connection) throws(MediaError) {
+        let pts = frame.pointee.best_effort_timestamp
+        let t = connection.segment.streamTime(pts: pts == retina_nopts() ? nil : pts)
+        if !connection.segment.gotFrames {
+            connection.segment.gotFrames = true
+            transition(.streaming)
         }
-        // A live stream's packets wait and are decoded together once the oldest has waited one
-        // burst (or a burst's worth of frames is in): decoding a camera's frames back to back keeps
-        // its decoder in the cache. Packets that wait when the connection fails are only freed.
-        var pending: [UnsafeMutablePointer<AVPacket>?] = []
-        var pendingSince = 0.0
-        defer { for i in pending.indices { av_packet_free(&pending[i]) } }
-        let burst = pace ? 0 : spec.decodeBurst
-        let burstFrames = max(1, Int((burst * (info.fps > 0 ? info.fps : 25)).rounded()))
-        func decodePending() throws(MediaError) {
-            for i in pending.indices {
-                let ok = try decoder.decode(pending[i], frame: frame, handle)
-                av_packet_free(&pending[i])
-                if !ok { health.corruptPacket() }
-                if deadline.isCancelled { throw .cancelled }
-            }
-            pending.removeAll(keepingCapacity: true)
+        let now = Date()
+        let wall = connection.segment.wallTime(streamTime: t, now: now)
+        // A camera whose decoding fell behind real time sheds the deblocking filter until it
+        // catches up (from the next packet: this frame was decoded as the filter stood).
+        let undeblocked = connection.decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0
+        if connection.segment.governor.update(lateBy: now.timeIntervalSince(wall)) {
+            connection.decoder.skipsLoopFilter = connection.segment.governor.skipping
         }
-        while try read() {
-            ring?.push(packet)  // a reference to the packet's buffer, not a copy
-            if burst > 0, let waiting = av_packet_alloc() {
-                av_packet_move_ref(waiting, packet)
-                let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-                if pending.isEmpty { pendingSince = now }
-                pending.append(waiting)
-                if pending.count >= burstFrames || now - pendingSince >= burst { try decodePending() }
-                continue
-            }
-            let ok = try decoder.decode(packet, frame: frame, handle)
-            av_packet_unref(packet)
-            if !ok { health.corruptPacket() }
-            if deadline.isCancelled { throw .cancelled }
-        }
-        try decodePending()
-        // End of stream: drain the frames the decoder still holds (frame threading keeps several).
-        try decoder.decode(nil, frame: frame, handle)
-        if !gotFrames { throw .invalidData(url: spec.url.masked, reason: "no frame could be decoded") }
-        return gotFrames
+        // A paced file is decoded in bursts too, as a live camera's packets are: frames run up to
+        // one burst late, never early.
+        if connection.segment.pace, wall > now { sleep(until: wall.addingTimeInterval(spec.decodeBurst)) }
+        let index = connection.segment.nextIndex()
+        let sampled = connection.segment.samples(t)
+        health.decoded(sampled: sampled, undeblocked: undeblocked)
+        guard sampled else { return }
+        emit(frame, connection, index: index, streamTime: t, wall: wall)
+    }
+
+    /// Phase 5: the analysed frame — luma at the analysis size and a reference to the picture.
+    private func emit(_ frame: UnsafeMutablePointer<AVFrame>, _ connection: Connection, index: Int, streamTime t: Double, wall: Date) {
+        guard let pixels = connection.luma.pixels(of: frame, layout: .gray, width: connection.width, height: connection.height) else { return }
+        onFrame(CameraFrame(
+            width: connection.width, height: connection.height, pixels: pixels, picture: DecodedPicture(referencing: frame),
+            sourceWidth: Int(frame.pointee.width), sourceHeight: Int(frame.pointee.height),
+            time: wall, streamTime: t, index: index, segment: connection.segment.number
+        ))
     }
 
     private func analysisSize(_ info: StreamInfo) -> (Int, Int) {

@@ -65,7 +65,7 @@ public enum ClipWriter {
         guard let stream = avformat_new_stream(oc, nil) else {
             throw .clip(path: path, phase: "adding the video track", reason: "out of memory")
         }
-        r = avcodec_parameters_copy(stream.pointee.codecpar, parameters.codecpar)
+        r = avcodec_parameters_copy(stream.pointee.codecpar, parameters.codecpar.pointer)
         guard r >= 0 else { throw fail("copying codec parameters", r) }
         // The source container's tag (or none, from RTSP) may not be MP4's: let the muxer choose.
         stream.pointee.codecpar.pointee.codec_tag = 0
@@ -93,9 +93,8 @@ public enum ClipWriter {
         }
         let origin = decodeTimes[0]
 
-        guard let out = av_packet_alloc() else { throw .clip(path: path, phase: "allocating a packet", reason: "out of memory") }
-        var outRef: UnsafeMutablePointer<AVPacket>? = out
-        defer { av_packet_free(&outRef) }
+        guard let owned = OwnedPacket() else { throw .clip(path: path, phase: "allocating a packet", reason: "out of memory") }
+        let out = owned.pointer
         var lastOutDts = Int64.min
         var end: Int64 = 0
         for (i, p) in packets.enumerated() {

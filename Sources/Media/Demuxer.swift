@@ -14,7 +14,8 @@ public struct StreamInfo: Sendable, Equatable {
 /// Every blocking call is bounded by `Deadline`.
 final class Demuxer {
     let url: StreamURL
-    private(set) var context: UnsafeMutablePointer<AVFormatContext>?
+    private let input: OwnedInput
+    var context: UnsafeMutablePointer<AVFormatContext> { input.pointer }
     let videoIndex: Int32
     let codec: UnsafePointer<AVCodec>
     let deadline: Deadline
@@ -47,11 +48,14 @@ final class Demuxer {
             throw Demuxer.failure(opened, url: url, phase: "opening", deadline: deadline, timeout: options.openTimeout)
         }
         ctx = ctxOpt!
+        // From here on the input is closed when `input` goes, on every path out.
+        let input = OwnedInput(opened: ctx, deadline: deadline)
         let found = avformat_find_stream_info(ctx, nil)
         if found < 0 {
-            var doomed: UnsafeMutablePointer<AVFormatContext>? = ctx
-            avformat_close_input(&doomed)
-            throw Demuxer.failure(found, url: url, phase: "reading stream headers", deadline: deadline, timeout: options.openTimeout)
+            // Classified before the input is closed: closing re-arms the deadline.
+            throw withExtendedLifetime(input) {
+                Demuxer.failure(found, url: url, phase: "reading stream headers", deadline: deadline, timeout: options.openTimeout)
+            }
         }
         deadline.disarm()
 
@@ -67,14 +71,10 @@ final class Demuxer {
             }) {
                 codecName = String(cString: avcodec_get_name(ctx.pointee.streams[s]!.pointee.codecpar.pointee.codec_id))
             }
-            var doomed: UnsafeMutablePointer<AVFormatContext>? = ctx
-            avformat_close_input(&doomed)
             throw hasVideo ? .unsupportedCodec(url: url.masked, codec: codecName) : .noVideoStream(url: url.masked)
         }
         let codecName = String(cString: avcodec_get_name(decoder!.pointee.id))
         if !Demuxer.cameraCodecs.contains(codecName) {
-            var doomed: UnsafeMutablePointer<AVFormatContext>? = ctx
-            avformat_close_input(&doomed)
             // libavformat reads any bytes as ANSI art or raw text rather than give up; say what it really is.
             if Demuxer.textCodecs.contains(codecName) {
                 throw .invalidData(url: url.masked, reason: "no video container or codec recognised; FFmpeg could only read it as '\(codecName)' text")
@@ -85,7 +85,7 @@ final class Demuxer {
         for i in 0..<Int(ctx.pointee.nb_streams) where i != Int(index) {
             ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
         }
-        self.context = ctx
+        self.input = input
         self.videoIndex = index
         self.codec = decoder!
     }
@@ -97,14 +97,10 @@ final class Demuxer {
     ]
     static let textCodecs: Set<String> = ["bintext", "xbin", "idf", "ansi", "text"]
 
-    deinit {
-        // Closing an RTSP session sends TEARDOWN; a dead server must not hold the camera thread.
-        deadline.arm(1)
-        if context != nil { avformat_close_input(&context) }
-        deadline.disarm()
-    }
+    var stream: UnsafeMutablePointer<AVStream> { context.pointee.streams[Int(videoIndex)]! }
 
-    var stream: UnsafeMutablePointer<AVStream> { context!.pointee.streams[Int(videoIndex)]! }
+    /// Seconds per unit of the video track's timestamps.
+    var timeBase: Double { av_q2d(stream.pointee.time_base) }
 
     var info: StreamInfo {
         let par = stream.pointee.codecpar.pointee

@@ -6,31 +6,21 @@ import Synchronization
 /// muxed with exactly these, so every packet keeps a reference to its segment's copy: a reconnect
 /// with new parameters (another resolution, new SPS/PPS) cannot be mixed into an older clip.
 public final class PacketStreamParameters: @unchecked Sendable {
-    // Filled once in init and only read afterwards (copied into a muxer's stream); freed in deinit.
-    let codecpar: UnsafeMutablePointer<AVCodecParameters>
+    // Filled once in init and only read afterwards (copied into a muxer's stream).
+    let codecpar: OwnedCodecParameters
     /// The time base of the packets' timestamps (the demuxer's stream time base).
-    public let timeBase: AVRational
+    let timeBase: AVRational
     /// The ingest segment (connection number) these parameters belong to.
     public let segment: Int
 
     init?(copying source: UnsafePointer<AVCodecParameters>?, timeBase: AVRational, segment: Int) {
-        guard let par = avcodec_parameters_alloc() else { return nil }
-        if let source, avcodec_parameters_copy(par, source) < 0 {
-            var p: UnsafeMutablePointer<AVCodecParameters>? = par
-            avcodec_parameters_free(&p)
-            return nil
-        }
+        guard let par = OwnedCodecParameters(copying: source) else { return nil }
         codecpar = par
         self.timeBase = timeBase
         self.segment = segment
     }
 
-    deinit {
-        var p: UnsafeMutablePointer<AVCodecParameters>? = codecpar
-        avcodec_parameters_free(&p)
-    }
-
-    public var codec: String { String(cString: avcodec_get_name(codecpar.pointee.codec_id)) }
+    public var codec: String { String(cString: avcodec_get_name(codecpar.pointer.pointee.codec_id)) }
 }
 
 /// One compressed video packet held by reference (`av_packet_ref`: the demuxer's buffer is shared,
@@ -38,7 +28,8 @@ public final class PacketStreamParameters: @unchecked Sendable {
 public final class RingPacket: @unchecked Sendable {
     // Never modified after init; libav's buffer reference counts are atomic, so the packet may be
     // released on any thread.
-    let packet: UnsafeMutablePointer<AVPacket>
+    private let owned: OwnedPacket
+    var packet: UnsafeMutablePointer<AVPacket> { owned.pointer }
     public let parameters: PacketStreamParameters
     /// Arrival order over the ring's whole life (gaps mean packets were dropped in between).
     public let seq: Int
@@ -46,23 +37,18 @@ public final class RingPacket: @unchecked Sendable {
     public let time: Double
     public let isKey: Bool
 
-    init(packet: UnsafeMutablePointer<AVPacket>, parameters: PacketStreamParameters, seq: Int, time: Double) {
-        self.packet = packet
+    init(packet: OwnedPacket, parameters: PacketStreamParameters, seq: Int, time: Double) {
+        owned = packet
         self.parameters = parameters
         self.seq = seq
         self.time = time
-        isKey = retina_pkt_is_key(packet) != 0
-    }
-
-    deinit {
-        var p: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&p)
+        isKey = retina_pkt_is_key(packet.pointer) != 0
     }
 
     public var size: Int { Int(packet.pointee.size) }
     public var pts: Int64? { packet.pointee.pts == retina_nopts() ? nil : packet.pointee.pts }
     public var dts: Int64? { packet.pointee.dts == retina_nopts() ? nil : packet.pointee.dts }
-    /// In `parameters.timeBase` units; 0 when the demuxer did not say (RTSP often does not).
+    /// In the segment's time base units; 0 when the demuxer did not say (RTSP often does not).
     public var duration: Int64 { packet.pointee.duration }
 }
 
@@ -142,12 +128,7 @@ public final class PacketRing: Sendable {
         let tb = av_q2d(parameters.timeBase)
         let stamp = packet.pointee.pts != retina_nopts() ? packet.pointee.pts : packet.pointee.dts
         // Reference outside the lock: the ingest thread never holds it for an allocation.
-        guard let ref = av_packet_alloc() else { return }
-        guard av_packet_ref(ref, packet) >= 0 else {
-            var p: UnsafeMutablePointer<AVPacket>? = ref
-            av_packet_free(&p)
-            return
-        }
+        guard let ref = OwnedPacket(referencing: packet) else { return }
         append(ref, parameters: parameters, time: stamp == retina_nopts() ? nil : Double(stamp) * tb)
     }
 
@@ -193,14 +174,10 @@ public final class PacketRing: Sendable {
         _ = old  // released here, outside the lock
     }
 
-    private func append(_ ref: UnsafeMutablePointer<AVPacket>, parameters: PacketStreamParameters, time: Double?) {
+    private func append(_ ref: OwnedPacket, parameters: PacketStreamParameters, time: Double?) {
         let dropped = state.withLock { s -> [RingPacket] in
-            guard s.parameters === parameters else {
-                // A new segment began meanwhile; the packet belongs to the old one.
-                var p: UnsafeMutablePointer<AVPacket>? = ref
-                av_packet_free(&p)
-                return []
-            }
+            // A new segment began meanwhile: the packet belongs to the old one and is dropped.
+            guard s.parameters === parameters else { return [] }
             var dropped: [RingPacket] = []
             let last = s.packets.last?.time
             // No timestamp: one frame after the last; a jump back (or far forward) is a
@@ -250,27 +227,21 @@ public final class PacketRing: Sendable {
     }
 }
 
+// Test hooks, internal: tests reach them through `@testable import Media`.
 extension PacketRing {
     /// A segment of synthetic packets (tests of trimming without a stream).
-    package func beginSynthetic(segment: Int, timeBase: AVRational = AVRational(num: 1, den: 90_000)) {
+    func beginSynthetic(segment: Int, timeBase: AVRational = AVRational(num: 1, den: 90_000)) {
         begin(segment: segment, parameters: PacketStreamParameters(copying: nil, timeBase: timeBase, segment: segment))
     }
 
     /// A synthetic packet of `size` zero bytes at `pts` (in the segment's time base).
-    package func pushSynthetic(size: Int, pts: Int64, key: Bool) {
-        guard let p = av_packet_alloc() else { return }
-        guard av_new_packet(p, Int32(size)) >= 0 else {
-            var d: UnsafeMutablePointer<AVPacket>? = p
-            av_packet_free(&d)
-            return
-        }
-        p.pointee.pts = pts
-        p.pointee.dts = pts
-        if key { p.pointee.flags |= AV_PKT_FLAG_KEY }
-        push(p)
-        var d: UnsafeMutablePointer<AVPacket>? = p
-        av_packet_free(&d)
+    func pushSynthetic(size: Int, pts: Int64, key: Bool) {
+        guard let p = OwnedPacket(), av_new_packet(p.pointer, Int32(size)) >= 0 else { return }
+        p.pointer.pointee.pts = pts
+        p.pointer.pointee.dts = pts
+        if key { p.pointer.pointee.flags |= AV_PKT_FLAG_KEY }
+        push(p.pointer)
     }
 
-    package func endSynthetic(segment: Int) { end(segment: segment) }
+    func endSynthetic(segment: Int) { end(segment: segment) }
 }

@@ -18,10 +18,8 @@ public enum StreamProbe {
     public static func probe(url: StreamURL, options: OpenOptions, seconds: Double, maxFrames: Int) throws(MediaError) -> ProbeResult {
         let demuxer = try Demuxer(url: url, options: options, deadline: Deadline())
         let decoder = try VideoDecoder(demuxer: demuxer, threads: options.decoderThreads, skipNonReference: false)
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer { av_packet_free(&packet); av_frame_free(&frame) }
-        guard let packet, let frame else { throw .other(url: url.masked, phase: "allocating", reason: "out of memory") }
+        guard let owned = OwnedPacket() else { throw .other(url: url.masked, phase: "allocating", reason: "out of memory") }
+        let packet = owned.pointer
 
         var frames = 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -30,10 +28,10 @@ public enum StreamProbe {
         var ended = false
         while frames < maxFrames, elapsed() < seconds {
             guard try demuxer.read(into: packet) else { ended = true; break }
-            try decoder.decode(packet, frame: frame, count)
+            try decoder.decode(packet, count)
             av_packet_unref(packet)
         }
-        if ended { try decoder.decode(nil, frame: frame, count) }
+        if ended { try decoder.decode(nil, count) }
         let took = elapsed()
         if frames == 0 { throw .invalidData(url: url.masked, reason: "no frame could be decoded") }
         let info = demuxer.info

@@ -2,15 +2,18 @@ import CFFmpeg
 
 /// A threaded libavcodec video decoder for one track. Not thread-safe: one ingest thread owns it.
 final class VideoDecoder {
-    private var context: UnsafeMutablePointer<AVCodecContext>?
-    private let url: StreamURL
+    private let context: OwnedCodecContext
+    /// Where each decoded frame lands; it is handed to the caller's body and unreferenced after it.
+    private let frame: OwnedFrame
 
     init(demuxer: Demuxer, threads: Int, skipNonReference: Bool) throws(MediaError) {
-        url = demuxer.url
-        guard let ctx = avcodec_alloc_context3(demuxer.codec) else {
+        let url = demuxer.url
+        guard let context = OwnedCodecContext(codec: demuxer.codec), let frame = OwnedFrame() else {
             throw .other(url: url.masked, phase: "allocating decoder", reason: "out of memory")
         }
-        context = ctx
+        self.context = context
+        self.frame = frame
+        let ctx = context.pointer
         let stream = demuxer.stream
         var r = avcodec_parameters_to_context(ctx, stream.pointee.codecpar)
         guard r >= 0 else { throw .other(url: url.masked, phase: "configuring decoder", reason: avErrorString(r)) }
@@ -25,31 +28,29 @@ final class VideoDecoder {
         }
     }
 
-    deinit { avcodec_free_context(&context) }
-
     /// Skips H.264's in-loop deblocking filter on every frame but key frames: about a fifth of the
     /// decoding CPU. The skipped filter's error drifts into the frames that refer to a frame, until
     /// the next key frame, which is deblocked again. libavcodec reads it per slice: it can change
     /// between packets.
     var skipsLoopFilter = false {
-        didSet { context?.pointee.skip_loop_filter = skipsLoopFilter ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT }
+        didSet { context.pointer.pointee.skip_loop_filter = skipsLoopFilter ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT }
     }
 
-    /// Feeds one packet (nil drains the decoder at end of stream) and hands every frame it yields to `body`.
-    /// Corrupt packets are skipped (counted by the caller through the return value), not fatal:
-    /// cameras send damaged packets after loss.
+    /// Feeds one packet (nil drains the decoder at end of stream) and hands every frame it yields to
+    /// `body`, which must take its own reference to keep anything of it. Corrupt packets are skipped
+    /// (counted by the caller through the return value), not fatal: cameras send damaged packets after loss.
     @discardableResult
-    func decode(_ packet: UnsafeMutablePointer<AVPacket>?, frame: UnsafeMutablePointer<AVFrame>,
+    func decode(_ packet: UnsafeMutablePointer<AVPacket>?,
                 _ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void) throws(MediaError) -> Bool {
-        let sent = avcodec_send_packet(context, packet)
+        let sent = avcodec_send_packet(context.pointer, packet)
         var ok = sent >= 0 || sent == retina_averror_eagain()
         if sent == retina_averror_eof() { ok = true }
         while true {
-            let r = avcodec_receive_frame(context, frame)
+            let r = avcodec_receive_frame(context.pointer, frame.pointer)
             if r == retina_averror_eagain() || r == retina_averror_eof() { break }
             if r < 0 { ok = false; break }
-            defer { av_frame_unref(frame) }
-            try body(frame)
+            defer { av_frame_unref(frame.pointer) }
+            try body(frame.pointer)
         }
         return ok
     }

@@ -11,7 +11,7 @@ import Vocabulary
 /// events. Also tracks the camera's health and outages.
 public final class CameraPipeline: Sendable {
     public let camera: CameraConfig
-    public let buffer: DropOldestBuffer<LumaFrame>
+    public let buffer: FrameChannel<CameraFrame>
     private let ingest: CameraIngest
     private let publisher: EventPublisher
     private let logger: Logger
@@ -32,7 +32,7 @@ public final class CameraPipeline: Sendable {
         var logger = logger
         logger[metadataKey: "camera"] = "\(camera.id)"
         self.logger = logger
-        let buffer = DropOldestBuffer<LumaFrame>(capacity: camera.stream.frameBuffer)
+        let buffer = FrameChannel<CameraFrame>(capacity: camera.stream.frameBuffer)
         self.buffer = buffer
         outage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
         let spec = IngestSpec(
@@ -130,7 +130,7 @@ public final class CameraPipeline: Sendable {
             detectors = []
         }
         var policy = EpisodePolicy(camera: camera)
-        while let frame = await buffer.next() {
+        for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
                                       sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight)
@@ -151,21 +151,20 @@ public final class CameraPipeline: Sendable {
         }
     }
 
-    /// A new event carries a JPEG of the full-resolution frame it was seen in, and its clip
+    /// A new event carries a JPEG of the full-resolution picture of the frame it was seen in, and its clip
     /// pending: the recorder completes it once the post-event seconds have arrived. The clip starts
     /// after the event is queued, so its completion is always written after the event.
-    private func publishOpening(_ event: Event, frame: LumaFrame) async {
+    private func publishOpening(_ event: Event, frame: CameraFrame) async {
         var event = await withSnapshot(event, frame: frame)
         if clips != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
         publisher.publish(event)
         clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time)
     }
 
-    private func withSnapshot(_ event: Event, frame: LumaFrame) async -> Event {
+    private func withSnapshot(_ event: Event, frame: CameraFrame) async -> Event {
         guard let evidence else { return event }
         var event = event
-        if let ref = await evidence.snapshot(for: event.id, camera: camera.id, source: ingest.snapshots,
-                                             frameIndex: frame.index, at: frame.time) {
+        if let picture = frame.picture, let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time) {
             event.evidence.append(ref)
         } else {
             logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")

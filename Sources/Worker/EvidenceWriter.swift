@@ -11,12 +11,13 @@ public final class EvidenceWriter: Sendable {
 
     public init(directory: String) { self.directory = directory }
 
-    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg`; nil when no frame is at hand or the disk refuses.
-    public func snapshot(for eventId: UUID, camera: String, source: SnapshotSource, frameIndex: Int, at time: Date) async -> EvidenceRef? {
+    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg` of `picture` (the analysed frame's); nil when
+    /// it cannot be encoded or the disk refuses.
+    public func snapshot(for eventId: UUID, camera: String, of picture: DecodedPicture, at time: Date) async -> EvidenceRef? {
         let directory = directory
         return await withCheckedContinuation { continuation in
             queue.async {
-                guard let jpeg = source.jpeg(nearest: frameIndex) else { return continuation.resume(returning: nil) }
+                guard let jpeg = picture.jpeg() else { return continuation.resume(returning: nil) }
                 let day = Self.day(time)
                 let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased()).jpg"
                 let path = (directory as NSString).appendingPathComponent(relative)

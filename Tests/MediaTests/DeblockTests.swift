@@ -39,8 +39,8 @@ import Vocabulary
     }
 
     func decode(_ path: String, _ policy: DeblockPolicy, pace: Bool = false,
-                onFrame: @escaping @Sendable () -> Void = {}) -> (IngestHealth, [LumaFrame]) {
-        let frames = Mutex<[LumaFrame]>([])
+                onFrame: @escaping @Sendable () -> Void = {}) -> (IngestHealth, [CameraFrame]) {
+        let frames = Mutex<[CameraFrame]>([])
         let spec = IngestSpec(cameraId: "deblock", url: StreamURL(path), analysisFps: 5, analysisWidth: 320,
                               pace: pace, skipNonReference: false, stopAtEnd: true, decodeBurst: 0.2, deblock: policy)
         let ingest = CameraIngest(spec: spec, onFrame: { f in frames.withLock { $0.append(f) }; onFrame() })

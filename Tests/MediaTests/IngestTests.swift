@@ -8,7 +8,7 @@ import Vocabulary
 /// Files decoded through the real ingest loop (libavformat + libavcodec + libswscale).
 @Suite struct IngestTests {
     final class Collector: Sendable {
-        let frames = Mutex<[LumaFrame]>([])
+        let frames = Mutex<[CameraFrame]>([])
         let states = Mutex<[(CameraState, MediaError?)]>([])
     }
 

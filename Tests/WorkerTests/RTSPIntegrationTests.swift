@@ -13,7 +13,7 @@ import Worker
 /// streaming test.
 @Suite(.serialized) struct RTSPIntegrationTests {
     final class Recorder: Sendable {
-        let frames = Mutex<[LumaFrame]>([])
+        let frames = Mutex<[CameraFrame]>([])
         let states = Mutex<[(state: CameraState, at: Date, error: String?)]>([])
 
         func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {

@@ -2,23 +2,24 @@ import Dispatch
 import Testing
 import Worker
 
-@Suite struct DropOldestBufferTests {
+@Suite struct FrameChannelTests {
     @Test func dropsTheOldestWhenFullAndCountsIt() async {
-        let b = DropOldestBuffer<Int>(capacity: 3)
+        let b = FrameChannel<Int>(capacity: 3)
         for i in 1...5 { b.push(i) }
         #expect(b.dropped == 2)
         #expect(b.waiting == 3)
         b.finish()
         var got: [Int] = []
-        while let v = await b.next() { got.append(v) }
+        for await v in b.items { got.append(v) }
         #expect(got == [3, 4, 5])  // the freshest frames survive
+        #expect(b.waiting == 0)
     }
 
     @Test func aWaitingConsumerGetsItemsAsTheyCome() async {
-        let b = DropOldestBuffer<Int>(capacity: 2)
+        let b = FrameChannel<Int>(capacity: 2)
         async let consumed: [Int] = {
             var got: [Int] = []
-            while let v = await b.next() { got.append(v) }
+            for await v in b.items { got.append(v) }
             return got
         }()
         for i in 0..<100 {
@@ -33,9 +34,10 @@ import Worker
     }
 
     @Test func pushAfterFinishIsRefused() {
-        let b = DropOldestBuffer<Int>(capacity: 1)
+        let b = FrameChannel<Int>(capacity: 1)
         b.finish()
         #expect(!b.push(1))
+        #expect(b.accepted == 0)
     }
 }
 
