@@ -20,8 +20,11 @@ mkdir -p "$work"
 counts=${CAMERAS:-16 20 24 28} warm=${WARM:-20} window=${WINDOW:-60} port=${METRICS_PORT:-19187}
 # SCRATCH=.build-bench keeps this release build apart from a debug build in progress.
 flags=(-c release ${SCRATCH:+--scratch-path "$SCRATCH"})
-swift build "${flags[@]}" --product retina >&2
-retina=$(swift build "${flags[@]}" --show-bin-path)/retina
+# RETINA=path runs that binary instead (Benchmarks/ab.sh: another checkout's).
+if [ -n "${RETINA:-}" ]; then retina=$RETINA; else
+  swift build "${flags[@]}" --product retina >&2
+  retina=$(swift build "${flags[@]}" --show-bin-path)/retina
+fi
 clip=$(Benchmarks/camera-clip.sh "$work")
 frames=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$clip")
 

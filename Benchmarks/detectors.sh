@@ -9,8 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Benchmarks/datasets/build.sh >&2
-swift build -c release --product retina >&2
-retina=$(swift build -c release --show-bin-path)/retina
+# RETINA=path runs that binary instead (Benchmarks/ab.sh: another checkout's); SCRATCH as capacity.sh.
+if [ -n "${RETINA:-}" ]; then retina=$RETINA; else
+  flags=(-c release ${SCRATCH:+--scratch-path "$SCRATCH"})
+  swift build "${flags[@]}" --product retina >&2
+  retina=$(swift build "${flags[@]}" --show-bin-path)/retina
+fi
 work=.build/bench/detectors
 mkdir -p "$work"
 for name in pets2009-s2l1 concourse pets-running concourse-running; do
