@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ModelStore", "Media", "Events", "RetinaConfig", "Vision", "Vocabulary", "RetinaTestSupport"]),
         // The command line: what `retina worker` parses is what a supervisor renders; `--camera`.
-        .testTarget(name: "CLITests", dependencies: ["retina", "Worker", "RetinaConfig"]),
+        .testTarget(name: "CLITests", dependencies: ["retina", "Worker", "RetinaConfig", "RetinaTestSupport"]),
         .testTarget(name: "RetinaMetricsTests", dependencies: ["RetinaMetrics", "Worker", "Events", "RetinaConfig", "RetinaTestSupport"],
                     path: "Tests/MetricsTests"),
     ]

@@ -90,7 +90,7 @@ public final class NodeService: Service, Sendable {
         logger.info("node \(options.node): \(options.groups.count) camera group(s) of \(settings.configuration.source) → store \(settings.storeURL); lease \(Int(options.leaseSeconds)) s")
         let (stop, stopping) = AsyncStream<Void>.makeStream()
         let running = Task { await supervisor.run(until: stop) }
-        _ = await untilShutdown { nil }
+        _ = await untilShutdown()
         logger.info("shutting down: stopping the workers (each finishes its frames and flushes its events)")
         stopping.yield()
         await running.value

@@ -116,15 +116,17 @@ public final class WorkerService: Service, Sendable {
 
 /// Waits for a graceful shutdown (or cancellation) of the calling service, or for `check` (asked
 /// every 250 ms) to give a reason to stop, which it returns; nil for a shutdown.
-func untilShutdown(orOwnReason check: @escaping @Sendable () -> String?) async -> String? {
+func untilShutdown(orOwnReason check: (@Sendable () -> String?)? = nil) async -> String? {
     let (reasons, continuation) = AsyncStream<String?>.makeStream()
-    let checker = Task {
-        while !Task.isCancelled {
-            if let reason = check() { continuation.yield(reason); return }
-            try? await Task.sleep(for: .milliseconds(250))
+    let checker = check.map { check in
+        Task {
+            while !Task.isCancelled {
+                if let reason = check() { continuation.yield(reason); return }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
         }
     }
-    defer { checker.cancel() }
+    defer { checker?.cancel() }
     return await withTaskCancellationOrGracefulShutdownHandler {
         for await reason in reasons { return reason }
         return nil
