@@ -118,7 +118,8 @@ let package = Package(
         // Reads Sources/ and Package.swift: what each target may import (README, "How it is built").
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ModelStore", "Media", "Events", "RetinaConfig", "Vision", "Vocabulary", "RetinaTestSupport"]),
-        // The command line: what `retina worker` parses is what a supervisor renders; `--camera`.
+        // The command line: what `retina worker` parses is what a supervisor renders; `--camera`;
+        // duration options; `retina run` as a process (time limit, signals).
         .testTarget(name: "CLITests", dependencies: ["retina", "Worker", "RetinaConfig", "RetinaTestSupport"]),
         .testTarget(name: "RetinaMetricsTests", dependencies: ["RetinaMetrics", "Worker", "Events", "RetinaConfig", "RetinaTestSupport"],
                     path: "Tests/MetricsTests"),
