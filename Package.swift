@@ -53,19 +53,26 @@ let package = Package(
         // Police-linkage exports: BagIt evidence bags, custody log, signature, verify; GB/T 28181 and GA/T 1400 renderings.
         .target(name: "Evidence", dependencies: ["Events", .product(name: "Crypto", package: "swift-crypto"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        // Cancellation as graceful shutdown, for the office and metrics HTTP servers.
-        .target(name: "GracefulService", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        // Cancellation as graceful shutdown, for the office and metrics HTTP servers; a process's
+        // services (SIGINT/SIGTERM), SIGHUP reloads and the time limit.
+        .target(name: "GracefulService", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                                                        .product(name: "Logging", package: "swift-log")]),
         // The OpenAPI document is compiled in (GET /api/openapi.json), so the binary serves the contract it implements.
         .target(name: "Office", dependencies: ["Events", "Evidence", "GracefulService", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.json")]),
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction", "Vocabulary"]),
+        // Crowd model files: `Models/crowd-generic.json` found ($RETINA_MODELS, ./Models, beside the
+        // executable or its checkout), a camera's own read and checked.
+        .target(name: "ModelStore", dependencies: ["Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "Evaluation", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // A worker's Prometheus metrics over HTTP (`--metrics-port`); Worker itself stays free of HTTP.
         // Named apart from swift-metrics' own `Metrics` module.
@@ -74,14 +81,16 @@ let package = Package(
             dependencies: ["Worker", "Vocabulary", "GracefulService", .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Sources/Metrics"
         ),
         .executableTarget(
             name: "retina",
             dependencies: [
-                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "Vision", "Office", "Evidence",
-                "RetinaMetrics", "Vocabulary",
+                "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "ModelStore", "Vision", "Office", "Evidence",
+                "RetinaMetrics", "Vocabulary", "GracefulService",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,7 +117,10 @@ let package = Package(
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig", "Vocabulary"]),
         // Reads Sources/ and Package.swift: what each target may import (README, "How it is built").
         .testTarget(name: "ArchitectureTests"),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Media", "Events", "RetinaConfig", "Vision", "Vocabulary", "RetinaTestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ModelStore", "Media", "Events", "RetinaConfig", "Vision", "Vocabulary", "RetinaTestSupport"]),
+        // The command line: what `retina worker` parses is what a supervisor renders; `--camera`;
+        // duration options; `retina run` as a process (time limit, signals).
+        .testTarget(name: "CLITests", dependencies: ["retina", "Worker", "RetinaConfig", "RetinaTestSupport"]),
         .testTarget(name: "RetinaMetricsTests", dependencies: ["RetinaMetrics", "Worker", "Events", "RetinaConfig", "RetinaTestSupport"],
                     path: "Tests/MetricsTests"),
     ]

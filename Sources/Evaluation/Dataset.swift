@@ -122,13 +122,11 @@ public struct Dataset: Sendable {
 public enum EvaluationError: Error, CustomStringConvertible {
     case dataset(String, String)
     case video(String)
-    case model(String, String)
 
     public var description: String {
         switch self {
         case .dataset(let path, let message): "\(path): \(message)"
         case .video(let message): message
-        case .model(let path, let message): "\(path): \(message)"
         }
     }
 }

@@ -225,4 +225,13 @@ public enum RFC3339 {
         if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s) { return d }
         return try? Date.ISO8601FormatStyle().parse(s)
     }
+
+    /// The calendar day (`yyyy-MM-dd`, RFC 3339's full-date) of `date` in `timeZone`: the day
+    /// folders of the evidence folder (snapshots, clips, uploads) and a bag's Bagging-Date.
+    public static func day(_ date: Date, timeZone: TimeZone = .current) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let d = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0)
+    }
 }

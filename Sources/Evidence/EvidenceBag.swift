@@ -1,3 +1,4 @@
+import Events
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -96,7 +97,7 @@ public final class BagWriter: @unchecked Sendable {
         let octets = sorted.reduce(0) { $0 + $1.digest.size }
         let publicKey = key.publicKey
         var fields: [(String, String)] = [
-            ("Bagging-Date", BagDates.day(Date())),
+            ("Bagging-Date", RFC3339.day(Date())),
             ("Payload-Oxum", "\(octets).\(sorted.count)"),
             ("Signing-Key-Fingerprint", publicKey.fingerprint),
         ]
@@ -192,14 +193,5 @@ enum BagInfo {
             let value = String(line[colon...].dropFirst()).trimmingCharacters(in: .whitespaces)
             return (label, value)
         }
-    }
-}
-
-enum BagDates {
-    static func day(_ date: Date, timeZone: TimeZone = .current) -> String {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
-        let d = c.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0)
     }
 }

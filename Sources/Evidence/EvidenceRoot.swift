@@ -23,6 +23,12 @@ public struct EvidenceRoot: Sendable {
         } ?? absolute
     }
 
+    /// Runs blocking file work (reads, writes, hashing, exports) on the evidence folder's own
+    /// queue, off Swift's cooperative pool.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in Files.queue.async { c.resume(with: Result { try work() }) } }
+    }
+
     /// The stored, relative form of a file the server wrote at `relative` under its evidence folder.
     public static func uri(relative: String) -> String { relative }
 

@@ -31,18 +31,18 @@ public struct Exporter: Sendable {
         let bagRoot = request.zip ? out + "/.staging-\(exportId)/\(exportId)" : out
         let createdOut = !state.exists
         do {
-            let session = try await Files.offPool { () throws -> ExportSession in
+            let session = try await EvidenceRoot.offPool { () throws -> ExportSession in
                 try ExportSession(bag: try BagWriter(root: bagRoot), request: request, exportId: exportId)
             }
             for (i, id) in ids.enumerated() {
                 _ = try await store.perform(.hold, on: id, by: request.actor, note: "export \(exportId)", lease: 0, now: Date())
                 guard let event = try await store.event(id: id) else { throw ExportError.eventNotFound(id) }
                 let history = try await store.history(of: id)
-                try await Files.offPool { try session.add(event, history: history, seq: i + 1) }
+                try await EvidenceRoot.offPool { try session.add(event, history: history, seq: i + 1) }
                 progress(ExportProgress(phase: "copying", eventsDone: i + 1, eventsTotal: ids.count, bytesCopied: session.bytesCopied))
             }
             progress(ExportProgress(phase: "sealing", eventsDone: ids.count, eventsTotal: ids.count, bytesCopied: session.bytesCopied))
-            let fingerprint = try await Files.offPool { () throws -> String in
+            let fingerprint = try await EvidenceRoot.offPool { () throws -> String in
                 let head = try session.finish()
                 var info: [(String, String)] = [
                     ("Bag-Software-Agent", request.tool),
@@ -62,7 +62,7 @@ public struct Exporter: Sendable {
                 progress(ExportProgress(phase: "zipping", eventsDone: ids.count, eventsTotal: ids.count, bytesCopied: session.bytesCopied))
                 path = out + "/\(exportId).zip"
                 let zipPath = path
-                try await Files.offPool {
+                try await EvidenceRoot.offPool {
                     try BagZip.write(bag: bagRoot, to: zipPath)
                     try FileManager.default.removeItem(atPath: out + "/.staging-\(exportId)")
                 }

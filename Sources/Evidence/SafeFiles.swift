@@ -147,10 +147,6 @@ enum Files {
         return (true, isDir.boolValue, entries.isEmpty)
     }
 
-    /// Runs blocking file work on a queue of its own, off Swift's cooperative pool.
+    /// Blocking file work runs here, off Swift's cooperative pool (`EvidenceRoot.offPool`).
     static let queue = DispatchQueue(label: "retina.evidence.io", attributes: .concurrent)
-
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in queue.async { c.resume(with: Result { try work() }) } }
-    }
 }

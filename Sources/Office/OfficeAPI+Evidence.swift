@@ -20,7 +20,7 @@ extension OfficeAPI {
         let root = evidence
         let data: Data
         do {
-            data = try await Self.offPool { () throws(EvidenceFileError) -> Data in try root.read(ref, limit: 16 << 20) }
+            data = try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> Data in try root.read(ref, limit: 16 << 20) }
         } catch let error as EvidenceFileError {
             switch error {
             case .missing: throw OfficeError(.notFound, "the snapshot of event \(id.uuidString.lowercased()) is no longer on disk")
@@ -58,24 +58,13 @@ extension OfficeAPI {
         guard event.evidence.count < Self.maxEvidencePerEvent else {
             throw OfficeError(.conflict, "event \(id.uuidString.lowercased()) already has \(event.evidence.count) evidence files")
         }
-        let relative = "uploads/\(SafeName.component(who.name))/\(Self.day(Date()))/\(id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"
+        let relative = "uploads/\(SafeName.component(who.name))/\(RFC3339.day(Date()))/\(id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"
         let root = evidence
-        let ref = try await Self.offPool { () throws(EvidenceFileError) -> EvidenceRef in
+        let ref = try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> EvidenceRef in
             try root.store(data, relative: relative, kind: .snapshot, mime: mime)
         }
         try await store.addEvidence([ref], to: id, by: who.name, now: Date())
         guard let updated = try await store.event(id: id) else { throw OfficeError(.notFound, "no event \(id.uuidString.lowercased())") }
         return try json(updated, status: .created)
-    }
-
-    static func day(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .current).year().month().day())
-    }
-
-    /// Blocking file work on a thread of Dispatch's, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(EvidenceFileError) -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global(qos: .userInitiated).async { c.resume(with: Result { try work() }) }
-        }
     }
 }

@@ -294,12 +294,12 @@ public enum ConfigLoader {
         return nil
     }
 
-    private static func checkIdentifier(_ id: String, _ node: Node?, _ path: String, _ r: NodeReader) {
+    static func checkIdentifier(_ id: String, _ node: Node?, _ path: String, _ r: NodeReader) {
         let ok = id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
         if !ok { r.fail(node, path, "'\(id)' may only contain letters, digits, '-', '_' and '.'") }
     }
 
-    private static func resolveURL(_ url: String, _ node: Node?, _ path: String, _ base: String, _ r: NodeReader) -> String {
+    static func resolveURL(_ url: String, _ node: Node?, _ path: String, _ base: String, _ r: NodeReader) -> String {
         let lower = url.lowercased()
         if ["rtsp://", "rtsps://", "http://", "https://"].contains(where: { lower.hasPrefix($0) }) {
             if let problem = URLChecks.cameraProblem(url) { r.fail(node, path, problem) }

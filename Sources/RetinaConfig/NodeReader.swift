@@ -89,16 +89,11 @@ final class NodeReader {
         return v
     }
 
-    /// Seconds, as a number or with a unit: `500ms`, `10s`, `2m`, `1h`.
+    /// Seconds, as a number or with a unit (`DurationText`): `500ms`, `10s`, `2m`, `1h`.
     func duration(_ node: Node?, _ path: String, range: ClosedRange<Double> = 0...86_400) -> Double? {
         guard let node else { return nil }
         guard case .scalar(let s) = node else { fail(node, path, "expected a duration such as 10s, got \(describe(node))"); return nil }
-        let text = s.string.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var value: Double?
-        if let v = Double(text) { value = v }
-        else if let (suffix, factor) = units.first(where: { text.hasSuffix($0.0) }), let v = Double(text.dropLast(suffix.count)) { value = v * factor }
-        guard let v = value, v.isFinite else { fail(node, path, "expected a duration such as 500ms, 10s or 2m, got '\(s.string)'"); return nil }
+        guard let v = DurationText.seconds(s.string) else { fail(node, path, "expected a duration such as 500ms, 10s or 2m, got '\(s.string)'"); return nil }
         guard range.contains(v) else { fail(node, path, "must be between \(fmt(range.lowerBound)) s and \(fmt(range.upperBound)) s, got \(fmt(v)) s"); return nil }
         return v
     }

@@ -151,7 +151,7 @@ public final class ClipRecorder: Sendable {
     }
 
     private func write(_ clip: Pending) {
-        let relative = "clips/\(EvidenceWriter.safe(camera))/\(EvidenceWriter.day(clip.day))/\(clip.eventId.uuidString.lowercased()).mp4"
+        let relative = "clips/\(EvidenceWriter.safe(camera))/\(RFC3339.day(clip.day))/\(clip.eventId.uuidString.lowercased()).mp4"
         let path = (directory as NSString).appendingPathComponent(relative)
         let started = DispatchTime.now().uptimeNanoseconds
         do {

@@ -1,5 +1,5 @@
-import Evaluation
 import Foundation
+import ModelStore
 import RetinaConfig
 import Vision
 
@@ -20,12 +20,12 @@ enum DetectorFactory {
     }
 
     /// The camera's crowd model: its own file, or the generic one.
-    static func crowdModel(for camera: CameraConfig) throws(EvaluationError) -> CrowdModel {
+    static func crowdModel(for camera: CameraConfig) throws(ModelFileError) -> CrowdModel {
         if let path = camera.crowd.model { return try ModelFiles.load(path) }
         return try ModelFiles.loadGeneric().0
     }
 
-    static func detectors(for camera: CameraConfig) throws(EvaluationError) -> [any Detector] {
+    static func detectors(for camera: CameraConfig) throws(ModelFileError) -> [any Detector] {
         var detectors: [any Detector] = []
         let zones = zones(of: camera)
         let scene = SceneModel(perspective: perspective(of: camera))

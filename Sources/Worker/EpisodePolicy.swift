@@ -18,7 +18,6 @@ public struct EpisodePolicy: Sendable {
     public let cooldowns: [EventType: Double]
     public let otherwise: Double
     private var lastSeen: [String: Date] = [:]
-    private var episodeStart: [String: Date] = [:]
 
     public init(cooldowns: [EventType: Double] = [:], otherwise: Double) {
         self.cooldowns = cooldowns
@@ -45,7 +44,6 @@ public struct EpisodePolicy: Sendable {
                 continue
             }
             lastSeen[key] = time
-            episodeStart[key] = time
             let stamp = Int(time.timeIntervalSince1970)
             opened.append(Opened(detection: d, time: time,
                                  dedupKey: "retina:\(camera):\(d.zone):\(d.type)\(d.subtype.map { ":\($0)" } ?? ""):\(stamp)"))

@@ -41,8 +41,5 @@ public final class EvidenceWriter: Sendable {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 
-    static func day(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: .current, from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-    }
+    static func day(_ date: Date) -> String { RFC3339.day(date) }
 }

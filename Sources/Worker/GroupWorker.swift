@@ -265,4 +265,6 @@ final class DutyTask: Sendable {
 public struct WorkerError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }

@@ -17,13 +17,12 @@ public final class Supervisor: Sendable {
         public var leaseSeconds: Double = 15
         /// At most this many groups on this node (nil: all it can get).
         public var maxGroups: Int?
-        /// The `retina` executable and the arguments every worker gets (config, store, evidence…).
+        /// The `retina` executable, and the launch every worker gets (config, store, evidence…);
+        /// the supervisor sets each one's group, lease, its own pid and the metrics port.
         public var executable: String
-        public var workerArguments: [String]
-        /// Worker n (in group order) serves metrics on this port + n (and the supervisor passes
-        /// `metricsArguments` along with it).
+        public var worker: WorkerLaunch
+        /// Worker n (in group order) serves metrics on this port + n.
         public var metricsBasePort: Int?
-        public var metricsArguments: [String] = []
         /// Delays after consecutive crashes; the last repeats. Each is jittered by ±25 %.
         public var restartBackoff: [Double] = [1, 2, 5, 10, 30, 60]
         /// A worker that ran this long before exiting starts its backoff from the beginning.
@@ -31,11 +30,11 @@ public final class Supervisor: Sendable {
         /// How long a worker has to stop after SIGTERM before it is killed.
         public var stopTimeout: Double = 30
 
-        public init(node: String, groups: [String], executable: String, workerArguments: [String]) {
+        public init(node: String, groups: [String], executable: String, worker: WorkerLaunch) {
             self.node = node
             self.groups = groups
             self.executable = executable
-            self.workerArguments = workerArguments
+            self.worker = worker
         }
 
         /// `host-pid`: two nodes on one machine never share a name.
@@ -49,7 +48,6 @@ public final class Supervisor: Sendable {
         var startedAt = Date()
         var crashes = 0
         var restartAt: Date?
-        var exitStatus: Int32?
     }
 
     public let options: Options
@@ -67,9 +65,6 @@ public final class Supervisor: Sendable {
         logger[metadataKey: "node"] = "\(options.node)"
         self.logger = logger
     }
-
-    /// The groups this node serves now, with their lease epochs.
-    public var serving: [GroupLease] { children.withLock { $0.values.map(\.lease) }.sorted { $0.group < $1.group } }
 
     /// Runs until the task is cancelled or `stop` yields; then stops every worker and releases the leases.
     public func run(until stop: AsyncStream<Void>) async {
@@ -168,12 +163,7 @@ public final class Supervisor: Sendable {
         guard let lease = children.withLock({ $0[group]?.lease }) else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: options.executable)
-        var arguments = ["worker", "--group", group] + options.workerArguments
-        arguments += ["--node", lease.node, "--epoch", String(lease.epoch), "--supervisor-pid", String(getpid())]
-        if let base = options.metricsBasePort, base > 0, let index = groups.withLock({ $0.firstIndex(of: group) }) {
-            arguments += ["--metrics-port", String(base + index)] + options.metricsArguments
-        }
-        process.arguments = arguments
+        process.arguments = launchDescription(group, lease: lease).arguments
         process.terminationHandler = { [weak self] p in self?.exited(group, p) }
         do {
             try process.run()
@@ -193,6 +183,19 @@ public final class Supervisor: Sendable {
         }
     }
 
+    /// What the worker of `group` is started with.
+    func launchDescription(_ group: String, lease: GroupLease) -> WorkerLaunch {
+        var launch = options.worker
+        launch.group = group
+        launch.lease = .init(node: lease.node, epoch: lease.epoch)
+        launch.supervisorPid = getpid()
+        launch.metricsPort = nil
+        if let base = options.metricsBasePort, base > 0, let index = groups.withLock({ $0.firstIndex(of: group) }) {
+            launch.metricsPort = base + index
+        }
+        return launch
+    }
+
     private func exited(_ group: String, _ process: Process) {
         let status = process.terminationStatus
         let restart: Double? = children.withLock { c in
@@ -202,7 +205,6 @@ public final class Supervisor: Sendable {
             child.crashes = ranFor >= options.healthyAfter ? 1 : child.crashes + 1
             let delay = backoff(crashes: child.crashes)
             child.process = nil
-            child.exitStatus = status
             child.restartAt = Date().addingTimeInterval(delay)
             c[group] = child
             return delay

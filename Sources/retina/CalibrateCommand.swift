@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import ModelStore
 import Vision
 
 struct Calibrate: AsyncParsableCommand {
@@ -48,7 +49,7 @@ struct Calibrate: AsyncParsableCommand {
             throw ValidationError("unknown feature '\(unknown)' (known: \(CrowdFeatures.names.joined(separator: ", ")))")
         }
         let (datasets, priorSpec, width, strength) = (datasets, prior, width, strength)
-        let (model, path) = try await runOnThread { () throws(EvaluationError) -> (CrowdModel, String) in
+        let (model, path) = try await runOnThread { () throws -> (CrowdModel, String) in
             let (prior, priorName): (CrowdModel, String)
             switch priorSpec {
             case "physical": (prior, priorName) = (Self.physical, "the physical prior")

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Logging
 import Media
+import RetinaConfig
 
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Event store: sqlite:PATH or postgres://… (default: $RETINA_STORE, else the config's, else sqlite:retina.db).", valueName: "url"))
@@ -43,6 +44,20 @@ struct LogOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A duration option: seconds, or with a unit (`90s`, `5m`, `1h`; `DurationText`).
+struct Seconds: ExpressibleByArgument, ExpressibleByIntegerLiteral, Equatable {
+    var value: Double
+
+    init(integerLiteral value: Int) { self.value = Double(value) }
+
+    init?(argument: String) {
+        guard let value = DurationText.seconds(argument) else { return nil }
+        self.value = value
+    }
+
+    var defaultValueDescription: String { value == value.rounded() ? "\(Int(value))s" : "\(value)s" }
+}
 
 /// An error for the command line: printed as `Error: …`, exit status 1.
 struct CLIError: Error, CustomStringConvertible {

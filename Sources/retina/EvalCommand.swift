@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Media
+import ModelStore
 import Vision
 import Vocabulary
 
@@ -51,7 +52,7 @@ struct Eval: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await runOnThread { () throws(EvaluationError) in
+        let report = try await runOnThread { () throws in
             let data = try Dataset.load(dataset)
             let prior: CrowdModel
             let priorName: String

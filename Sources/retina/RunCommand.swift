@@ -1,12 +1,9 @@
 import ArgumentParser
 import Events
-import Evidence
 import Foundation
 import Logging
 import Media
-import Office
 import RetinaConfig
-import RetinaMetrics
 import Worker
 
 struct Run: AsyncParsableCommand {
@@ -70,76 +67,34 @@ struct Run: AsyncParsableCommand {
         logOptions.bootstrap()
         let (configuration, text) = try loadConfiguration()
         let evidence = evidenceOptions.directory(configured: configuration.evidence)
+        let logger = Logger(label: "retina")
+        let storeURL = storeOptions.url(configured: configuration.store)
         // With --config, loadConfiguration returns the file's text too.
         guard let config, let text, !inProcess else {
-            try await serve(cameras: configuration.cameras, label: configuration.source, store: storeOptions,
-                            configuredStore: configuration.store, evidence: evidence, duration: duration, officePort: office,
-                            metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
-                            reloadFrom: config.map { ($0, nil) })
+            var settings = WorkerSettings(cameras: configuration.cameras, label: configuration.source, storeURL: storeURL, evidence: evidence)
+            settings.reload = config.map { WorkerSettings.ReloadSource(path: $0, group: nil) }
+            try await runWorker(settings, office: office, duration: duration, metrics: metricsOptions, logger: logger)
             return
         }
-        try await supervise(configuration, text: text, path: config, evidence: evidence)
-    }
-
-    /// The supervisor: one `retina worker` process per camera group this node holds a lease on.
-    /// `text` is the file as `configuration` was parsed from: the workers get that, not a second read.
-    private func supervise(_ configuration: Configuration, text: String, path: String, evidence: String) async throws {
-        let logger = Logger(label: "retina")
-        do { try GroupWorker.validate(configuration.cameras) } catch { throw CLIError("\(configuration.source): \(error)") }
-        let groups = Self.servedGroups(configuration)
-        guard !groups.isEmpty else { throw CLIError("\(configuration.source): no camera group with an enabled camera") }
         if lease < 3 { throw CLIError("--lease \(lease): give at least 3 seconds") }
-        if let m = metricsOptions.metricsPort, m > 0, m + groups.count > 65535 { throw CLIError("--metrics-port \(m): workers take ports \(m)…\(m + groups.count - 1)") }
-        let storeURL = storeOptions.url(configured: configuration.store)
-        let store = try storeOptions.open(configured: configuration.store)
-        let absolute = { (p: String) in URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path }
-        // Workers read the node's accepted copy of the file, never the file being edited: a worker
-        // that (re)starts while someone saves a half-finished edit still gets the last valid one.
-        let accepted = try AcceptedConfig(source: absolute(path), text: text)
-        defer { accepted.remove() }
-        var options = Supervisor.Options(
-            node: node ?? Supervisor.Options.defaultNode, groups: groups, executable: Self.executablePath(),
-            workerArguments: ["--config", accepted.path, "--config-base", accepted.baseDirectory, "--store", storeURL,
-                              "--evidence", absolute(evidence),
-                              "--log-level", logOptions.logLevel.rawValue] + (logOptions.ffmpegLogs ? ["--ffmpeg-logs"] : []))
-        options.leaseSeconds = lease
-        options.maxGroups = maxGroups
-        options.metricsBasePort = metricsOptions.metricsPort
-        options.metricsArguments = ["--metrics-host", metricsOptions.metricsHost]
-        let supervisor = Supervisor(options: options, store: store, logger: logger)
-        // SIGHUP: the file is validated here first; an invalid one changes nothing.
-        let requests = Signals.reloadRequests()
-        let reloads = Task {
-            for await _ in requests {
-                do {
-                    let text = try accepted.read()
-                    let fresh = try ConfigLoader.parse(text, file: path, baseDirectory: accepted.baseDirectory)
-                    try GroupWorker.validate(fresh.cameras)
-                    try accepted.accept(text)
-                    await supervisor.reload(groups: Self.servedGroups(fresh))
-                } catch {
-                    // Not only configuration errors (masked already): whatever is printed here goes to the log.
-                    logger.error("SIGHUP: \(path) rejected, the running configuration stays: \(StreamURL.mask("\(error)"))")
-                }
-            }
-        }
-        defer { reloads.cancel() }
-        logger.info("node \(options.node): \(groups.count) camera group(s) of \(configuration.source) → store \(storeURL); lease \(Int(lease)) s")
-        let officeTask = office.map { startOffice(store: store, evidence: evidence, port: $0, logger: logger) }
-        let (stop, stopping) = AsyncStream<Void>.makeStream()
-        let running = Task { await supervisor.run(until: stop) }
-        let reason = await Signals.waitForTermination(limit: duration)
-        logger.info("\(reason ?? "time limit reached"): stopping the workers (each finishes its frames and flushes its events)")
-        stopping.yield()
-        await running.value
-        officeTask?.cancel()
-        await store.close()
+        var settings = NodeSettings(configuration: configuration, text: text, path: config, node: node ?? Supervisor.Options.defaultNode,
+                                    executable: Self.executablePath(), storeURL: storeURL, evidence: evidence)
+        settings.leaseSeconds = lease
+        settings.maxGroups = maxGroups
+        settings.metricsBasePort = metricsOptions.metricsPort
+        settings.metricsHost = metricsOptions.metricsHost
+        settings.logLevel = logOptions.logLevel
+        settings.ffmpegLogs = logOptions.ffmpegLogs
+        let supervisor: NodeService
+        do { supervisor = try NodeService(settings: settings, logger: logger) { try StoreURL.open(storeURL) } } catch { throw CLIError(error) }
+        var services = ProcessServices(logger: logger)
+        services.office(port: office, store: supervisor.store, evidence: evidence)
+        services.add(main: supervisor)
+        await services.reload { await supervisor.reload() }
+        services.timeLimit(duration)
+        try await services.run()
+        await supervisor.store.close()
         logger.info("stopped; groups released")
-    }
-
-    /// The groups that have an enabled camera.
-    static func servedGroups(_ configuration: Configuration) -> [String] {
-        configuration.groups.map(\.id).filter { g in configuration.cameras.contains { $0.group == g && $0.enabled } }
     }
 
     /// This executable, for the workers it starts.
@@ -148,7 +103,7 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The configuration, and with `--config` the file's text it was parsed from.
-    private func loadConfiguration() throws -> (Configuration, text: String?) {
+    func loadConfiguration() throws -> (Configuration, text: String?) {
         if config != nil && !camera.isEmpty { throw CLIError("give either --config or --camera, not both") }
         if let config {
             do {
@@ -157,147 +112,35 @@ struct Run: AsyncParsableCommand {
             } catch { throw CLIError("invalid configuration:\n\(error)") }
         }
         if camera.isEmpty { return (DemoConfig.load(), nil) }
-        var yaml = "cameras:\n"
-        for spec in camera {
+        let cameras = try camera.map { spec -> (id: String, url: String) in
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
                 throw CLIError("--camera expects ID=URL, got '\(StreamURL.mask(spec))'")
             }
-            let id = spec[..<eq], url = spec[spec.index(after: eq)...]
-            yaml += "  - {id: \(jsonQuoted(String(id))), url: \(jsonQuoted(String(url))), group: adhoc}\n"
+            return (String(spec[..<eq]), String(spec[spec.index(after: eq)...]))
         }
         do {
-            return (try ConfigLoader.parse(yaml, file: "--camera", baseDirectory: FileManager.default.currentDirectoryPath), nil)
+            return (try ConfigLoader.adHoc(cameras, baseDirectory: FileManager.default.currentDirectoryPath), nil)
         } catch {
-            throw CLIError("invalid --camera: \(StreamURL.mask(error.description))")
+            throw CLIError("invalid --camera: \(error.description)")
         }
-    }
-
-    private func jsonQuoted(_ s: String) -> String {
-        String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)
     }
 }
 
-/// Runs cameras in this process until a signal or the time limit, then stops gracefully.
-/// A supervised worker also stops when its lease is lost (`fence`) or its supervisor is gone.
-/// With `reloadFrom` (a config file, and the group served or nil for all), SIGHUP reloads the
-/// cameras from that file; with a metrics port, `GET /metrics` serves Prometheus metrics.
-func serve(cameras: [CameraConfig], label: String, store storeOptions: StoreOptions, configuredStore: String?,
-           evidence: String, duration: Double?, officePort: Int? = nil, fence: LeaseFence? = nil,
-           supervisorPid: Int32? = nil, metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
-           reloadFrom: (path: String, group: String?)? = nil, configBase: String? = nil) async throws {
-    let logger = Logger(label: "retina")
-    do { try GroupWorker.validate(cameras) } catch { throw CLIError("\(label): \(error)") }
-    let storeURL = storeOptions.url(configured: configuredStore)
-    let store = try storeOptions.open(configured: configuredStore)
-    let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: evidence, fence: fence, logger: logger)
-    guard !worker.cameras.isEmpty else { throw CLIError("\(label): no enabled camera to run") }
-    let groups = Set(worker.cameras.map(\.group)).sorted().joined(separator: ", ")
-    logger.info("running \(worker.cameras.count) camera(s) of \(label) [group \(groups)] → store \(storeURL)")
-    logger.info("see events with: retina events list --store \(storeURL)   (camera health: retina status --store \(storeURL))")
-    // Installed before the cameras start: from here on SIGHUP reloads instead of ending the process.
-    var reloadTask: Task<Void, Never>?
-    if let source = reloadFrom {
-        let requests = Signals.reloadRequests()
-        reloadTask = Task {
-            for await _ in requests {
-                logger.info("SIGHUP: reloading \(source.path)")
-                switch await worker.reload(configPath: source.path, group: source.group, baseDirectory: configBase) {
-                case .success(let report): logger.notice("reloaded \(source.path): \(report)")
-                case .failure(let error): logger.error("\(error)")
-                }
-            }
-        }
-    }
-    worker.start()
-    var metricsTask: Task<Void, Never>?
-    if let port = metricsPort, port > 0 {
-        let metrics = WorkerMetrics(worker: worker)
-        metrics.bootstrapMetricsSystem()
-        let host = metricsHost
-        metricsTask = Task {
-            do {
-                try await MetricsServer(metrics: metrics, host: host, port: port).run { port in
-                    logger.info("metrics on http://\(host):\(port)/metrics")
-                }
-            } catch {
-                logger.error("metrics server on \(host):\(port) failed: \(error); the cameras run on without metrics")
-            }
-        }
-    }
-    let officeTask = officePort.map { startOffice(store: store, evidence: evidence, port: $0, logger: logger) }
-
-    let progress = Task {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(10))
-            if Task.isCancelled { break }
-            for h in worker.health {
-                logger.info("\(h.camera): \(h.state.rawValue) decoded \(String(format: "%.1f", h.decodedFps)) fps, analysed \(String(format: "%.1f", h.analysedFps)) fps, dropped \(h.droppedFrames), reconnects/h \(h.reconnectsLastHour)\(h.state == .streaming ? "" : h.lastError.map { " — \($0)" } ?? "")")
-            }
-        }
-    }
-    let publisher = worker.publisher
-    let reason = await Signals.waitForTermination(limit: duration) {
-        if publisher.isFenced { return "lease lost" }
-        // Orphaned (the supervisor was killed): stop rather than serve a group nobody supervises.
-        if let supervisorPid, getppid() != supervisorPid { return "supervisor \(supervisorPid) gone" }
-        return nil
-    }
-    progress.cancel()
-    officeTask?.cancel()
-    reloadTask?.cancel()
-    logger.info("\(reason ?? "time limit reached"): stopping (finishing buffered frames, flushing events)")
-    await worker.stop()
-    metricsTask?.cancel()
+/// Runs cameras in this process (`retina worker`, `retina run` without a supervisor) with the
+/// office and metrics beside them when asked, until SIGINT, SIGTERM, the time limit or a reason of
+/// the worker's own; exits with `WorkerExit.fenced` when its lease was taken.
+func runWorker(_ settings: WorkerSettings, office: Int? = nil, duration: Double?, metrics: MetricsOptions, logger: Logger) async throws {
+    let worker: WorkerService
+    do { worker = try WorkerService(settings: settings, logger: logger) { try StoreURL.open(settings.storeURL) } } catch { throw CLIError(error) }
+    let store = worker.store
+    var services = ProcessServices(logger: logger)
+    // Before the cameras start: from here on SIGHUP reloads instead of ending the process.
+    if settings.reload != nil { await services.reload { await worker.reload() } }
+    services.metrics(of: worker.worker, options: metrics)
+    services.office(port: office, store: store, evidence: settings.evidence)
+    services.add(main: worker)
+    services.timeLimit(duration)
+    try await services.run()
     await store.close()
-    logger.info("stopped; \(worker.publisher.publishedCount) event(s) published. See them: retina events list --store \(storeURL)")
-    if publisher.isFenced { throw ExitCode(WorkerExit.fenced) }
-}
-
-/// Exit statuses a supervisor reads.
-enum WorkerExit {
-    /// The store refused the worker's lease: another node serves the group now.
-    static let fenced: Int32 = 3
-}
-
-/// The security office beside the cameras (`--office PORT`); cancelling the task stops it gracefully.
-func startOffice(store: any EventStore, evidence: String, port: Int, logger: Logger) -> Task<Void, Error> {
-    Task {
-        try await OfficeServer(store: store, evidence: EvidenceRoot(path: evidence), port: port).run { port in
-            logger.info("security office on http://127.0.0.1:\(port)/ (tokens: retina tokens create --role operator)")
-        }
-    }
-}
-
-/// A supervisor's private copy of the configuration it last accepted (mode 0600: camera URLs carry
-/// credentials), in a folder of its own that goes when the node stops.
-struct AcceptedConfig: Sendable {
-    let source: String
-    let path: String
-    var baseDirectory: String { (source as NSString).deletingLastPathComponent }
-
-    /// Starts with `text`, the file as it was validated.
-    init(source: String, text: String) throws {
-        self.source = source
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retina-node-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        path = dir + "/" + (source as NSString).lastPathComponent
-        try accept(text)
-    }
-
-    /// The source file as it is now.
-    func read() throws -> String {
-        guard let data = FileManager.default.contents(atPath: source) else { throw CLIError("\(source): cannot be read") }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Replaces the copy at once (write and rename), so a worker reads either the old or the new one.
-    func accept(_ text: String) throws {
-        let tmp = path + ".new"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(tmp)")
-        }
-        guard rename(tmp, path) == 0 else { throw CLIError("cannot replace \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+    if worker.isFenced { throw ExitCode(WorkerExit.fenced) }
 }

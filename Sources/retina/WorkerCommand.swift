@@ -1,6 +1,7 @@
 import ArgumentParser
-import Events
+import Logging
 import RetinaConfig
+import Worker
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,19 +42,37 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var logOptions: LogOptions
     @OptionGroup var metricsOptions: MetricsOptions
 
+    /// What the options say: the value a supervisor rendered (`WorkerLaunch.arguments`).
+    var launch: WorkerLaunch {
+        var launch = WorkerLaunch(config: config, group: group)
+        launch.configBase = configBase
+        launch.store = storeOptions.store
+        launch.evidence = evidenceOptions.evidence
+        launch.logLevel = logOptions.logLevel
+        launch.ffmpegLogs = logOptions.ffmpegLogs
+        launch.duration = duration
+        launch.lease = node.flatMap { n in epoch.map { WorkerLaunch.Lease(node: n, epoch: $0) } }
+        launch.supervisorPid = supervisorPid
+        launch.metricsPort = metricsOptions.metricsPort
+        launch.metricsHost = metricsOptions.metricsHost
+        return launch
+    }
+
     func run() async throws {
         logOptions.bootstrap()
         if (node == nil) != (epoch == nil) { throw CLIError("--node and --epoch go together") }
-        let fence = node.flatMap { n in epoch.map { LeaseFence(group: group, node: n, epoch: $0) } }
+        let launch = launch
         let configuration: Configuration
         do { configuration = try ConfigLoader.load(path: config, baseDirectory: configBase) } catch { throw CLIError("invalid configuration:\n\(error)") }
         guard configuration.groups.contains(where: { $0.id == group }) else {
             throw CLIError("\(config): no camera group '\(group)' (groups: \(configuration.groups.map(\.id).joined(separator: ", ")))")
         }
-        try await serve(cameras: configuration.cameras(inGroup: group), label: "\(config) group \(group)",
-                        store: storeOptions, configuredStore: configuration.store,
-                        evidence: evidenceOptions.directory(configured: configuration.evidence), duration: duration,
-                        fence: fence, supervisorPid: supervisorPid, metricsPort: metricsOptions.metricsPort, metricsHost: metricsOptions.metricsHost,
-                        reloadFrom: (config, group), configBase: configBase)
+        var settings = WorkerSettings(cameras: configuration.cameras(inGroup: group), label: "\(config) group \(group)",
+                                      storeURL: storeOptions.url(configured: configuration.store),
+                                      evidence: evidenceOptions.directory(configured: configuration.evidence))
+        settings.fence = launch.fence
+        settings.supervisorPid = supervisorPid
+        settings.reload = WorkerSettings.ReloadSource(path: config, group: group, baseDirectory: configBase)
+        try await runWorker(settings, duration: duration, metrics: metricsOptions, logger: Logger(label: "retina"))
     }
 }

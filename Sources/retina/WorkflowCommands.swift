@@ -1,6 +1,7 @@
 import ArgumentParser
 import Events
 import Foundation
+import RetinaConfig
 
 /// Who acts, for the history: --as, else $RETINA_USER, else $USER.
 struct ActorOptions: ParsableArguments {
@@ -43,13 +44,13 @@ extension EventsCommand {
             """
         )
         @Flag(name: .long, help: "Print the claimed event as JSON.") var json = false
-        @Option(name: .long, help: ArgumentHelp("Seconds the claim holds.", valueName: "seconds")) var lease: Double = 120
+        @Option(name: .long, help: ArgumentHelp("How long the claim holds: seconds, or with a unit (90s, 5m, 1h).", valueName: "duration")) var lease: Seconds = 120
         @OptionGroup var actor: ActorOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let store = try storeOptions.open()
-            let event = try await store.claimNext(by: actor.name, lease: lease, now: Date())
+            let event = try await store.claimNext(by: actor.name, lease: lease.value, now: Date())
             await store.close()
             guard let event else {
                 if json { print("null") } else { print("the queue is empty") }
@@ -64,7 +65,7 @@ extension EventsCommand {
         @Argument(help: ArgumentHelp("Event id, or its first characters (as `events list` shows them).", valueName: "id"))
         var id: String
         @Option(name: .long, help: ArgumentHelp("A note for the history.", valueName: "text")) var note: String?
-        @Option(name: .long, help: ArgumentHelp("Seconds a claim holds.", valueName: "seconds")) var lease: Double = 120
+        @Option(name: .long, help: ArgumentHelp("How long a claim holds: seconds, or with a unit (90s, 5m, 1h).", valueName: "duration")) var lease: Seconds = 120
         @Flag(name: .long, help: "Print the event as JSON afterwards.") var json = false
         @OptionGroup var actor: ActorOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -74,7 +75,7 @@ extension EventsCommand {
             let store = try storeOptions.open()
             do {
                 let uuid = try await resolveEvent(id, in: store)
-                let event = try await store.perform(action, on: uuid, by: actor.name, note: note, lease: lease, now: Date())
+                let event = try await store.perform(action, on: uuid, by: actor.name, note: note, lease: lease.value, now: Date())
                 await store.close()
                 try printEvent(event, json: json)
             } catch let error as WorkflowError {
@@ -179,12 +180,12 @@ extension EventsCommand {
               retina events purge --older-than 12h --store sqlite:/var/lib/retina/events.db
             """
         )
-        @Option(name: .long, help: ArgumentHelp("Age limit: a number with s, m, h or d (e.g. 90d).", valueName: "age"))
+        @Option(name: .long, help: ArgumentHelp("Age limit: a number with s, m, h or d (e.g. 90d); a plain number is seconds.", valueName: "age"))
         var olderThan: String
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            guard let seconds = Self.seconds(olderThan), seconds > 0 else {
+            guard let seconds = DurationText.seconds(olderThan), seconds > 0 else {
                 throw CLIError("--older-than: expected an age such as 90d, 12h or 30m, got '\(olderThan)'")
             }
             let store = try storeOptions.open()
@@ -192,12 +193,6 @@ extension EventsCommand {
             let removed = try await store.applyRetention(olderThan: cutoff)
             await store.close()
             print("deleted \(removed) closed event(s) that occurred before \(RFC3339.format(cutoff))")
-        }
-
-        static func seconds(_ text: String) -> Double? {
-            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-            guard let unit = text.last, let factor = units[unit], let n = Double(text.dropLast()) else { return nil }
-            return n * factor
         }
     }
 }

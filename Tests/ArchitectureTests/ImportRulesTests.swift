@@ -42,10 +42,54 @@ import Testing
         ("Office", ["Media", "Vision", "Worker", "RetinaConfig", "CFFmpeg"]),
         ("Media", ["Vision", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "CSQLite", "Hummingbird"]),
         ("RetinaConfig", ["Media", "Events", "Office", "Worker", "CFFmpeg", "CSQLite", "Hummingbird"]),
-        ("Worker", ["Office", "Evidence", "Hummingbird"]),
+        ("Worker", ["Office", "Evidence", "Evaluation", "Hummingbird"]),
+        ("ModelStore", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Evaluation"] + hardware),
+        ("GracefulService", ["Media", "Vision", "Events", "Evidence", "Office", "Worker", "RetinaConfig"] + hardware),
     ])
     func targetImportsNoneOf(_ target: String, _ forbidden: [String]) throws {
         let found = try Self.imports(of: target).intersection(forbidden)
         #expect(found.isEmpty, "\(target) imports \(found.sorted().joined(separator: ", "))")
+    }
+
+    /// A target's declaration in Package.swift: from its `name:` to the next target.
+    static func declaration(of target: String) throws -> Substring {
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        // `name: "X"` right after `.target(` or `.executableTarget(` (the products name targets too).
+        var search = manifest.startIndex..<manifest.endIndex
+        var found: Range<String.Index>?
+        while let hit = manifest.range(of: "name: \"\(target)\"", range: search) {
+            let before = manifest[..<hit.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+            if before.hasSuffix(".target(") || before.hasSuffix("Target(") { found = hit; break }
+            search = hit.upperBound..<manifest.endIndex
+        }
+        let start = try #require(found, "no target \(target) in Package.swift")
+        let rest = manifest[start.upperBound...]
+        let end = ["\n        .target(", "\n        .executableTarget(", "\n        .testTarget(", "\n        .systemLibrary("]
+            .compactMap { rest.range(of: $0)?.lowerBound }.min() ?? rest.endIndex
+        return rest[..<end]
+    }
+
+    /// A package product a target imports is one it declares, not one it happens to see through another target.
+    @Test(arguments: [("Office", "Office"), ("RetinaMetrics", "Metrics"), ("Worker", "Worker"), ("GracefulService", "GracefulService"),
+                      ("Media", "Media"), ("Events", "Events"), ("retina", "retina")])
+    func importedLoggingAndServiceLifecycleAreDeclared(_ target: String, _ folder: String) throws {
+        let imports = try Self.imports(of: folder)
+        let declaration = try Self.declaration(of: target)
+        for (module, product) in [("Logging", #".product(name: "Logging""#), ("ServiceLifecycle", #".product(name: "ServiceLifecycle""#),
+                                  ("UnixSignals", #".product(name: "UnixSignals""#)] where imports.contains(module) {
+            #expect(declaration.contains(product), "\(target) imports \(module) without declaring it in Package.swift")
+        }
+    }
+
+    /// The executable parses options and wires services: the worker's runtime lives in Worker.
+    @Test func theExecutableHoldsNoRuntime() throws {
+        let folder = Self.root.appendingPathComponent("Sources/retina")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!files.contains("Signals.swift"))
+        for file in files where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("DispatchSource.makeSignalSource"), "\(file) handles signals itself")
+            #expect(!text.contains("struct AcceptedConfig"), "\(file) holds the supervisor's accepted configuration")
+        }
     }
 }
