@@ -18,7 +18,7 @@ public final class EvidenceWriter: Sendable {
         return await withCheckedContinuation { continuation in
             queue.async {
                 guard let jpeg = picture.jpeg() else { return continuation.resume(returning: nil) }
-                let day = Self.day(time)
+                let day = RFC3339.day(time)
                 let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased()).jpg"
                 let path = (directory as NSString).appendingPathComponent(relative)
                 do {
@@ -40,6 +40,4 @@ public final class EvidenceWriter: Sendable {
     static func safe(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
-
-    static func day(_ date: Date) -> String { RFC3339.day(date) }
 }
