@@ -11,11 +11,11 @@ extension ConfigLoader {
         var config = Configuration(source: source, store: nil, evidence: nil, groups: [CameraGroup(id: adHocGroup, name: nil)], cameras: [])
         var seen: [String: Int] = [:]
         for (i, camera) in cameras.enumerated() {
-            let path = "cameras[\(i)]"
-            checkIdentifier(camera.id, nil, "\(path).id", r)
-            if let first = seen[camera.id] { r.fail(nil, "\(path).id", "camera id '\(camera.id)' is already used by cameras[\(first)]") }
+            // Named as the user wrote them: the 2nd --camera, or the camera's id.
+            checkIdentifier(camera.id, nil, "#\(i + 1) id", r)
+            if let first = seen[camera.id] { r.fail(nil, "#\(i + 1) id", "camera id '\(camera.id)' is already used by #\(first + 1)") }
             seen[camera.id] = i
-            let url = resolveURL(camera.url, nil, "\(path).url", baseDirectory, r)
+            let url = resolveURL(camera.url, nil, "\(camera.id) url", baseDirectory, r)
             config.cameras.append(CameraConfig(
                 id: camera.id, name: nil, url: url, group: adHocGroup, deviceId: nil, location: nil, stream: StreamSettings(),
                 zones: [], perspective: [], motion: MotionSettings(), crowd: CrowdSettings(), anomaly: AnomalySettings(),

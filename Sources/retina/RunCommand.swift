@@ -121,7 +121,7 @@ struct Run: AsyncParsableCommand {
         do {
             return (try ConfigLoader.adHoc(cameras, baseDirectory: FileManager.default.currentDirectoryPath), nil)
         } catch {
-            throw CLIError("invalid --camera: \(error.description)")
+            throw CLIError(error.description)
         }
     }
 }

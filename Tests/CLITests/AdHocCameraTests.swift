@@ -21,8 +21,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("gate=ftp://admin:secret@cam/1", "invalid --camera: --camera: cameras[0].url: unsupported scheme 'ftp://' — use rtsp://, http(s):// or a file path"),
-        ("bad id=x.mp4", "invalid --camera: --camera: cameras[0].id: 'bad id' may only contain letters, digits, '-', '_' and '.'"),
+        ("gate=ftp://admin:secret@cam/1", "--camera: gate url: unsupported scheme 'ftp://' — use rtsp://, http(s):// or a file path"),
+        ("bad id=x.mp4", "--camera: #1 id: 'bad id' may only contain letters, digits, '-', '_' and '.'"),
         ("gate", "--camera expects ID=URL, got 'gate'"),
         ("=x.mp4", "--camera expects ID=URL, got '=x.mp4'"),
     ])
@@ -36,6 +36,6 @@ import Testing
     @Test func anIdGivenTwiceIsRefused() throws {
         let run = try Run.parse(["--camera", "a=x.mp4", "--camera", "a=y.mp4"])
         let error = try #require(throws: CLIError.self) { try run.loadConfiguration() }
-        #expect(error.description == "invalid --camera: --camera: cameras[1].id: camera id 'a' is already used by cameras[0]")
+        #expect(error.description == "--camera: #2 id: camera id 'a' is already used by #1")
     }
 }
