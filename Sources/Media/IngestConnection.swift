@@ -116,8 +116,10 @@ struct PacketBurst {
         return packets.count >= frames || now - since >= seconds
     }
 
+    /// The waiting packets, in arrival order; the burst starts empty again.
     mutating func take() -> [OwnedPacket] {
-        defer { packets.removeAll(keepingCapacity: true) }
-        return packets
+        let taken = packets
+        packets = []
+        return taken
     }
 }
