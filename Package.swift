@@ -37,6 +37,9 @@ let package = Package(
         ),
         // The system SQLite (see README: why not GRDB).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // ONNX Runtime's C API, declared by hand (the PyPI wheel has no headers) and opened with dlopen
+        // at run time, so `retina` starts and its classical detectors run without the library.
+        .target(name: "COnnxRuntime", linkerSettings: [.linkedLibrary("dl")]),
 
         // URL passwords masked in one place, for the media layer and the configuration alike.
         .target(name: "Redaction"),
@@ -46,6 +49,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", "Redaction", "Vocabulary", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Vision", dependencies: ["Vocabulary"]),
         .target(name: "SceneSynth", dependencies: ["Vision"]),
+        // Learned models through ONNX Runtime: sessions checked at load, run on threads of their own.
+        .target(name: "Inference", dependencies: ["COnnxRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -110,6 +115,7 @@ let package = Package(
         // Real fixtures for the tests: clips made by ffmpeg, a GStreamer RTSP server on loopback.
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
