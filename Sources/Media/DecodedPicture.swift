@@ -1,16 +1,6 @@
 import CFFmpeg
 import Foundation
-
-/// A rectangle of a picture in its own pixels (origin top left).
-public struct PictureRect: Sendable, Equatable {
-    public var x, y, width, height: Int
-    public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-}
+import Vocabulary
 
 /// The full decoded picture an analysis frame was scaled from, held by reference: the decoder's
 /// buffer is shared, not copied, and is released when the last holder lets go. Consumers ask it for

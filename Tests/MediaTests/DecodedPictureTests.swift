@@ -3,6 +3,7 @@ import Media
 import RetinaTestSupport
 import Synchronization
 import Testing
+import Vocabulary
 
 /// The decoded picture each analysed frame carries: what learned models and snapshots read.
 @Suite struct DecodedPictureTests {
