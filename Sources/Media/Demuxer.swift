@@ -21,7 +21,8 @@ final class Demuxer {
     let deadline: Deadline
     private let options: OpenOptions
 
-    init(url: StreamURL, options: OpenOptions, deadline: Deadline) throws(MediaError) {
+    /// `codecs`: the video codecs accepted (camera codecs; `stillCodecs` too for a picture file).
+    init(url: StreamURL, options: OpenOptions, deadline: Deadline, codecs: Set<String> = cameraCodecs) throws(MediaError) {
         self.url = url
         self.options = options
         self.deadline = deadline
@@ -74,7 +75,7 @@ final class Demuxer {
             throw hasVideo ? .unsupportedCodec(url: url.masked, codec: codecName) : .noVideoStream(url: url.masked)
         }
         let codecName = String(cString: avcodec_get_name(decoder!.pointee.id))
-        if !Demuxer.cameraCodecs.contains(codecName) {
+        if !codecs.contains(codecName) {
             // libavformat reads any bytes as ANSI art or raw text rather than give up; say what it really is.
             if Demuxer.textCodecs.contains(codecName) {
                 throw .invalidData(url: url.masked, reason: "no video container or codec recognised; FFmpeg could only read it as '\(codecName)' text")
@@ -95,6 +96,8 @@ final class Demuxer {
         "h264", "hevc", "mjpeg", "mpeg4", "mpeg2video", "mpeg1video", "h263", "vp8", "vp9", "av1",
         "msmpeg4v2", "msmpeg4v3", "wmv3", "rawvideo", "flv1", "theora",
     ]
+    /// Still picture codecs (libavformat's image2 demuxer reads a picture file as a one-frame video).
+    static let stillCodecs: Set<String> = ["mjpeg", "png", "bmp", "tiff", "webp", "ppm", "pgm"]
     static let textCodecs: Set<String> = ["bintext", "xbin", "idf", "ansi", "text"]
 
     var stream: UnsafeMutablePointer<AVStream> { context.pointee.streams[Int(videoIndex)]! }
