@@ -1,0 +1,29 @@
+import Foundation
+
+/// A learned model's file in `Models/` (ONNX), with the digest of the copy Retina was tested with:
+/// found in the same folders as the crowd models, checked when it is loaded.
+public struct LearnedModelFile: Sendable, Equatable {
+    /// The path below a `Models/` folder, e.g. `yolox-nano/yolox_nano.onnx`.
+    public let relativePath: String
+    public let sha256: String
+
+    public init(relativePath: String, sha256: String) {
+        self.relativePath = relativePath
+        self.sha256 = sha256
+    }
+
+    /// YOLOX-Nano, COCO's 80 classes at 416×416 (Models/yolox-nano/README.md).
+    public static let yoloxNano = LearnedModelFile(
+        relativePath: "yolox-nano/yolox_nano.onnx",
+        sha256: "e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd")
+
+    /// The file in the first of `ModelFiles.searchFolders()` that has it.
+    public func locate(in folders: [String] = ModelFiles.searchFolders()) throws(ModelFileError) -> String {
+        let candidates = folders.map { ($0 as NSString).appendingPathComponent(relativePath) }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ModelFileError(path: "Models/\(relativePath)",
+                                 message: "not found in \(folders.joined(separator: ", ")): run from the repository, or set RETINA_MODELS to its Models folder")
+        }
+        return path
+    }
+}
