@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "SceneSynth", dependencies: ["Vision"]),
         // Learned models through ONNX Runtime: sessions checked at load, run on threads of their own.
         .target(name: "Inference", dependencies: ["COnnxRuntime", .product(name: "Crypto", package: "swift-crypto")]),
+        // Learned detection in pure Swift: letterbox, tiles, YOLOX decoding, NMS; pixels come through a protocol.
+        .target(name: "Perception", dependencies: ["Inference", "Vocabulary"]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -76,7 +78,8 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", "Perception", "Inference",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // A worker's Prometheus metrics over HTTP (`--metrics-port`); Worker itself stays free of HTTP.
@@ -116,6 +119,9 @@ let package = Package(
         .target(name: "RetinaTestSupport", path: "Tests/RetinaTestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
+        // The detection chain; the end-to-end tests read real pictures through Media (Worker's adapter).
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),

@@ -45,6 +45,9 @@ import Testing
         ("Worker", ["Office", "Evidence", "Evaluation", "Hummingbird"]),
         ("ModelStore", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Evaluation"] + hardware),
         ("GracefulService", ["Media", "Vision", "Events", "Evidence", "Office", "Worker", "RetinaConfig"] + hardware),
+        // Learned detection sees pixels through its own protocol and ONNX Runtime only through Inference.
+        ("Perception", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "COnnxRuntime"] + hardware),
+        ("Inference", ["Media", "Vision", "Perception", "Events", "Office", "Worker", "RetinaConfig"] + hardware),
     ])
     func targetImportsNoneOf(_ target: String, _ forbidden: [String]) throws {
         let found = try Self.imports(of: target).intersection(forbidden)

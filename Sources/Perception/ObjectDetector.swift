@@ -1,0 +1,114 @@
+import Inference
+import Vocabulary
+
+/// A YOLOX detector (COCO classes) over a whole picture or a tile plan: each region letterboxed
+/// into the model's square input, decoded, and merged into one list with boxes in 0…1 of the
+/// whole picture. `detect` blocks for every inference it makes: call it on an `InferenceExecutor`
+/// (`detect(_:on:)` does).
+public final class ObjectDetector: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// `objectness × class score` below this is dropped. 0.3 suits counting people.
+        public var scoreThreshold: Float
+        /// Boxes of one class overlapping more than this are one object.
+        public var nmsIoU: Double
+        /// Only these COCO classes are reported (nil: all 80).
+        public var classes: Set<Int>?
+        public var tiles: TileSetting
+
+        public init(scoreThreshold: Float = 0.3, nmsIoU: Double = 0.45, classes: Set<Int>? = COCOClass.street,
+                    tiles: TileSetting = .whole) {
+            self.scoreThreshold = scoreThreshold
+            self.nmsIoU = nmsIoU
+            self.classes = classes
+            self.tiles = tiles
+        }
+    }
+
+    /// What the model must declare: YOLOX's export names; the sides may be symbolic.
+    public static func expectedInputs(side: Int) -> [TensorSpec] { [TensorSpec(name: "images", shape: [1, 3, side, side])] }
+    public static let expectedOutputs = [TensorSpec(name: "output", shape: [1, -1, 85])]
+
+    public let session: InferenceSession
+    public let settings: Settings
+    /// The square input side: the model's own when fixed, else the one given at init.
+    public let inputSize: Int
+
+    /// A detector on a loaded YOLOX session. `inputSize` is used only when the model's input size is symbolic.
+    public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416) throws(InferenceError) {
+        guard inputSize > 0, inputSize % 32 == 0 else { throw .badInput("input size must be a positive multiple of 32, not \(inputSize)") }
+        guard let shape = session.inputs.first?.shape, shape.count == 4 else {
+            throw .model(path: session.path, problem: "has no 1×3×H×W input")
+        }
+        let declared = shape[2] == shape[3] && shape[2] > 0 ? shape[2] : nil
+        self.inputSize = declared ?? inputSize
+        self.session = session
+        self.settings = settings
+    }
+
+    /// Loads a YOLOX model file (checked against `sha256` when given) and makes a detector on it.
+    public convenience init(modelPath: String, sha256: String? = nil, threads: Int = 1, settings: Settings = Settings(),
+                            inputSize: Int = 416) throws(InferenceError) {
+        let session = try InferenceSession(path: modelPath, inputs: Self.expectedInputs(side: -1), outputs: Self.expectedOutputs,
+                                           threads: threads, sha256: sha256)
+        try self.init(session: session, settings: settings, inputSize: inputSize)
+    }
+
+    /// The model's raw output for one region: what `detect` decodes (and the tests compare with Python).
+    public func rawOutput(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> (Tensor, Letterbox) {
+        let (output, letterbox, _) = try infer(picture, region: region)
+        return (output, letterbox)
+    }
+
+    /// The raw output, its letterbox, and the seconds `session.run` took.
+    private func infer(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> (Tensor, Letterbox, Double) {
+        let letterbox = Letterbox(region: region, inputSize: inputSize)
+        guard let bgr = picture.bgrPixels(width: letterbox.scaledWidth, height: letterbox.scaledHeight, crop: region) else {
+            throw .badInput("the picture (\(picture.width)×\(picture.height)) gave no pixels for \(region)")
+        }
+        let input = try InputTensor.nchw(bgr: bgr, letterbox: letterbox)
+        let clock = ContinuousClock(), start = clock.now
+        guard let output = try session.run([input]).first else { throw .runtime(during: "running \(session.path)", message: "no output") }
+        let took = start.duration(to: clock.now)
+        return (output, letterbox, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+    }
+
+    /// Every object found, boxes in 0…1 of the whole picture, best first.
+    public func detect(_ picture: some BGRPixelSource) throws(InferenceError) -> DetectionResult {
+        guard picture.width > 0, picture.height > 0 else { throw .badInput("the picture is empty") }
+        let plan = TilePlan(width: picture.width, height: picture.height, setting: settings.tiles, inputSize: inputSize)
+        var found: [(region: PictureRect, detections: [Detection])] = []
+        var seconds: [Double] = []
+        for region in plan.regions {
+            let (output, letterbox, took) = try infer(picture, region: region)
+            seconds.append(took)
+            let inInput = try YOLOXDecoder.decode(output, inputSize: inputSize, threshold: settings.scoreThreshold, classes: settings.classes)
+            let region = letterbox.region
+            let bounds = Box(x0: Double(region.x), y0: Double(region.y), x1: Double(region.x + region.width), y1: Double(region.y + region.height))
+            let inPicture = inInput.map { Detection(classIndex: $0.classIndex, score: $0.score, box: letterbox.toPicture($0.box).clamped(to: bounds)) }
+            found.append((region, NonMaximumSuppression.apply(inPicture, iou: settings.nmsIoU)))
+        }
+        let merged = found.count == 1 ? found[0].detections : TileMerge.merge(found, plan: plan, iou: settings.nmsIoU)
+        let w = Double(picture.width), h = Double(picture.height)
+        let normalised = merged.map {
+            Detection(classIndex: $0.classIndex, score: $0.score, box: Box(x0: $0.box.x0 / w, y0: $0.box.y0 / h, x1: $0.box.x1 / w, y1: $0.box.y1 / h))
+        }.sorted { $0.score > $1.score }
+        return DetectionResult(detections: normalised, regions: plan.regions, inferenceSeconds: seconds)
+    }
+
+    /// `detect` on one of `executor`'s threads: the way async code calls it.
+    public func detect(_ picture: some BGRPixelSource, on executor: InferenceExecutor) async throws(InferenceError) -> DetectionResult {
+        try await executor.run { () throws(InferenceError) in try self.detect(picture) }
+    }
+}
+
+/// What one `detect` found, and what it cost.
+public struct DetectionResult: Sendable {
+    /// Best first; boxes in 0…1 of the whole picture.
+    public let detections: [Detection]
+    /// The regions looked at (the whole picture first, then any tiles), in picture pixels.
+    public let regions: [PictureRect]
+    /// Seconds each region's inference took (ONNX Runtime's run alone).
+    public let inferenceSeconds: [Double]
+
+    public func count(of classIndex: Int) -> Int { detections.count { $0.classIndex == classIndex } }
+}
