@@ -97,7 +97,7 @@ let package = Package(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "ModelStore", "Vision", "Office", "Evidence",
-                "RetinaMetrics", "Vocabulary", "GracefulService",
+                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
