@@ -48,6 +48,8 @@ struct Detect: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object: people, detections, inferenceMs.")
     var json = false
 
+    @OptionGroup var logOptions: LogOptions
+
     func validate() throws {
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
@@ -56,6 +58,7 @@ struct Detect: AsyncParsableCommand {
     }
 
     func run() async throws {
+        logOptions.bootstrap()
         let (file, frame, threads) = (file, frame, threads)
         let picture = try await runOnThread { () throws(MediaError) in try PictureFile.read(file, frame: frame) }
         let model = LearnedModelFile.yoloxNano
