@@ -13,7 +13,7 @@ public enum YOLOXDecoder {
     }
 
     /// Every row whose best class scores `objectness × class score ≥ threshold` (one detection per
-    /// row, its best class), restricted to `classes` when given.
+    /// row, its best class of all), kept only when that class is in `classes` (when given).
     public static func decode(_ output: Tensor, inputSize side: Int, threshold: Float,
                               classes: Set<Int>? = nil) throws(InferenceError) -> [Detection] {
         guard output.shape.count == 3, output.shape[0] == 1, output.shape[2] > 5 else {
@@ -36,12 +36,13 @@ public enum YOLOXDecoder {
                         guard objectness >= threshold else { continue }  // score ≤ objectness: cheap early out
                         var best = -1
                         var bestScore: Float = 0
-                        for c in 0..<(width - 5) where classes?.contains(c) ?? true {
+                        for c in 0..<(width - 5) {
                             let s = data[r + 5 + c]
                             if s > bestScore { bestScore = s; best = c }
                         }
                         let score = objectness * bestScore
-                        guard best >= 0, score >= threshold else { continue }
+                        // The class is the best of all 80, as trained; only then is it filtered.
+                        guard best >= 0, score >= threshold, classes?.contains(best) ?? true else { continue }
                         let s = Double(stride)
                         let cx = (Double(data[r]) + Double(gx)) * s, cy = (Double(data[r + 1]) + Double(gy)) * s
                         let w = Double(data[r + 2]).clampedExp * s, h = Double(data[r + 3]).clampedExp * s

@@ -45,6 +45,10 @@ import Vocabulary
         #expect(try YOLOXDecoder.decode(out, inputSize: 64, threshold: 0.3).map(\.classIndex) == [7])
         #expect(try YOLOXDecoder.decode(out, inputSize: 64, threshold: 0.2).count == 2)
         #expect(try YOLOXDecoder.decode(out, inputSize: 64, threshold: 0.2, classes: [0]).map(\.classIndex) == [0])
+        // A row that is best a dog is not reported as its second best, a person, when only people are asked for.
+        var dog = Self.row(cx: 0, cy: 0, w: 0, h: 0, objectness: 0.9, classIndex: 16, score: 0.9)
+        dog[5 + COCOClass.person] = 0.6
+        #expect(try YOLOXDecoder.decode(try Self.output([2: dog]), inputSize: 64, threshold: 0.3, classes: [COCOClass.person]).isEmpty)
         #expect(throws: InferenceError.self) { try YOLOXDecoder.decode(out, inputSize: 416, threshold: 0.3) }
     }
 
