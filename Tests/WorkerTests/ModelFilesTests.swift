@@ -24,4 +24,20 @@ import Testing
         let error = #expect(throws: ModelFileError.self) { try ModelFiles.load("/nonexistent/model.json") }
         #expect(error?.description == "/nonexistent/model.json: cannot be read")
     }
+
+    @Test func aLearnedModelIsFoundInTheFirstFolderThatHasIt() throws {
+        let first = NSTemporaryDirectory() + "models-a-\(UUID().uuidString)", second = NSTemporaryDirectory() + "models-b-\(UUID().uuidString)"
+        let model = LearnedModelFile(relativePath: "tiny/tiny.onnx", sha256: String(repeating: "0", count: 64))
+        try FileManager.default.createDirectory(atPath: second + "/tiny", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: second + "/tiny/tiny.onnx", contents: Data([1])))
+        #expect(try model.locate(in: [first, second]) == second + "/tiny/tiny.onnx")
+        let error = #expect(throws: ModelFileError.self) { try model.locate(in: [first]) }
+        #expect(error?.description.hasPrefix("Models/tiny/tiny.onnx: not found in \(first)") == true)
+        #expect(error?.description.contains("RETINA_MODELS") == true)
+    }
+
+    @Test func theCheckoutHasYOLOXNano() throws {
+        let path = try LearnedModelFile.yoloxNano.locate()
+        #expect(path.hasSuffix("Models/yolox-nano/yolox_nano.onnx"))
+    }
 }
