@@ -84,5 +84,14 @@ import Vocabulary
         ], plan: plan, iou: 0.45)
         #expect(parts.count == 1)
         #expect(parts.first?.box == Box(x0: 80, y0: 10, x1: 125, y1: 90))
+        // A wide person cut by the left tile, whose part the model guessed reaching further left than
+        // the whole box the right tile saw: still one person. A second person beside the border,
+        // level with nobody that crosses it, stays.
+        let wide = TileMerge.merge([
+            (plan.regions[0], []),
+            (left, [Self.d(0, 0.8, 60, 10, 111, 55), Self.d(0, 0.7, 100, 60, 111, 98)]),
+            (right, [Self.d(0, 0.9, 95, 12, 180, 53)]),
+        ], plan: plan, iou: 0.45)
+        #expect(wide.map(\.score) == [0.9, 0.7], "\(wide)")
     }
 }
