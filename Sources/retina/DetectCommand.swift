@@ -10,8 +10,8 @@ struct Detect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find people and vehicles in a picture or a video frame with the learned detector (YOLOX-Nano).",
         discussion: """
-        Needs ONNX Runtime's C library (scripts/install-deps.sh installs it, or set RETINA_ONNXRUNTIME)
-        and Models/yolox-nano/yolox_nano.onnx (found like the crowd models; RETINA_MODELS moves it).
+        Needs ONNX Runtime's C library: scripts/install-deps.sh installs it, or set RETINA_ONNXRUNTIME.
+        Needs Models/yolox-nano/yolox_nano.onnx, found like the crowd models (RETINA_MODELS moves it).
         Boxes are printed in 0…1 of the whole picture: x0 y0 x1 y1.
 
         Examples:
