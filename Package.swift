@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
         // The detection chain; the end-to-end tests read real pictures through Media (Worker's adapter).
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),

@@ -16,7 +16,19 @@ public struct EvaluationReport: Sendable, Codable {
         public var model: String
         public var perFrame: [FrameCount]?
     }
-    public struct FrameCount: Sendable, Codable { public var frame: Int; public var truth: Double; public var estimate: Double }
+    public struct FrameCount: Sendable, Codable {
+        public var frame: Int
+        public var truth: Double
+        public var estimate: Double
+        /// A still dataset's picture (`frame` is then its place in counts.csv).
+        public var image: String?
+        public init(frame: Int, truth: Double, estimate: Double, image: String? = nil) {
+            self.frame = frame
+            self.truth = truth
+            self.estimate = estimate
+            self.image = image
+        }
+    }
     public struct Anomaly: Sendable, Codable {
         /// Frame-level ROC AUC of the per-frame score; nil when every frame is normal (AUC undefined).
         public var auc: Double?

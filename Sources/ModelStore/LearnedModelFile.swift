@@ -17,6 +17,12 @@ public struct LearnedModelFile: Sendable, Equatable {
         relativePath: "yolox-nano/yolox_nano.onnx",
         sha256: "e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd")
 
+    /// Retina's crowd-density model: YOLOX-Nano's backbone with a density head trained on
+    /// ShanghaiTech (Models/crowd-density/README.md, made by Training/density/).
+    public static let crowdDensity = LearnedModelFile(
+        relativePath: "crowd-density/crowd_density.onnx",
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000")
+
     /// The file in the first of `ModelFiles.searchFolders()` that has it.
     public func locate(in folders: [String] = ModelFiles.searchFolders()) throws(ModelFileError) -> String {
         let candidates = folders.map { ($0 as NSString).appendingPathComponent(relativePath) }

@@ -7,16 +7,23 @@ public enum InputTensor {
     public static let padding: Float = 114
 
     public static func nchw(bgr: [UInt8], letterbox: Letterbox) throws(InferenceError) -> Tensor {
-        let w = letterbox.scaledWidth, h = letterbox.scaledHeight, side = letterbox.inputSize
+        try nchw(bgr: bgr, width: letterbox.scaledWidth, height: letterbox.scaledHeight,
+                 paddedWidth: letterbox.inputSize, paddedHeight: letterbox.inputSize)
+    }
+
+    /// `width`×`height` packed BGR pixels at the top left of a `paddedWidth`×`paddedHeight` input,
+    /// the rest padding (the density model takes any size that is a multiple of 32).
+    public static func nchw(bgr: [UInt8], width w: Int, height h: Int, paddedWidth: Int, paddedHeight: Int) throws(InferenceError) -> Tensor {
         guard bgr.count == w * h * 3 else {
             throw .badInput("expected \(w)×\(h) BGR pixels (\(w * h * 3) bytes), got \(bgr.count) bytes")
         }
-        let plane = side * side
+        guard paddedWidth >= w, paddedHeight >= h else { throw .badInput("\(w)×\(h) pixels do not fit a \(paddedWidth)×\(paddedHeight) input") }
+        let plane = paddedWidth * paddedHeight
         var data = [Float](repeating: padding, count: 3 * plane)
         data.withUnsafeMutableBufferPointer { out in
             bgr.withUnsafeBufferPointer { pixels in
                 for y in 0..<h {
-                    let row = y * w * 3, target = y * side
+                    let row = y * w * 3, target = y * paddedWidth
                     for x in 0..<w {
                         let p = row + x * 3
                         out[target + x] = Float(pixels[p])
@@ -26,6 +33,6 @@ public enum InputTensor {
                 }
             }
         }
-        return try Tensor(shape: [1, 3, side, side], data: data)
+        return try Tensor(shape: [1, 3, paddedHeight, paddedWidth], data: data)
     }
 }

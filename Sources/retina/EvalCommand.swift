@@ -2,23 +2,31 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Media
+import Perception
 import ModelStore
 import Vision
 import Vocabulary
 
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score the detectors on a labelled video dataset.",
+        abstract: "Score the detectors on a labelled video or still-picture dataset.",
         discussion: """
-        A dataset is a folder with video.mp4, scene.yaml and optional labels
+        A video dataset is a folder with video.mp4, scene.yaml and optional labels
         (../shared/data/README.md): calibration.csv is the only file fitted on;
         counts.csv and anomalies.csv are only scored. Frames in both
         calibration.csv and counts.csv are left out of the score.
+
+        A still dataset is a folder with images/ and counts.csv (image,count), as
+        ../shared/data/shanghaitech/part_B_train: each picture is counted by the
+        learned models (--counter), nothing is fitted.
 
         Examples:
           retina eval .build/datasets/pets2009-s2l1
           retina eval --json .build/datasets/pets-running
           retina eval --generic --per-frame DATASET     # no per-camera fit
+          retina eval ../shared/data/shanghaitech/part_A_test
+          retina eval --counter detector --tiles 2x2 STILLS
+          retina eval --images fold-0.txt --density-model density-0.onnx STILLS
         """
     )
 
@@ -46,12 +54,33 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
     var featuresOut: String?
 
+    @Option(name: .long, help: ArgumentHelp("Still datasets: count with the detector, the density model, or both fused.", valueName: "counter"))
+    var counter: PeopleCountSource = .fused
+
+    @Option(name: .long, help: ArgumentHelp("Still datasets: a crowd-density model other than Models/crowd-density (not checksummed).", valueName: "file"))
+    var densityModel: String?
+
+    @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
+    var images: String?
+
+    @Option(name: .long, help: ArgumentHelp("Still datasets: the detector's tiles: auto, 1 or CxR.", valueName: "plan"))
+    var tiles: TileSetting = .whole
+
+    @Option(name: .long, help: ArgumentHelp("Still datasets: ONNX Runtime threads per inference.", valueName: "n"))
+    var threads = 1
+
     func validate() throws {
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         // Evaluation decodes flat out, never late: `auto` would silently be `always`.
         if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
     }
 
     func run() async throws {
+        if StillDataset.isStill(dataset) {
+            let report = try await StillEval(directory: dataset, only: images, source: counter, densityModel: densityModel, tiles: tiles,
+                                             threads: threads, perFrame: perFrame).run()
+            return try print(report)
+        }
         let report = try await runOnThread { () throws in
             let data = try Dataset.load(dataset)
             let prior: CrowdModel
@@ -78,12 +107,16 @@ struct Eval: AsyncParsableCommand {
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             return report
         }
+        try print(report)
+    }
+
+    private func print(_ report: EvaluationReport) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(EvalText.render(report))
+            Swift.print(EvalText.render(report))
         }
     }
 }
@@ -111,7 +144,8 @@ enum EvalText {
                                 c.mae, c.rmse, c.mape, c.frames, c.model))
             if c.warmupFrames > 0 { lines.append("           \(c.warmupFrames) labelled frame(s) fell in the warm-up and were not scored") }
             for f in c.perFrame ?? [] {
-                lines.append(String(format: "  frame %5d  truth %5.1f  estimate %6.2f", f.frame, f.truth, f.estimate))
+                let name = f.image ?? String(format: "frame %5d", f.frame)
+                lines.append(String(format: "  %@  truth %5.1f  estimate %6.2f", name, f.truth, f.estimate))
             }
         }
         if let a = r.anomaly {
@@ -128,3 +162,5 @@ enum EvalText {
 }
 
 extension DeblockPolicy: ExpressibleByArgument {}
+
+extension PeopleCountSource: ExpressibleByArgument {}

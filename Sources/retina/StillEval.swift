@@ -1,0 +1,70 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Inference
+import Media
+import ModelStore
+import Perception
+import Worker
+
+/// `retina eval` on a folder of still pictures: the learned counters (nothing to fit, nothing to warm up).
+struct StillEval {
+    var directory: String
+    var only: String?
+    var source: PeopleCountSource
+    var densityModel: String?
+    var tiles: TileSetting
+    var threads: Int
+    var perFrame: Bool
+
+    func run() async throws -> EvaluationReport {
+        FFmpegLog.set(.quiet)  // JPEG's full-range YUV earns a libswscale notice per picture
+        let only = try only.map { file -> Set<String> in
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("--images \(file): cannot be read") }
+            return Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        let dataset: StillDataset
+        do { dataset = try StillDataset.load(directory, only: only) } catch { throw CLIError(error) }
+        let (detector, density) = try await loadModels()
+        let name = [detector.map { _ in "YOLOX-Nano (\(tiles))" }, density.map { "density \(($0.session.path as NSString).lastPathComponent)" }]
+            .compactMap { $0 }.joined(separator: " + ")
+        let showProgress = isatty(2) != 0
+        let evaluator = StillEvaluator(dataset: dataset, counterName: "\(source.rawValue): \(name)", perFrame: perFrame) { done, total in
+            if showProgress { FileHandle.standardError.write(Data("\rpictures: \(done)/\(total)".utf8)) }
+        }
+        defer { if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        let source = source
+        // Decoding and inference block: the whole pass runs on a thread of its own.
+        return try await runOnThread { () throws in
+            try evaluator.evaluate { picture in
+                let found = try detector?.detect(picture)
+                let estimated = try density?.estimate(picture)
+                let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
+                let count: Double = switch source {
+                case .detector: Double(people.count)
+                case .density: estimated?.map.total ?? 0
+                case .fused: CountFusion.count(people: people, density: estimated?.map)
+                }
+                return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
+            }
+        }
+    }
+
+    private func loadModels() async throws -> (ObjectDetector?, CrowdDensityEstimator?) {
+        let yolox = LearnedModelFile.yoloxNano, crowd = LearnedModelFile.crowdDensity
+        let detectorPath = source == .density ? nil : try locate(yolox)
+        let densityPath: String? = source == .detector ? nil : try densityModel ?? locate(crowd)
+        let densitySHA = densityModel == nil ? crowd.sha256 : nil
+        let (tiles, threads) = (tiles, threads)
+        return try await runOnThread { () throws(InferenceError) in
+            var detector: ObjectDetector?, density: CrowdDensityEstimator?
+            if let detectorPath { detector = try ObjectDetector(modelPath: detectorPath, sha256: yolox.sha256, threads: threads, settings: .init(tiles: tiles)) }
+            if let densityPath { density = try CrowdDensityEstimator(modelPath: densityPath, sha256: densitySHA, threads: threads) }
+            return (detector, density)
+        }
+    }
+
+    private func locate(_ model: LearnedModelFile) throws -> String {
+        do { return try model.locate() } catch { throw CLIError(error) }
+    }
+}

@@ -1,0 +1,40 @@
+import Inference
+import Perception
+import Testing
+import Vocabulary
+
+/// The density map's zone sums, the density model's input size, and the count fusion.
+@Suite struct DensityTests {
+    /// 4×2 cells, each holding its own index as people.
+    let map = DensityMap(columns: 4, rows: 2, values: [0, 1, 2, 3, 4, 5, 6, 7], cellWidth: 0.25, cellHeight: 0.5)
+
+    @Test func aZoneSumsTheCellsWhoseCentreItHolds() {
+        #expect(map.total == 28)
+        // The left half: cells 0, 1, 4, 5.
+        #expect(map.count(inside: [(0, 0), (0.5, 0), (0.5, 1), (0, 1)]) == 10)
+        // A triangle over the top right: centres (0.625, 0.25) and (0.875, 0.25) are inside, (0.375, 0.25) is not.
+        #expect(map.count(inside: [(0.5, 0), (1, 0), (1, 0.5)]) == 3)
+        #expect(map.count(inside: Box(x0: 0.5, y0: 0.5, x1: 1, y1: 1)) == 13)
+        #expect(map.count(inside: [(0, 0), (1, 1)]) == 0)  // not a polygon
+    }
+
+    @Test func theInputKeepsThePictureSizeInMultiplesOf32() {
+        let size = { (w: Int, h: Int) in CrowdDensityEstimator.inputSize(width: w, height: h, maxSide: 1024) }
+        #expect(size(1024, 768) == (1024, 768))
+        #expect(size(640, 480) == (640, 480))
+        #expect(size(1920, 1080) == (1024, 576))
+        #expect(size(293, 438) == (288, 448))
+        #expect(size(10, 10) == (32, 32))
+    }
+
+    @Test func aDetectedPersonCountsOnceAndTheDensityCountsTheRest() {
+        // One person box over the two left cells of the bottom row (density 4 + 5 there).
+        let person = Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0, y0: 0.5, x1: 0.5, y1: 1))
+        #expect(CountFusion.count(people: [person], density: map) == 1 + 28 - 9)
+        #expect(CountFusion.count(people: [person], density: nil) == 1)
+        #expect(CountFusion.count(people: [], density: map) == 28)
+        // A zone over the right half: the person's feet (0.25, 1) are outside it, cells 2, 3, 6, 7 inside.
+        let right: [(x: Double, y: Double)] = [(0.5, 0), (1, 0), (1, 1), (0.5, 1)]
+        #expect(CountFusion.count(people: [person], density: map, zone: right) == 18)
+    }
+}
