@@ -53,3 +53,55 @@ for name in ["pets2009-s2l1", "concourse", "pets-running", "concourse-running"]:
           f"| {f(oc and oc['mae'], '{:.2f}')} | {f(oc and oc['mape'], '{:.1f} %')} | {auc(ra)} | {auc(oa)} | {ev(ra)} | {ev(oa)} "
           f"| {r['detectorMsPerFrame']:.2f} | {f(oa and oa['msPerFrame'], '{:.1f}')} | {f(oc and oc['msPerFrame'], '{:.0f}')} |")
 PY
+
+# Counting on cameras and pictures with no labelled frame of their own: today's generic model (no
+# calibration fit), the learned detector alone (whole picture, and 2x2 tiles), the density model
+# alone, and both fused. ShanghaiTech is scored k-fold: each fold's pictures by the density model
+# trained without them (scripts/train-density.sh writes .build/density/: density-K.onnx and the
+# held-out lists fold-K-PART.txt).
+echo "[counting] learned counters" >&2
+density=${DENSITY:-.build/density}
+rows=$work/counting.jsonl
+: > "$rows"
+for name in pets2009-s2l1 concourse; do
+  ds=.build/datasets/$name
+  "$retina" eval --json --generic "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='today, generic (no fit)'; print(json.dumps(r))" >> "$rows"
+  for c in "detector --tiles 1" "detector --tiles 2x2" density fused; do
+    "$retina" eval --json --counter $c "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; print(json.dumps(r))" >> "$rows"
+  done
+done
+sht=$(cd .. && pwd)/shared/data/shanghaitech
+if [ -d "$sht" ] && ls "$density"/density-0.onnx >/dev/null 2>&1; then
+  for part in part_B_train part_A_test; do
+    for fold in $(ls "$density" | sed -n 's/^density-\([0-9]*\)\.onnx$/\1/p' | sort -n); do
+      list=$density/fold-$fold-$part.txt
+      "$retina" eval --json --counter detector --images "$list" "$sht/$part" 2>/dev/null \
+        | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='detector --tiles 1'; r['fold']=$fold; print(json.dumps(r))" >> "$rows"
+      for c in density fused; do
+        "$retina" eval --json --counter $c --density-model "$density/density-$fold.onnx" --images "$list" "$sht/$part" 2>/dev/null \
+          | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; r['fold']=$fold; print(json.dumps(r))" >> "$rows"
+      done
+    done
+  done
+else
+  echo "[counting] ShanghaiTech k-fold rows skipped: run scripts/train-density.sh first (needs $density/density-K.onnx) and ../shared/data" >&2
+fi
+python3 - "$rows" <<'PY'
+import json, sys
+from collections import defaultdict
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print()
+print("| dataset | fold | counter | pictures/frames | MAE | MAPE | inference ms per count |")
+print("|---|---|---|---|---|---|---|")
+pooled = defaultdict(list)
+for r in rows:
+    c = r.get("crowd")
+    if not c: continue
+    ms = r.get("learnedMsPerInference")
+    print(f"| {r['dataset']} | {r.get('fold', '–')} | {r['counter']} | {c['frames']} | {c['mae']:.2f} | {c['mape']:.1f} % | {'–' if ms is None else f'{ms:.1f}'} |")
+    if 'fold' in r: pooled[(r['dataset'], r['counter'])].append(c)
+for (ds, counter), cs in pooled.items():
+    n = sum(c['frames'] for c in cs)
+    mae = sum(c['mae'] * c['frames'] for c in cs) / n; mape = sum(c['mape'] * c['frames'] for c in cs) / n
+    print(f"| {ds} | all {len(cs)} folds | {counter} | {n} | {mae:.2f} | {mape:.1f} % | |")
+PY

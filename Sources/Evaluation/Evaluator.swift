@@ -27,6 +27,10 @@ public struct Evaluator {
         public var deblock = DeblockPolicy.always
         /// Called every `progressEvery` frames with (frames done, frames total if known).
         public var progress: (@Sendable (Int, Int?) -> Void)?
+        /// A learned counter (people in a whole decoded picture, and its inference seconds): when
+        /// set, it counts the scored frames instead of the classical model (no fit, no warm-up).
+        public var learnedCounter: StillEvaluator.Counter?
+        public var learnedCounterName = "learned"
         public init() {}
     }
 
@@ -43,7 +47,11 @@ public struct Evaluator {
         let pass = try pass()
         var report = EvaluationReport(dataset: dataset.name, crowd: nil, anomaly: nil, fps: pass.fps,
                                       detectorMsPerFrame: pass.detectorMillis, analysisSize: pass.analysisSize)
-        if !dataset.counts.isEmpty, let prior = options.prior {
+        if !dataset.counts.isEmpty, options.learnedCounter != nil {
+            let estimates = (0..<pass.frames).map { pass.learned[$0] ?? .nan }
+            report.crowd = Scoring.crowd(truth: dataset.counts, estimates: estimates, model: options.learnedCounterName, perFrame: options.perFrame)
+            report.learnedMsPerInference = pass.learnedSeconds / Double(max(1, pass.learned.count)) * 1000
+        } else if !dataset.counts.isEmpty, let prior = options.prior {
             var model = prior
             var modelName = options.priorName
             let calibration = dataset.calibration.filter { $0.frame < pass.frames && pass.warm[$0.frame] }
@@ -89,6 +97,10 @@ public struct Evaluator {
         /// Mean detector time per frame (crowd features + motion anomaly), excluding decoding.
         public var detectorMillis = 0.0
         public var frames: Int { smoothed.count }
+        /// The learned counter's count at each scored frame, and its total inference time.
+        public var learned: [Int: Double] = [:]
+        public var learnedSeconds = 0.0
+        public var learnedError: String?
     }
 
     /// Decodes the video once and runs the detectors on every frame.
@@ -103,7 +115,17 @@ public struct Evaluator {
         var smoother = FeatureSmoother(seconds: options.smoothingSeconds)
         var firstTime: Double?, lastTime = 0.0
         let started = DispatchTime.now().uptimeNanoseconds
-        try VideoFrames.forEach(dataset.video, width: options.analysisWidth, deblock: options.deblock) { index, frame in
+        let scored = Set(dataset.counts.map(\.frame))
+        try VideoFrames.forEach(dataset.video, width: options.analysisWidth, deblock: options.deblock) { index, frame, picture in
+            if let counter = options.learnedCounter, scored.contains(index), result.learnedError == nil {
+                if let picture {
+                    do {
+                        let (count, seconds) = try counter(picture)
+                        result.learned[index] = count
+                        result.learnedSeconds += seconds
+                    } catch { result.learnedError = "frame \(index): \(error)" }
+                } else { result.learnedError = "frame \(index) has no decoded picture" }
+            }
             let t0 = DispatchTime.now().uptimeNanoseconds
             scene.update(frame)
             if mask == nil || mask!.width != frame.image.width || mask!.height != frame.image.height {
@@ -121,6 +143,7 @@ public struct Evaluator {
             tracker.observe(frame: index, detections: detections)
             if let progress = options.progress, (index + 1) % 50 == 0 { progress(index + 1, nil) }
         }
+        if let error = result.learnedError { throw .video("the learned counter failed on \(dataset.video), \(error)") }
         result.events = tracker.finish()
         if let firstTime, result.frames > 1, lastTime > firstTime { result.videoFps = Double(result.frames - 1) / (lastTime - firstTime) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

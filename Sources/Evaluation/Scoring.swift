@@ -47,6 +47,8 @@ public struct EvaluationReport: Sendable, Codable {
     /// Detector time per analysis frame (crowd features + motion anomaly), milliseconds.
     public var detectorMsPerFrame: Double
     public var analysisSize: String
+    /// A learned counter's ONNX Runtime time per counted frame (both models when fused), milliseconds.
+    public var learnedMsPerInference: Double?
 }
 
 public enum Scoring {

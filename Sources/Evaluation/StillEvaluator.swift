@@ -5,7 +5,7 @@ import Media
 /// it: the same `crowd` object as a video's (`perFrame` rows are the pictures in order, by name).
 public struct StillEvaluator: Sendable {
     /// People in a whole picture, and the seconds of inference it took.
-    public typealias Counter = (DecodedPicture) throws -> (count: Double, inferenceSeconds: Double)
+    public typealias Counter = @Sendable (DecodedPicture) throws -> (count: Double, inferenceSeconds: Double)
 
     public let dataset: StillDataset
     public let counterName: String
@@ -42,6 +42,7 @@ public struct StillEvaluator: Sendable {
         let wall = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
         let n = Double(max(1, dataset.pictures.count))
         return EvaluationReport(dataset: dataset.name, crowd: crowd, anomaly: nil, fps: n / max(wall, 1e-9),
-                                detectorMsPerFrame: inference / n * 1000, analysisSize: "each picture at its own size")
+                                detectorMsPerFrame: inference / n * 1000, analysisSize: "each picture at its own size",
+                                learnedMsPerInference: inference / n * 1000)
     }
 }

@@ -10,7 +10,7 @@ enum VideoFrames {
     /// Calls `body` with each frame's index and analysis frame on the calling thread (libav blocks:
     /// call this from a thread of its own, never from Swift's cooperative pool).
     static func forEach(_ file: String, width: Int, threads: Int = 1, deblock: DeblockPolicy = .always,
-                        _ body: (Int, AnalysisFrame) -> Void) throws(EvaluationError) {
+                        _ body: (Int, AnalysisFrame, DecodedPicture?) -> Void) throws(EvaluationError) {
         let spec = IngestSpec(cameraId: "eval", url: StreamURL(file), options: OpenOptions(decoderThreads: threads),
                               analysisFps: 0, analysisWidth: width, settleSeconds: 0, pace: false,
                               skipNonReference: false, stopAtEnd: true, decodeBurst: 0, deblock: deblock)
@@ -19,7 +19,7 @@ enum VideoFrames {
         }
     }
 
-    private static func run(_ spec: IngestSpec, _ callback: UncheckedBox<(Int, AnalysisFrame) -> Void>) throws(EvaluationError) {
+    private static func run(_ spec: IngestSpec, _ callback: UncheckedBox<(Int, AnalysisFrame, DecodedPicture?) -> Void>) throws(EvaluationError) {
         let failure = Mutex<String?>(nil)
         // run() calls back on this thread, synchronously, so the non-Sendable body is safe to use.
         let ingest = CameraIngest(spec: spec, onState: { state, error in
@@ -28,7 +28,7 @@ enum VideoFrames {
             let image = GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels)
             callback.value(frame.index, AnalysisFrame(image: image, time: frame.time, streamTime: frame.streamTime,
                                                       segment: frame.segment, sourceWidth: frame.sourceWidth,
-                                                      sourceHeight: frame.sourceHeight))
+                                                      sourceHeight: frame.sourceHeight), frame.picture)
         })
         ingest.run()
         if let message = failure.withLock({ $0 }) { throw .video(message) }

@@ -54,19 +54,19 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
     var featuresOut: String?
 
-    @Option(name: .long, help: ArgumentHelp("Still datasets: count with the detector, the density model, or both fused.", valueName: "counter"))
-    var counter: PeopleCountSource = .fused
+    @Option(name: .long, help: ArgumentHelp("Count people with the learned detector, the density model, or both fused (default: fused on stills, the classical model on videos).", valueName: "counter"))
+    var counter: PeopleCountSource?
 
-    @Option(name: .long, help: ArgumentHelp("Still datasets: a crowd-density model other than Models/crowd-density (not checksummed).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A crowd-density model other than Models/crowd-density (not checksummed).", valueName: "file"))
     var densityModel: String?
 
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
-    @Option(name: .long, help: ArgumentHelp("Still datasets: the detector's tiles: auto, 1 or CxR.", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The learned detector's tiles: auto, 1 or CxR.", valueName: "plan"))
     var tiles: TileSetting = .whole
 
-    @Option(name: .long, help: ArgumentHelp("Still datasets: ONNX Runtime threads per inference.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("ONNX Runtime threads per inference.", valueName: "n"))
     var threads = 1
 
     func validate() throws {
@@ -77,10 +77,16 @@ struct Eval: AsyncParsableCommand {
 
     func run() async throws {
         if StillDataset.isStill(dataset) {
-            let report = try await StillEval(directory: dataset, only: images, source: counter, densityModel: densityModel, tiles: tiles,
-                                             threads: threads, perFrame: perFrame).run()
-            return try print(report)
+            let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)
+            return try print(try await StillEval(directory: dataset, only: images, counter: learned, perFrame: perFrame).run())
         }
+        if images != nil { throw ValidationError("--images names pictures of a still dataset; \(dataset) is a video dataset") }
+        var learned: (name: String, count: StillEvaluator.Counter)?
+        if let counter {
+            learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads).load()
+            FFmpegLog.set(.quiet)
+        }
+        let counterUsed = learned
         let report = try await runOnThread { () throws in
             let data = try Dataset.load(dataset)
             let prior: CrowdModel
@@ -99,6 +105,8 @@ struct Eval: AsyncParsableCommand {
             options.featuresOut = featuresOut
             options.perFrame = perFrame
             options.deblock = deblock
+            options.learnedCounter = counterUsed?.count
+            options.learnedCounterName = counterUsed?.name ?? ""
             let showProgress = isatty(2) != 0
             options.progress = { done, _ in
                 if showProgress { FileHandle.standardError.write(Data("\rframes: \(done)".utf8)) }
@@ -157,6 +165,7 @@ enum EvalText {
             }
         }
         lines.append(String(format: "speed:     %.1f frames/s end to end, detectors %.2f ms/frame", r.fps, r.detectorMsPerFrame))
+        if let ms = r.learnedMsPerInference { lines.append(String(format: "learned:   %.1f ms of inference per counted frame", ms)) }
         return lines.joined(separator: "\n")
     }
 }

@@ -7,14 +7,52 @@ import ModelStore
 import Perception
 import Worker
 
-/// `retina eval` on a folder of still pictures: the learned counters (nothing to fit, nothing to warm up).
-struct StillEval {
-    var directory: String
-    var only: String?
+/// The learned people counter `retina eval` scores: the detector, the density model, or both fused,
+/// loaded from Models/ (checked by sha256) or, for the density model, a file given.
+struct LearnedCounter {
     var source: PeopleCountSource
     var densityModel: String?
     var tiles: TileSetting
     var threads: Int
+
+    /// A name for reports, and the counter (it blocks: call it off the cooperative pool).
+    func load() async throws -> (name: String, count: StillEvaluator.Counter) {
+        let yolox = LearnedModelFile.yoloxNano, crowd = LearnedModelFile.crowdDensity
+        let detectorPath = source == .density ? nil : try locate(yolox)
+        let densityPath: String? = source == .detector ? nil : try densityModel ?? locate(crowd)
+        let densitySHA = densityModel == nil ? crowd.sha256 : nil
+        let (tiles, threads, source) = (tiles, threads, source)
+        let (detector, density) = try await runOnThread { () throws(InferenceError) in
+            var detector: ObjectDetector?, density: CrowdDensityEstimator?
+            if let detectorPath { detector = try ObjectDetector(modelPath: detectorPath, sha256: yolox.sha256, threads: threads, settings: .init(tiles: tiles)) }
+            if let densityPath { density = try CrowdDensityEstimator(modelPath: densityPath, sha256: densitySHA, threads: threads) }
+            return (detector, density)
+        }
+        let parts = [detector.map { _ in "YOLOX-Nano (tiles \(tiles))" }, density.map { "density \(($0.session.path as NSString).lastPathComponent)" }]
+        let name = "\(source.rawValue): " + parts.compactMap { $0 }.joined(separator: " + ")
+        return (name, { picture in
+            let found = try detector?.detect(picture)
+            let estimated = try density?.estimate(picture)
+            let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
+            let count: Double = switch source {
+            case .detector: Double(people.count)
+            case .density: estimated?.map.total ?? 0
+            case .fused: CountFusion.count(people: people, density: estimated?.map)
+            }
+            return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
+        })
+    }
+
+    private func locate(_ model: LearnedModelFile) throws -> String {
+        do { return try model.locate() } catch { throw CLIError(error) }
+    }
+}
+
+/// `retina eval` on a folder of still pictures: nothing to fit, nothing to warm up.
+struct StillEval {
+    var directory: String
+    var only: String?
+    var counter: LearnedCounter
     var perFrame: Bool
 
     func run() async throws -> EvaluationReport {
@@ -25,46 +63,13 @@ struct StillEval {
         }
         let dataset: StillDataset
         do { dataset = try StillDataset.load(directory, only: only) } catch { throw CLIError(error) }
-        let (detector, density) = try await loadModels()
-        let name = [detector.map { _ in "YOLOX-Nano (\(tiles))" }, density.map { "density \(($0.session.path as NSString).lastPathComponent)" }]
-            .compactMap { $0 }.joined(separator: " + ")
+        let (name, count) = try await counter.load()
         let showProgress = isatty(2) != 0
-        let evaluator = StillEvaluator(dataset: dataset, counterName: "\(source.rawValue): \(name)", perFrame: perFrame) { done, total in
+        let evaluator = StillEvaluator(dataset: dataset, counterName: name, perFrame: perFrame) { done, total in
             if showProgress { FileHandle.standardError.write(Data("\rpictures: \(done)/\(total)".utf8)) }
         }
         defer { if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-        let source = source
         // Decoding and inference block: the whole pass runs on a thread of its own.
-        return try await runOnThread { () throws in
-            try evaluator.evaluate { picture in
-                let found = try detector?.detect(picture)
-                let estimated = try density?.estimate(picture)
-                let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
-                let count: Double = switch source {
-                case .detector: Double(people.count)
-                case .density: estimated?.map.total ?? 0
-                case .fused: CountFusion.count(people: people, density: estimated?.map)
-                }
-                return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
-            }
-        }
-    }
-
-    private func loadModels() async throws -> (ObjectDetector?, CrowdDensityEstimator?) {
-        let yolox = LearnedModelFile.yoloxNano, crowd = LearnedModelFile.crowdDensity
-        let detectorPath = source == .density ? nil : try locate(yolox)
-        let densityPath: String? = source == .detector ? nil : try densityModel ?? locate(crowd)
-        let densitySHA = densityModel == nil ? crowd.sha256 : nil
-        let (tiles, threads) = (tiles, threads)
-        return try await runOnThread { () throws(InferenceError) in
-            var detector: ObjectDetector?, density: CrowdDensityEstimator?
-            if let detectorPath { detector = try ObjectDetector(modelPath: detectorPath, sha256: yolox.sha256, threads: threads, settings: .init(tiles: tiles)) }
-            if let densityPath { density = try CrowdDensityEstimator(modelPath: densityPath, sha256: densitySHA, threads: threads) }
-            return (detector, density)
-        }
-    }
-
-    private func locate(_ model: LearnedModelFile) throws -> String {
-        do { return try model.locate() } catch { throw CLIError(error) }
+        return try await runOnThread { () throws in try evaluator.evaluate(count) }
     }
 }
