@@ -67,7 +67,7 @@ public final class PeopleModel: Sendable {
             state = result
             switch result {
             case .success(let model):
-                logger.info("people detection: \(LearnedModelFile.yoloxNano.relativePath) on ONNX Runtime \(model.session.path), \(threadBudget) inference thread(s) for all cameras")
+                logger.info("people detection: \(model.session.path) (SHA-256 checked), \(threadBudget) inference thread(s) for all cameras")
             case .failure(let why):
                 logger.warning("people detection off for every camera: \(why.message); crowds are counted by the classical estimate")
             }
