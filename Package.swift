@@ -70,7 +70,8 @@ let package = Package(
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.json")]),
-        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction", "Vocabulary"]),
+        // Perception for the tile plans a camera's `perception.tiles` names (one parser, `TileSetting`).
+        .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction", "Vocabulary", "Perception"]),
         // Crowd model files: `Models/crowd-generic.json` found ($RETINA_MODELS, ./Models, beside the
         // executable or its checkout), a camera's own read and checked.
         .target(name: "ModelStore", dependencies: ["Vision"]),

@@ -14,7 +14,10 @@ import Worker
 /// `retina_camera_frames_analysed_total`, `retina_camera_dropped_frames_total`,
 /// `retina_camera_reconnects_total`, `retina_camera_stalls_total`,
 /// `retina_camera_detector_seconds_total` (detector time; with frames analysed, a mean per frame
-/// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll).
+/// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll);
+/// the learned people detector's `retina_camera_inferences_total` (passes run),
+/// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
+/// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass over the last poll).
 /// Per process: `retina_worker_cameras`, `retina_events_published_total`,
 /// `process_resident_memory_bytes`, `process_open_fds`.
 public final class WorkerMetrics: Sendable {
@@ -96,17 +99,17 @@ public final class WorkerMetrics: Sendable {
 /// One camera's series, and the pipeline totals they were last brought up to.
 private struct CameraMetrics {
     let group: String
-    private let decodedFps, analysedFps, streaming, detectorPerFrame: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked: CoreMetrics.Counter
-    private let detectorSeconds: FloatingPointCounter
+    private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs: CoreMetrics.Gauge
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped: CoreMetrics.Counter
+    private let detectorSeconds, inferenceSeconds: FloatingPointCounter
     /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
     /// Weak, not an ObjectIdentifier: a later pipeline may be allocated where a freed one was.
     private weak var pipeline: CameraPipeline?
     private var last = Totals()
 
     private struct Totals {
-        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0
-        var detectorSeconds = 0.0
+        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0
+        var detectorSeconds = 0.0, inferenceSeconds = 0.0
     }
 
     init(camera: String, group: String, factory: PrometheusMetricsFactory) {
@@ -125,13 +128,18 @@ private struct CameraMetrics {
         reconnects = counter("retina_camera_reconnects_total")
         stalls = counter("retina_camera_stalls_total")
         detectorSeconds = FloatingPointCounter(label: "retina_camera_detector_seconds_total", dimensions: labels, factory: factory)
+        inferenceMs = gauge("retina_camera_inference_ms")
+        inferences = counter("retina_camera_inferences_total")
+        skipped = counter("retina_camera_inferences_skipped_total")
+        inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
     }
 
     mutating func read(_ p: CameraPipeline) {
         let health = p.health, ingest = p.ingestHealth
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
-                         detectorSeconds: p.detectorSeconds)
+                         inferences: p.inferencesRun, skipped: p.inferencesSkipped,
+                         detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds)
         if pipeline !== p {
             pipeline = p
             last = Totals()
@@ -150,15 +158,24 @@ private struct CameraMetrics {
         let seconds = max(0, now.detectorSeconds - last.detectorSeconds)
         if seconds > 0 { detectorSeconds.increment(by: seconds) }
         if now.analysed > last.analysed { detectorPerFrame.record(seconds / Double(now.analysed - last.analysed)) }
+        add(inferences, now.inferences, last.inferences)
+        add(skipped, now.skipped, last.skipped)
+        let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
+        if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
+        if now.inferences > last.inferences { inferenceMs.record(passSeconds * 1000 / Double(now.inferences - last.inferences)) }
         last = Totals(decoded: max(now.decoded, last.decoded), analysed: max(now.analysed, last.analysed),
                       dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
-                      stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds))
+                      stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
+                      inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
+                      detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
+                      inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds))
     }
 
     func destroy() {
-        for g in [decodedFps, analysedFps, streaming, detectorPerFrame] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked] { c.destroy() }
+        for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs] { g.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped] { c.destroy() }
         detectorSeconds.destroy()
+        inferenceSeconds.destroy()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Perception
 import Yams
 import Vision
 import Vocabulary
@@ -53,11 +54,13 @@ public enum ConfigLoader {
         var motionDefaults = MotionSettings()
         var crowdDefaults = CrowdSettings()
         var anomalyDefaults = AnomalySettings()
-        if let d = top["defaults"], let m = r.mapping(d, "defaults", allowed: streamKeys + ["motion", "crowd", "anomaly"]) {
+        var perceptionDefaults = PerceptionSettings()
+        if let d = top["defaults"], let m = r.mapping(d, "defaults", allowed: streamKeys + ["motion", "crowd", "anomaly", "perception"]) {
             readStream(m, "defaults", r, into: &defaults)
             if let mn = m["motion"] { readMotion(mn, "defaults.motion", r, into: &motionDefaults) }
             if let cn = m["crowd"] { readCrowd(cn, "defaults.crowd", r, baseDirectory, into: &crowdDefaults) }
             if let an = m["anomaly"] { readAnomaly(an, "defaults.anomaly", r, into: &anomalyDefaults) }
+            if let pn = m["perception"] { readPerception(pn, "defaults.perception", r, into: &perceptionDefaults) }
         }
 
         var groupNodes: [String: Node] = [:]
@@ -81,7 +84,7 @@ public enum ConfigLoader {
         for (i, item) in (r.sequence(camerasNode, "cameras") ?? []).enumerated() {
             let path = "cameras[\(i)]"
             guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
-                                                          "perspective", "motion", "crowd", "anomaly", "clips", "enabled"] + streamKeys) else { continue }
+                                                          "perspective", "motion", "crowd", "anomaly", "perception", "clips", "enabled"] + streamKeys) else { continue }
             let id = r.string(m["id"], "\(path).id", required: true) ?? ""
             if !id.isEmpty {
                 checkIdentifier(id, m["id"], "\(path).id", r)
@@ -105,6 +108,8 @@ public enum ConfigLoader {
             if let cn = m["crowd"] { readCrowd(cn, "\(path).crowd", r, baseDirectory, into: &crowd) }
             var anomaly = anomalyDefaults
             if let an = m["anomaly"] { readAnomaly(an, "\(path).anomaly", r, into: &anomaly) }
+            var perception = perceptionDefaults
+            if let pn = m["perception"] { readPerception(pn, "\(path).perception", r, into: &perception) }
             var clips = config.clips
             if let cn = m["clips"] { readClips(cn, "\(path).clips", r, into: &clips) }
             config.cameras.append(CameraConfig(
@@ -112,7 +117,8 @@ public enum ConfigLoader {
                 location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
                 zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
                 perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
-                motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true
+                motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true,
+                perception: perception
             ))
         }
         if config.groups.isEmpty {
@@ -179,6 +185,27 @@ public enum ConfigLoader {
         s.runningSpeed = r.double(m["runningSpeed"], "\(path).runningSpeed", range: 0.5...20) ?? s.runningSpeed
         s.minRunningPersons = r.double(m["minRunningPersons"], "\(path).minRunningPersons", range: 0.1...100) ?? s.minRunningPersons
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+    }
+
+    private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {
+        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate"]) else { return }
+        s.people = r.bool(m["people"], "\(path).people") ?? s.people
+        if let rate = m["rate"] {
+            // A number, or with its unit: `1/s`, `2 /s`.
+            var text = r.string(rate, "\(path).rate") ?? ""
+            if text.hasSuffix("/s") { text = String(text.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+            let range = PerceptionSettings.rates
+            if let v = Double(text), v.isFinite, range.contains(v) { s.rate = v }
+            else {
+                r.fail(rate, "\(path).rate", "expected detection passes per second between \(range.lowerBound) and \(Int(range.upperBound)), "
+                       + "e.g. 1 or 0.5/s, got '\(text)'")
+            }
+        }
+        if let tiles = m["tiles"], let text = r.string(tiles, "\(path).tiles") {
+            if let setting = TileSetting(text) { s.tiles = setting }
+            else { r.fail(tiles, "\(path).tiles", "expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '\(text)'") }
+        }
+        s.gate = r.choice(m["gate"], "\(path).gate", PerceptionSettings.Gate.self) ?? s.gate
     }
 
     private static func readClips(_ node: Node, _ path: String, _ r: NodeReader, into s: inout ClipSettings) {

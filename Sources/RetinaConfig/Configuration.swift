@@ -1,3 +1,4 @@
+import Perception
 import Vocabulary
 
 /// The whole deployment as one YAML file describes it: the store, camera groups and cameras.
@@ -136,6 +137,32 @@ public struct MotionSettings: Sendable, Equatable {
     public var cooldown = 30.0
 }
 
+/// Learned people detection of a camera (YOLOX-Nano through ONNX Runtime): how often a frame is
+/// looked at, and how. Its people count each zone's crowd; off (or without the runtime or model),
+/// the classical estimate counts them.
+public struct PerceptionSettings: Sendable, Equatable {
+    /// When a pass is due: `motion`, only while the picture changes (and every `stillRefresh`
+    /// seconds of a still picture); `always`, at the rate whatever the picture does.
+    public enum Gate: String, Sendable, CaseIterable { case motion, always }
+
+    public var people = true
+    /// Detection passes per second of video, at most.
+    public var rate = 1.0
+    /// `auto` tiles only pictures much larger than the model's input; `1`, the whole picture; `CxR` adds tiles.
+    public var tiles = TileSetting.auto
+    public var gate = Gate.motion
+
+    /// Passes per second a camera may ask for.
+    public static let rates: ClosedRange<Double> = 0.05...30
+
+    public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .auto, gate: Gate = .motion) {
+        self.people = people
+        self.rate = rate
+        self.tiles = tiles
+        self.gate = gate
+    }
+}
+
 /// Event clips: the camera's compressed packets around an event, remuxed to MP4 (no re-encode).
 public struct ClipSettings: Sendable, Equatable {
     public var enabled = true
@@ -174,4 +201,5 @@ public struct CameraConfig: Sendable, Equatable {
     public var anomaly = AnomalySettings()
     public var clips = ClipSettings()
     public var enabled: Bool
+    public var perception = PerceptionSettings()
 }

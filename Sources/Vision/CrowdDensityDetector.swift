@@ -50,18 +50,7 @@ public final class CrowdDensityDetector: Detector {
 
     public func analyse(_ frame: AnalysisFrame) -> [Detection] {
         scene.update(frame)
-        let w = scene.width, h = scene.height
-        if masks.first.map({ $0.width != w || $0.height != h }) ?? true {
-            let active = zones.isEmpty ? [Zone.whole(width: frame.sourceWidth, height: frame.sourceHeight)] : zones
-            masks = active.map { ZoneMask(zone: $0, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, width: w, height: h) }
-            smoothers = masks.map { _ in FeatureSmoother(seconds: parameters.smoothingSeconds) }
-            trackers = masks.map { mask in
-                let zone = mask.zone
-                guard let thresholds = settings[zone.id]?.thresholds ?? (zone.areaM2 != nil ? .defaultDensity : nil) else { return nil }
-                return CrowdLevelTracker(thresholds: thresholds, dwell: parameters.dwell, cooldown: parameters.cooldown,
-                                         updateEvery: parameters.updateEvery)
-            }
-        }
+        prepare(width: scene.width, height: scene.height, frame: frame)
         if scene.isFirstOfSegment {
             for i in smoothers.indices { smoothers[i].reset() }
         }
@@ -72,33 +61,59 @@ public final class CrowdDensityDetector: Detector {
         }
         let features = CrowdFeatures.measure(scene, masks: masks)
         var detections: [Detection] = []
-        for (i, mask) in masks.enumerated() {
+        for (i, _) in masks.enumerated() {
             let f = smoothers[i].add(features[i], at: frame.streamTime)
-            let count = model.count(f)
-            counts[mask.zone.id] = count
-            let density = mask.zone.areaM2.map { count / $0 }
-            guard var tracker = trackers[i] else { continue }
-            let value = tracker.thresholds.unit == .density ? (density ?? 0) : count
-            let change = tracker.observe(count: count, value: value, at: frame.streamTime)
-            trackers[i] = tracker
-            guard let change else { continue }
-            var measurements = ["count": (count * 10).rounded() / 10, "peakCount": (change.peakCount * 10).rounded() / 10,
-                                "trendPerMinute": (change.trendPerMinute * 10).rounded() / 10,
-                                "dwellSeconds": frame.streamTime - change.since]
-            var labels = ["change": change.kind.rawValue, "previousLevel": change.previous.rawValue]
-            if let density {
-                measurements["densityPerM2"] = (density * 100).rounded() / 100
-                measurements["areaM2"] = mask.zone.areaM2
-                labels["walkwayLOS"] = WalkwayLOS.of(density: density)
-            }
-            let level = change.kind == .cleared ? change.previous : change.level
-            detections.append(Detection(
-                type: .crowdDensity, zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
-                level: change.kind == .cleared ? CrowdLevel.none : level,
-                episode: "\(mask.zone.id):\(change.episode)",
-                isUpdate: change.kind != .raised
-            ))
+            if let d = observe(zone: i, count: model.count(f), frame: frame) { detections.append(d) }
         }
         return detections
+    }
+
+    /// The same levels, from counts measured elsewhere (a learned people detector), by zone id (`all`
+    /// without zones); a zone missing from `counts` has no one in it. The linear model is not used.
+    public func analyse(_ frame: AnalysisFrame, counts measured: [String: Double]) -> [Detection] {
+        prepare(width: frame.image.width, height: frame.image.height, frame: frame)
+        return masks.indices.compactMap { observe(zone: $0, count: measured[masks[$0].zone.id] ?? 0, frame: frame) }
+    }
+
+    /// The zones (their masks at the analysis size) and their level trackers, made again when the size changes.
+    private func prepare(width w: Int, height h: Int, frame: AnalysisFrame) {
+        guard masks.first.map({ $0.width != w || $0.height != h }) ?? true else { return }
+        let active = zones.isEmpty ? [Zone.whole(width: frame.sourceWidth, height: frame.sourceHeight)] : zones
+        masks = active.map { ZoneMask(zone: $0, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, width: w, height: h) }
+        smoothers = masks.map { _ in FeatureSmoother(seconds: parameters.smoothingSeconds) }
+        trackers = masks.map { mask in
+            let zone = mask.zone
+            guard let thresholds = settings[zone.id]?.thresholds ?? (zone.areaM2 != nil ? .defaultDensity : nil) else { return nil }
+            return CrowdLevelTracker(thresholds: thresholds, dwell: parameters.dwell, cooldown: parameters.cooldown,
+                                     updateEvery: parameters.updateEvery)
+        }
+    }
+
+    /// Zone `i`'s count fed to its level tracker: a detection when the level changes or its event is due an update.
+    private func observe(zone i: Int, count: Double, frame: AnalysisFrame) -> Detection? {
+        let mask = masks[i]
+        counts[mask.zone.id] = count
+        let density = mask.zone.areaM2.map { count / $0 }
+        guard var tracker = trackers[i] else { return nil }
+        let value = tracker.thresholds.unit == .density ? (density ?? 0) : count
+        let change = tracker.observe(count: count, value: value, at: frame.streamTime)
+        trackers[i] = tracker
+        guard let change else { return nil }
+        var measurements = ["count": (count * 10).rounded() / 10, "peakCount": (change.peakCount * 10).rounded() / 10,
+                            "trendPerMinute": (change.trendPerMinute * 10).rounded() / 10,
+                            "dwellSeconds": frame.streamTime - change.since]
+        var labels = ["change": change.kind.rawValue, "previousLevel": change.previous.rawValue]
+        if let density {
+            measurements["densityPerM2"] = (density * 100).rounded() / 100
+            measurements["areaM2"] = mask.zone.areaM2
+            labels["walkwayLOS"] = WalkwayLOS.of(density: density)
+        }
+        let level = change.kind == .cleared ? change.previous : change.level
+        return Detection(
+            type: .crowdDensity, zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
+            level: change.kind == .cleared ? CrowdLevel.none : level,
+            episode: "\(mask.zone.id):\(change.episode)",
+            isUpdate: change.kind != .raised
+        )
     }
 }

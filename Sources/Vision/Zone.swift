@@ -27,6 +27,18 @@ public struct Zone: Sendable, Equatable {
         self.loiterSeconds = loiterSeconds
     }
 
+    /// Whether `point` (source pixels) lies inside the polygon, by the even–odd rule (the rule
+    /// `ZoneMask` rasterises with).
+    public func contains(_ point: Point) -> Bool {
+        guard polygon.count >= 3 else { return false }
+        var inside = false
+        for i in polygon.indices {
+            let a = polygon[i], b = polygon[(i + 1) % polygon.count]
+            if (a.y <= point.y) != (b.y <= point.y), point.x < a.x + (point.y - a.y) / (b.y - a.y) * (b.x - a.x) { inside.toggle() }
+        }
+        return inside
+    }
+
     /// The whole picture.
     public static func whole(width: Int, height: Int) -> Zone {
         Zone(id: "all", polygon: [Point(x: 0, y: 0), Point(x: Double(width), y: 0),

@@ -1,7 +1,9 @@
 import Events
 import Foundation
+import Inference
 import Logging
 import Media
+import Perception
 import RetinaConfig
 import Synchronization
 import Vision
@@ -19,14 +21,23 @@ public final class CameraPipeline: Sendable {
     private let analysed = Mutex<(count: Int, windowStart: Date, windowCount: Int, fps: Double)>((0, Date(), 0, 0))
     private let analysis = Mutex<Task<Void, Never>?>(nil)
     private let detectorNanos = Atomic<Int>(0)
+    private let inferences = Atomic<Int>(0)
+    private let skips = Atomic<Int>(0)
+    private let inferenceNanos = Atomic<Int>(0)
+    /// The process's learned people detector, when this camera uses it (`perception.people`).
+    private let people: (@Sendable () -> PeopleModel?)?
 
     private let evidence: EvidenceWriter?
     /// Event clips cut from the ingest's packet ring (nil: no evidence folder, or clips off).
     public let clips: ClipRecorder?
 
+    /// - Parameter people: the learned people detector (loaded at the first call, off the cooperative
+    ///   pool); default: the process's one, when `perception.people` is on.
     public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
-                logger: Logger = Logger(label: "retina.camera")) {
+                logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil) {
         self.camera = camera
+        let shared = logger
+        self.people = camera.perception.people ? (people ?? { PeopleModel.shared(logger: shared) }) : nil
         self.publisher = publisher
         self.evidence = evidence
         var logger = logger
@@ -113,6 +124,18 @@ public final class CameraPipeline: Sendable {
     /// Detector time spent so far, in seconds (over `framesAnalysed` frames).
     public var detectorSeconds: Double { Double(detectorNanos.load(ordering: .relaxed)) / 1e9 }
 
+    /// Learned detection passes run on this camera's frames (each: the tile plan's inferences, decoding, NMS).
+    public var inferencesRun: Int { inferences.load(ordering: .relaxed) }
+    /// Passes that were due but skipped because every inference thread of the process was busy.
+    public var inferencesSkipped: Int { skips.load(ordering: .relaxed) }
+    /// Time spent in passes so far, in seconds (over `inferencesRun` passes).
+    public var inferenceSeconds: Double { Double(inferenceNanos.load(ordering: .relaxed)) / 1e9 }
+    /// Mean time of a pass, in milliseconds.
+    public var inferenceMillisPerPass: Double {
+        let n = inferencesRun
+        return n == 0 ? 0 : inferenceSeconds * 1000 / Double(n)
+    }
+
     fileprivate func ingestChanged(_ state: CameraState, _ error: MediaError?) {
         if let error, state != .streaming { logger.debug("\(state.rawValue): \(error)") }
         if let report = outage.withLock({ $0.update(state, reason: error?.description, at: Date()) }) {
@@ -121,33 +144,82 @@ public final class CameraPipeline: Sendable {
     }
 
     private func analyse() async {
-        let detectors: [any Detector]
+        // Loading the model blocks: here, on this camera's analysis queue, never the cooperative pool.
+        let model = people?()
+        var learned: (detector: ObjectDetector, model: PeopleModel)?
+        if let model {
+            do { learned = (try model.detector(tiles: camera.perception.tiles), model) } catch {
+                logger.error("people detection off: \(error)")
+            }
+        }
+        let detectors: CameraDetectors
         do {
-            detectors = try DetectorFactory.detectors(for: camera)
+            detectors = try DetectorFactory.detectors(for: camera, learnedCounts: learned != nil)
         } catch {
             // `retina run` checks this before starting; here only a file removed since then.
             logger.error("detectors not started: \(error)")
-            detectors = []
+            detectors = CameraDetectors(scene: SceneModel(perspective: nil), everyFrame: [], learnedCrowd: nil)
         }
+        let watchZones = DetectorFactory.zones(of: camera).filter { $0.kind == .watch }
+        var schedule = PerceptionSchedule(camera.perception)
         var policy = EpisodePolicy(camera: camera)
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
                                       sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight)
             let started = DispatchTime.now().uptimeNanoseconds
-            var detections: [Detection] = []
-            for detector in detectors { detections += detector.analyse(input) }
+            var detections: [Vision.Detection] = []
+            for detector in detectors.everyFrame { detections += detector.analyse(input) }
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
+            var objects: [DetectedObject]?
+            if let learned, let picture = frame.picture {
+                if schedule.gate == .motion { detectors.scene.update(input) }
+                if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
+                   let found = await pass(learned.detector, on: learned.model, picture) {
+                    schedule.ran(segment: frame.segment, time: frame.streamTime)
+                    objects = ZonePeople.objects(found)
+                    if let crowd = detectors.learnedCrowd {
+                        let counts = ZonePeople.counts(found, zones: watchZones, width: picture.width, height: picture.height)
+                        detections += crowd.analyse(input, counts: counts).map { d in
+                            var d = d
+                            d.labels[CrowdCountSource.payloadKey] = CrowdCountSource.detector.rawValue
+                            return d
+                        }
+                    }
+                }
+            }
             countAnalysed()
             // Crowd levels manage their own episodes (announce, update, clear); the rest open one
-            // event per episode through the policy.
+            // event per episode through the policy. Events of a frame that had a pass carry its boxes.
             for d in detections where d.episode != nil {
-                let event = EventFactory.episodeEvent(d, camera: camera, at: frame.time)
+                var d = d
+                if d.type == .crowdDensity, d.labels[CrowdCountSource.payloadKey] == nil {
+                    d.labels[CrowdCountSource.payloadKey] = CrowdCountSource.estimate.rawValue
+                }
+                let event = EventFactory.with(objects, EventFactory.episodeEvent(d, camera: camera, at: frame.time))
                 if d.isUpdate { publisher.publish(event) } else { await publishOpening(event, frame: frame) }
             }
             for opened in policy.observe(detections.filter { $0.episode == nil }, at: frame.time, camera: camera.id) {
-                await publishOpening(EventFactory.detection(opened, camera: camera), frame: frame)
+                await publishOpening(EventFactory.with(objects, EventFactory.detection(opened, camera: camera)), frame: frame)
             }
+        }
+    }
+
+    /// One learned detection pass on the shared inference threads, or nil when they are all busy
+    /// (counted as skipped: the camera goes on with its frames) or the pass failed.
+    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture) async -> [Perception.Detection]? {
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            guard let result = try await model.lane.ifIdle({ () throws(InferenceError) in try detector.detect(picture) }) else {
+                skips.add(1, ordering: .relaxed)
+                return nil
+            }
+            inferenceNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
+            inferences.add(1, ordering: .relaxed)
+            return result.detections
+        } catch {
+            logger.warning("people detection pass failed: \(error)")
+            return nil
         }
     }
 

@@ -25,8 +25,11 @@ enum DetectorFactory {
         return try ModelFiles.loadGeneric().0
     }
 
-    static func detectors(for camera: CameraConfig) throws(ModelFileError) -> [any Detector] {
+    /// A camera's detectors. With `learnedCounts`, the crowd detector is left out of the frame-by-frame
+    /// ones: the pipeline feeds it the learned people detector's counts on the frames that had a pass.
+    static func detectors(for camera: CameraConfig, learnedCounts: Bool = false) throws(ModelFileError) -> CameraDetectors {
         var detectors: [any Detector] = []
+        var learnedCrowd: CrowdDensityDetector?
         let zones = zones(of: camera)
         let scene = SceneModel(perspective: perspective(of: camera))
         if camera.crowd.enabled {
@@ -39,8 +42,9 @@ enum DetectorFactory {
                 if let d = z.densityThresholds { settings[z.id] = .init(thresholds: CrowdThresholds(unit: .density, entry: d)) }
                 else if let c = z.countThresholds { settings[z.id] = .init(thresholds: CrowdThresholds(unit: .count, entry: c)) }
             }
-            detectors.append(CrowdDensityDetector(scene: scene, model: try crowdModel(for: camera),
-                                                  zones: zones.filter { $0.kind == .watch }, settings: settings, parameters: parameters))
+            let crowd = CrowdDensityDetector(scene: scene, model: try crowdModel(for: camera),
+                                             zones: zones.filter { $0.kind == .watch }, settings: settings, parameters: parameters)
+            if learnedCounts { learnedCrowd = crowd } else { detectors.append(crowd) }
         }
         if camera.anomaly.enabled {
             var parameters = MotionAnomalyDetector.Parameters()
@@ -54,6 +58,16 @@ enum DetectorFactory {
                 parameters: .init(pixelThreshold: camera.motion.pixelThreshold, minZoneFraction: camera.motion.minZoneFraction)
             ))
         }
-        return detectors
+        return CameraDetectors(scene: scene, everyFrame: detectors, learnedCrowd: learnedCrowd)
     }
+}
+
+/// What `DetectorFactory` builds for one camera; used by that camera's analysis task alone.
+struct CameraDetectors {
+    /// Shared by the detectors: background, changed pixels (the motion evidence), edges.
+    let scene: SceneModel
+    /// Run on every analysed frame, in order.
+    let everyFrame: [any Detector]
+    /// The crowd detector when the learned people detector counts its zones (not in `everyFrame`).
+    let learnedCrowd: CrowdDensityDetector?
 }

@@ -45,6 +45,15 @@ enum EventFactory {
               dedupKey: "retina:\(camera.id):\(d.type):\(d.episode ?? d.zone)", payload: payload(d))
     }
 
+    /// The event with the objects of its frame's learned detection pass (`payload.detections`); unchanged without one.
+    static func with(_ objects: [DetectedObject]?, _ event: Event) -> Event {
+        guard let objects, case .object(var payload) = event.payload else { return event }
+        var event = event
+        payload[DetectedObject.payloadKey] = DetectedObject.json(objects)
+        event.payload = .object(payload)
+        return event
+    }
+
     static func outage(_ report: OutageReporter.Report, camera: CameraConfig, at now: Date) -> Event {
         switch report {
         case .offline(let since, let reason):

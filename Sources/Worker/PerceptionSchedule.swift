@@ -1,0 +1,50 @@
+import RetinaConfig
+
+/// When a camera's frame gets a learned detection pass: at most `rate` a second of video, and with
+/// the `motion` gate only while the picture changes (the scene's changed pixels, the same evidence
+/// the classical detectors use), plus one pass every `stillRefresh` seconds of a still picture so a
+/// crowd that stopped moving is still counted. Pure: the caller passes the frame's time.
+public struct PerceptionSchedule: Sendable, Equatable {
+    public let interval: Double
+    public let gate: PerceptionSettings.Gate
+    /// Seconds of a still picture after which it is looked at again (motion gate).
+    public static let stillRefresh = 10.0
+    /// Share of the analysis pixels that changed since the previous frame from which a frame shows motion.
+    public static let motionFraction = 0.002
+
+    private var last: (segment: Int, time: Double)?
+    /// When the next pass is due: one interval after the previous one was, so frames that do not
+    /// fall on the interval still give `rate` passes a second on average.
+    private var next = 0.0
+
+    public init(rate: Double, gate: PerceptionSettings.Gate) {
+        interval = 1 / max(rate, 0.001)
+        self.gate = gate
+    }
+
+    public init(_ settings: PerceptionSettings) { self.init(rate: settings.rate, gate: settings.gate) }
+
+    /// Whether a frame at stream `time` of `segment` is due a pass. The first frame of a segment
+    /// always is (after a reconnect nothing from before counts); `changedFraction` is the frame's motion evidence.
+    public func isDue(segment: Int, time: Double, changedFraction: Double) -> Bool {
+        guard let last, last.segment == segment, time >= last.time else { return true }
+        let since = time - last.time
+        // A frame a little early by the frame spacing's rounding still counts as on time.
+        guard time >= next - 0.001 else { return false }
+        switch gate {
+        case .always: return true
+        case .motion: return changedFraction >= Self.motionFraction || since >= max(Self.stillRefresh, interval)
+        }
+    }
+
+    /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).
+    public mutating func ran(segment: Int, time: Double) {
+        let onSchedule = last?.segment == segment && time - next < interval
+        next = onSchedule ? next + interval : time + interval
+        last = (segment, time)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.interval == b.interval && a.gate == b.gate && a.next == b.next && a.last?.segment == b.last?.segment && a.last?.time == b.last?.time
+    }
+}

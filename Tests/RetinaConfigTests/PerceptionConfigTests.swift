@@ -1,0 +1,46 @@
+import Perception
+import RetinaConfig
+import Testing
+
+/// `perception:` of a camera (learned people detection): defaults, overrides, and clear refusals.
+@Suite struct PerceptionConfigTests {
+    func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yaml")
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func defaultsAreOnceASecondOnMotionWithAutomaticTiles() throws {
+        let config = try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml")
+        #expect(config.cameras[0].perception == PerceptionSettings(people: true, rate: 1, tiles: .auto, gate: .motion))
+        let adHoc = try ConfigLoader.adHoc([("a", "a.mp4")])
+        #expect(adHoc.cameras[0].perception == PerceptionSettings())
+    }
+
+    @Test func aCameraOverridesTheFilesDefaults() throws {
+        let config = try ConfigLoader.parse("""
+        defaults: {perception: {people: off, rate: 2 /s}}
+        cameras:
+          - {id: a, url: a.mp4}
+          - {id: b, url: b.mp4, perception: {people: on, rate: 0.5, tiles: 2x2, gate: always}}
+        """, file: "c.yaml")
+        #expect(config.cameras[0].perception == PerceptionSettings(people: false, rate: 2, tiles: .auto, gate: .motion))
+        #expect(config.cameras[1].perception == PerceptionSettings(people: true, rate: 0.5, tiles: .grid(columns: 2, rows: 2), gate: .always))
+    }
+
+    @Test(arguments: [
+        ("perception: {people: maybe}", "cameras[0].perception.people: expected true or false, got 'maybe'"),
+        ("perception: {rate: 0}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got '0'"),
+        ("perception: {rate: fast}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got 'fast'"),
+        ("perception: {tiles: 9x9}", "cameras[0].perception.tiles: expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '9x9'"),
+        ("perception: {gate: sometimes}", "cameras[0].perception.gate: expected motion or always, got 'sometimes'"),
+        ("perception: {people: on, model: big}", "cameras[0].perception"),
+    ])
+    func badValuesAreRefusedWithTheirLineAndKey(field: String, message: String) {
+        let found = issues("cameras:\n  - {id: a, url: a.mp4, \(field)}\n")
+        #expect(found.count == 1 && found[0].hasPrefix("c.yaml:2:") && found[0].contains(message), "\(found)")
+    }
+}
