@@ -21,7 +21,7 @@ public struct LearnedModelFile: Sendable, Equatable {
     /// ShanghaiTech (Models/crowd-density/README.md, made by Training/density/).
     public static let crowdDensity = LearnedModelFile(
         relativePath: "crowd-density/crowd_density.onnx",
-        sha256: "0000000000000000000000000000000000000000000000000000000000000000")
+        sha256: "a83472e422448602ac44a087ff5e37c7d64ad925c1ec1c9030f30550ccfb5d8d")
 
     /// The file in the first of `ModelFiles.searchFolders()` that has it.
     public func locate(in folders: [String] = ModelFiles.searchFolders()) throws(ModelFileError) -> String {

@@ -148,14 +148,14 @@ public struct PerceptionSettings: Sendable, Equatable {
     public var people = true
     /// Detection passes per second of video, at most.
     public var rate = 1.0
-    /// `auto` tiles only pictures much larger than the model's input; `1`, the whole picture; `CxR` adds tiles.
-    public var tiles = TileSetting.auto
+    /// `1` (the default), the whole picture in one inference; `auto` adds tiles on pictures much larger than the model's input (7 inferences on 1080p); `CxR` adds that grid.
+    public var tiles = TileSetting.whole
     public var gate = Gate.motion
 
     /// Passes per second a camera may ask for.
     public static let rates: ClosedRange<Double> = 0.05...30
 
-    public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .auto, gate: Gate = .motion) {
+    public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion) {
         self.people = people
         self.rate = rate
         self.tiles = tiles

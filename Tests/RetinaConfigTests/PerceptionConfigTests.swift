@@ -13,9 +13,9 @@ import Testing
         }
     }
 
-    @Test func defaultsAreOnceASecondOnMotionWithAutomaticTiles() throws {
+    @Test func defaultsAreOnceASecondOnMotionOnTheWholePicture() throws {
         let config = try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml")
-        #expect(config.cameras[0].perception == PerceptionSettings(people: true, rate: 1, tiles: .auto, gate: .motion))
+        #expect(config.cameras[0].perception == PerceptionSettings(people: true, rate: 1, tiles: .whole, gate: .motion))
         let adHoc = try ConfigLoader.adHoc([("a", "a.mp4")])
         #expect(adHoc.cameras[0].perception == PerceptionSettings())
     }
@@ -27,7 +27,7 @@ import Testing
           - {id: a, url: a.mp4}
           - {id: b, url: b.mp4, perception: {people: on, rate: 0.5, tiles: 2x2, gate: always}}
         """, file: "c.yaml")
-        #expect(config.cameras[0].perception == PerceptionSettings(people: false, rate: 2, tiles: .auto, gate: .motion))
+        #expect(config.cameras[0].perception == PerceptionSettings(people: false, rate: 2, tiles: .whole, gate: .motion))
         #expect(config.cameras[1].perception == PerceptionSettings(people: true, rate: 0.5, tiles: .grid(columns: 2, rows: 2), gate: .always))
     }
 
