@@ -30,7 +30,29 @@ enum JPEGEncoder {
         converted.pointee.quality = c.pointee.global_quality
         converted.pointee.pts = 0
 
-        guard avcodec_send_frame(c, converted) >= 0, avcodec_send_frame(c, nil) >= 0, let packet = OwnedPacket() else { return nil }
+        return drain(c, converted)
+    }
+
+    /// A lossless PNG of `frame` (converted to packed RGB).
+    static func encodePNG(_ frame: UnsafePointer<AVFrame>) -> Data? {
+        guard let codec = avcodec_find_encoder(AV_CODEC_ID_PNG), let context = OwnedCodecContext(codec: codec) else { return nil }
+        let c = context.pointer
+        c.pointee.width = frame.pointee.width
+        c.pointee.height = frame.pointee.height
+        c.pointee.pix_fmt = AV_PIX_FMT_RGB24
+        c.pointee.time_base = AVRational(num: 1, den: 25)
+        guard avcodec_open2(c, codec, nil) >= 0, let input = OwnedFrame() else { return nil }
+        let converted = input.pointer
+        converted.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        converted.pointee.width = frame.pointee.width
+        converted.pointee.height = frame.pointee.height
+        guard av_frame_get_buffer(converted, 0) >= 0, PictureConverter(flags: Int32(SWS_POINT)).convert(frame, into: converted) else { return nil }
+        return drain(c, converted)
+    }
+
+    /// Sends one frame and the end of the stream, and gathers the packets.
+    private static func drain(_ c: UnsafeMutablePointer<AVCodecContext>, _ frame: UnsafeMutablePointer<AVFrame>) -> Data? {
+        guard avcodec_send_frame(c, frame) >= 0, avcodec_send_frame(c, nil) >= 0, let packet = OwnedPacket() else { return nil }
         var out = Data()
         while avcodec_receive_packet(c, packet.pointer) >= 0 {
             out.append(packet.pointer.pointee.data, count: Int(packet.pointer.pointee.size))

@@ -1,7 +1,9 @@
 /// Draws detections as rectangle outlines onto packed 8-bit BGR pixels, for a person to look at.
 public enum DetectionDrawing {
-    /// A BGR colour per class: people green, vehicles orange, the rest magenta.
+    /// A BGR colour per class: people green, vehicles orange, the rest magenta; a negative class
+    /// (a measurement drawn beside the detections, such as a fitted height) blue.
     static func colour(_ classIndex: Int) -> (UInt8, UInt8, UInt8) {
+        if classIndex < 0 { return (255, 80, 0) }
         if classIndex == COCOClass.person { return (0, 230, 0) }
         return COCOClass.street.contains(classIndex) ? (0, 140, 255) : (255, 0, 255)
     }

@@ -6,7 +6,7 @@ import Vision
 
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit a camera's crowd model from a handful of labelled frames.",
+        abstract: "Fit a camera's crowd model from a handful of labelled frames, or its perspective from its own detections.",
         discussion: """
         Label 5-20 frames of a camera's video (frame,count in calibration.csv;
         count everyone at least half visible) and fit the camera's crowd model
@@ -17,17 +17,37 @@ struct Calibrate: AsyncParsableCommand {
         With several datasets, fits one model on all their calibration frames:
         that is how Models/crowd-generic.json is made (see Models/README.md).
 
+        With --auto, no labels at all: the people the learned detector finds in
+        frames spread over the camera's video give its perspective (a standing
+        person's height against the row of their feet). It writes the
+        `perspective:` lines for the camera's scene and a PNG with the people
+        and the fitted heights drawn: look at it before you use the lines.
+
         Examples:
+          retina calibrate --auto .build/datasets/pets2009-s2l1
+          retina calibrate --auto gate-3.mp4 --frames 60 --out gate-3-perspective.yaml
           retina calibrate cameras/gate-3 --out models/gate-3.json
           retina calibrate --prior physical --out Models/crowd-generic.json \\
                  .build/datasets/pets2009-s2l1 .build/datasets/concourse
         """
     )
 
-    @Argument(help: ArgumentHelp("Dataset folder(s) with video.mp4, scene.yaml and calibration.csv.", valueName: "dataset"))
+    @Argument(help: ArgumentHelp("Dataset folder(s) with video.mp4, scene.yaml and calibration.csv; with --auto, one video file or dataset folder.", valueName: "dataset"))
     var datasets: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the model (default: DATASET/crowd-model.json).", valueName: "file"))
+    @Flag(name: .long, help: "Fit the perspective from the detector's people instead (no labels).")
+    var auto = false
+
+    @Option(name: .long, help: ArgumentHelp("--auto: frames to look at.", valueName: "n"))
+    var frames = 30
+
+    @Option(name: .long, help: ArgumentHelp("--auto: look at every Nth frame of the video.", valueName: "n"))
+    var every = 10
+
+    @Option(name: .long, help: ArgumentHelp("--auto: the PNG to draw (default: the YAML's name with .png).", valueName: "file"))
+    var draw: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the model (default: DATASET/crowd-model.json; with --auto, DATASET/perspective.yaml).", valueName: "file"))
     var out: String?
 
     @Option(name: .long, help: ArgumentHelp("Model to start from: a file, or 'physical' (one person per 0.3 h² of foreground). Default: Models/crowd-generic.json.", valueName: "file"))
@@ -44,6 +64,11 @@ struct Calibrate: AsyncParsableCommand {
 
     func run() async throws {
         guard !datasets.isEmpty else { throw ValidationError("give at least one dataset folder") }
+        if auto {
+            guard datasets.count == 1 else { throw ValidationError("--auto calibrates one camera: give one video or dataset folder") }
+            guard (1...1000).contains(frames), (1...10_000).contains(every) else { throw ValidationError("--frames must be 1 to 1000 and --every 1 to 10000") }
+            return try await AutoCalibrate(source: datasets[0], frames: frames, every: every, out: out, draw: draw).run()
+        }
         let chosen = features?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if let unknown = chosen?.first(where: { !CrowdFeatures.names.contains($0) }) {
             throw ValidationError("unknown feature '\(unknown)' (known: \(CrowdFeatures.names.joined(separator: ", ")))")
