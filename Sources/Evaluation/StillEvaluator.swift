@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Vocabulary
 
 /// Counts the people of each picture of a still dataset with a single-picture counter and scores
 /// it: the same `crowd` object as a video's (`perFrame` rows are the pictures in order, by name).
@@ -39,7 +40,7 @@ public struct StillEvaluator: Sendable {
         }
         crowd?.perFrame = named
         let took = start.duration(to: clock.now)
-        let wall = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        let wall = took.inSeconds
         let n = Double(max(1, dataset.pictures.count))
         return EvaluationReport(dataset: dataset.name, crowd: crowd, anomaly: nil, fps: n / max(wall, 1e-9),
                                 detectorMsPerFrame: inference / n * 1000, analysisSize: "each picture at its own size",

@@ -1,32 +1,54 @@
 import CFFmpeg
 import Foundation
 
-/// One picture read from a file: a still image (JPEG, PNG, … through libavformat's image2 demuxer)
-/// or a chosen frame of a video. Blocking file I/O and decoding: call it off the cooperative pool.
+/// Pictures read from a file: a still image (JPEG, PNG, … through libavformat's image2 demuxer)
+/// or chosen frames of a video. Blocking file I/O and decoding: call it off the cooperative pool.
 public enum PictureFile {
     /// Frame `frame` (0 is the first) of the file at `path`; a still image has only frame 0.
     public static func read(_ path: String, frame index: Int = 0) throws(MediaError) -> DecodedPicture {
         guard index >= 0 else { throw .other(url: path, phase: "choosing a frame", reason: "frame \(index) is negative") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw .notFound(url: path, reason: "no readable file there") }
-        let url = StreamURL(path)
-        let demuxer = try Demuxer(url: url, options: OpenOptions(), deadline: Deadline(), codecs: Demuxer.cameraCodecs.union(Demuxer.stillCodecs))
-        let decoder = try VideoDecoder(demuxer: demuxer, threads: 1, skipNonReference: false)
-        guard let owned = OwnedPacket() else { throw .other(url: path, phase: "allocating", reason: "out of memory") }
-        var decoded = 0
         var picture: DecodedPicture?
-        let take: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void = { frame in
-            if decoded == index { picture = DecodedPicture(referencing: frame) }
-            decoded += 1
-        }
-        while picture == nil, try demuxer.read(into: owned.pointer) {
-            try decoder.decode(owned.pointer, take)
-            av_packet_unref(owned.pointer)
-        }
-        if picture == nil { try decoder.decode(nil, take) }
+        let decoded = try decode(path, wanted: { $0 == index }) { _, p in picture = p; return false }
         guard let picture else {
             throw decoded == 0 ? .invalidData(url: path, reason: "no picture could be decoded")
                 : .other(url: path, phase: "reading frame \(index)", reason: "the file has only \(decoded) frame(s)")
         }
         return picture
+    }
+
+    /// Frames 0, `every`, 2 × `every`, … (at most `limit` of them) in one pass over the file: a video
+    /// is decoded once, not once a frame. Returns how many were handed to `body`.
+    @discardableResult
+    public static func forEach(_ path: String, every: Int, limit: Int, _ body: (Int, DecodedPicture) -> Void) throws(MediaError) -> Int {
+        guard every > 0, limit > 0 else { throw .other(url: path, phase: "choosing frames", reason: "every \(every) and limit \(limit) must be positive") }
+        var handed = 0
+        let decoded = try decode(path, wanted: { $0 % every == 0 }) { index, picture in
+            body(index, picture)
+            handed += 1
+            return handed < limit
+        }
+        if decoded == 0 { throw .invalidData(url: path, reason: "no picture could be decoded") }
+        return handed
+    }
+
+    /// Decodes `path` in order, handing each frame `wanted` picks to `take` until it returns false
+    /// or the file ends. Returns the number of frames decoded.
+    private static func decode(_ path: String, wanted: (Int) -> Bool, _ take: (Int, DecodedPicture) -> Bool) throws(MediaError) -> Int {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .notFound(url: path, reason: "no readable file there") }
+        let demuxer = try Demuxer(url: StreamURL(path), options: OpenOptions(), deadline: Deadline(), codecs: Demuxer.cameraCodecs.union(Demuxer.stillCodecs))
+        let decoder = try VideoDecoder(demuxer: demuxer, threads: 1, skipNonReference: false)
+        guard let owned = OwnedPacket() else { throw .other(url: path, phase: "allocating", reason: "out of memory") }
+        var decoded = 0, more = true
+        let onFrame: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Void = { frame in
+            defer { decoded += 1 }
+            guard more, wanted(decoded), let picture = DecodedPicture(referencing: frame) else { return }
+            more = take(decoded, picture)
+        }
+        while more, try demuxer.read(into: owned.pointer) {
+            try decoder.decode(owned.pointer, onFrame)
+            av_packet_unref(owned.pointer)
+        }
+        if more { try decoder.decode(nil, onFrame) }
+        return decoded
     }
 }

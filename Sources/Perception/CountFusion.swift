@@ -4,11 +4,11 @@
 /// again. In a sparse scene with large people this is the detector's count; in a dense one it is
 /// mostly the density's.
 public enum CountFusion {
-    /// People whose feet (bottom centre of the box) are inside `zone`, plus the density of the
-    /// zone's cells (by centre) that no person box covers. `zone` is in 0…1 picture coordinates;
-    /// nil is the whole picture.
-    public static func count(people: [Detection], density: DensityMap?, zone: [(x: Double, y: Double)]? = nil) -> Double {
-        let inZone = { (x: Double, y: Double) -> Bool in zone.map { PolygonTest.contains($0, x: x, y: y) } ?? true }
+    /// People whose feet (bottom centre of the box) are inside the zone, plus the density of the
+    /// zone's cells (by centre) that no person box covers. `inZone` answers for a point in 0…1
+    /// picture coordinates (the caller's zone polygon: `Vision.Zone.contains`); nil is the whole picture.
+    public static func count(people: [Detection], density: DensityMap?, inZone: ((_ x: Double, _ y: Double) -> Bool)? = nil) -> Double {
+        let inZone = inZone ?? { _, _ in true }
         let detected = people.count { inZone(($0.box.x0 + $0.box.x1) / 2, $0.box.y1) }
         guard let density else { return Double(detected) }
         var rest = 0.0

@@ -55,7 +55,7 @@ public final class CrowdDensityEstimator: Sendable {
             throw .model(path: session.path, problem: "gave a density of shape \(output.shape) for a \(w)×\(h) input (expected [1, 1, \(rows), \(columns)])")
         }
         let map = DensityMap(columns: columns, rows: rows, values: output.data, cellWidth: 1 / Double(columns), cellHeight: 1 / Double(rows))
-        return (map, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        return (map, took.inSeconds)
     }
 
     public func estimate(_ picture: some BGRPixelSource, on executor: InferenceExecutor) async throws(InferenceError) -> (map: DensityMap, seconds: Double) {

@@ -69,7 +69,7 @@ public final class ObjectDetector: Sendable {
         let clock = ContinuousClock(), start = clock.now
         guard let output = try session.run([input]).first else { throw .runtime(during: "running \(session.path)", message: "no output") }
         let took = start.duration(to: clock.now)
-        return (output, letterbox, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        return (output, letterbox, took.inSeconds)
     }
 
     /// Every object found, boxes in 0…1 of the whole picture, best first.

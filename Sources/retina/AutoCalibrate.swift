@@ -5,6 +5,7 @@ import Inference
 import Media
 import ModelStore
 import Perception
+import Vision
 import Worker
 
 /// `retina calibrate --auto`: a camera's perspective from its own detections, no labels. Looks at
@@ -27,31 +28,31 @@ struct AutoCalibrate {
         let folder = video == source ? "." : source
         let yamlPath = out ?? (folder as NSString).appendingPathComponent("perspective.yaml")
         let pngPath = draw ?? ((yamlPath as NSString).deletingPathExtension + ".png")
-        let model = LearnedModelFile.yoloxNano
-        let modelPath: String
-        do { modelPath = try model.locate() } catch { throw CLIError(error) }
         let (frames, every) = (frames, every)
         let showProgress = isatty(2) != 0
-        let result = try await runOnThread { () throws -> (PerspectiveFit, [Detection], DecodedPicture, Int) in
-            let detector = try ObjectDetector(modelPath: modelPath, sha256: model.sha256, threads: 1, settings: .init(scoreThreshold: 0.5, classes: [COCOClass.person]))
-            var boxes: [Box] = [], best: ([Detection], DecodedPicture)?, looked = 0
-            for k in 0..<frames {
-                let picture: DecodedPicture
-                do { picture = try PictureFile.read(video, frame: k * every) } catch {
-                    if k == 0 { throw CLIError("\(video): \(error)") }
-                    break  // the video is shorter: use what was seen
+        let result = try await runOnThread { () throws -> (PerspectiveFit, [Perception.Detection], DecodedPicture, Int) in
+            let detector = try ObjectDetector.yoloxNano(settings: .init(scoreThreshold: 0.5, classes: [COCOClass.person]))
+            var people: [(top: Double, bottom: Double)] = [], best: ([Perception.Detection], DecodedPicture)?, looked = 0
+            var failure: (any Error)?
+            // One pass over the video: every `every`th frame, at most `frames` of them.
+            do {
+                try PictureFile.forEach(video, every: every, limit: frames) { _, picture in
+                    guard failure == nil else { return }
+                    do {
+                        let found = try detector.detect(picture).detections
+                        let h = Double(picture.height)
+                        people += found.map { (top: $0.box.y0 * h, bottom: $0.box.y1 * h) }
+                        if found.count >= (best?.0.count ?? -1) { best = (found, picture) }
+                        looked += 1
+                        if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(people.count)".utf8)) }
+                    } catch { failure = error }
                 }
-                let people = try detector.detect(picture).detections
-                let w = Double(picture.width), h = Double(picture.height)
-                boxes += people.map { Box(x0: $0.box.x0 * w, y0: $0.box.y0 * h, x1: $0.box.x1 * w, y1: $0.box.y1 * h) }
-                if people.count >= (best?.0.count ?? -1) { best = (people, picture) }
-                looked += 1
-                if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(boxes.count)".utf8)) }
-            }
+            } catch { throw CLIError("\(video): \(error)") }
+            if let failure { throw CLIError("\(video): \(failure)") }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             guard let best else { throw CLIError("\(video): no frame could be read") }
             do {
-                return (try PerspectiveFit.fit(people: boxes, pictureHeight: Double(best.1.height)), best.0, best.1, looked)
+                return (try PerspectiveFit.fit(people: people, pictureHeight: Double(best.1.height)), best.0, best.1, looked)
             } catch { throw CLIError("\(video): no perspective from \(looked) frames: \(error)") }
         }
         let (fit, people, picture, looked) = result
@@ -60,8 +61,8 @@ struct AutoCalibrate {
         # retina calibrate --auto: fitted on \(fit.used) people the detector found in \(looked) frames of \(video)
         # (\(fit.rejected) left out as outliers); a standing person whose feet are at row footY is heightPx tall.
         perspective:
-          - {footY: \(Int(lo.rounded())), heightPx: \(Int(fit.height(atFootY: lo).rounded()))}
-          - {footY: \(Int(hi.rounded())), heightPx: \(Int(fit.height(atFootY: hi).rounded()))}
+          - {footY: \(Int(lo.rounded())), heightPx: \(Int(fit.perspective.personHeight(atRow: lo).rounded()))}
+          - {footY: \(Int(hi.rounded())), heightPx: \(Int(fit.perspective.personHeight(atRow: hi).rounded()))}
 
         """
         do { try yaml.write(toFile: yamlPath, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write \(yamlPath): \(error.localizedDescription)") }
@@ -71,14 +72,14 @@ struct AutoCalibrate {
     }
 
     /// The frame with the most people: their boxes, and bars of the fitted height at five foot rows.
-    static func drawFit(_ fit: PerspectiveFit, people: [Detection], on picture: DecodedPicture, to path: String) throws(CLIError) {
+    static func drawFit(_ fit: PerspectiveFit, people: [Perception.Detection], on picture: DecodedPicture, to path: String) throws(CLIError) {
         let w = picture.width, h = picture.height
         guard var bgr = picture.pixels(.bgr, width: w, height: h) else { throw CLIError("cannot read the picture's pixels") }
         DetectionDrawing.draw(people, on: &bgr, width: w, height: h)
         let rows = (0..<5).map { fit.footRange.lowerBound + Double($0) / 4 * (fit.footRange.upperBound - fit.footRange.lowerBound) }
         let bars = rows.enumerated().map { i, y in
-            let x = Double(w) * (0.1 + 0.2 * Double(i)), height = fit.height(atFootY: y)
-            return Detection(classIndex: -1, score: 1, box: Box(x0: x / Double(w), y0: max(0, y - height) / Double(h), x1: (x + 4) / Double(w), y1: y / Double(h)))
+            let x = Double(w) * (0.1 + 0.2 * Double(i)), height = fit.perspective.personHeight(atRow: y)
+            return Perception.Detection(classIndex: -1, score: 1, box: Box(x0: x / Double(w), y0: max(0, y - height) / Double(h), x1: (x + 4) / Double(w), y1: y / Double(h)))
         }
         DetectionDrawing.draw(bars, on: &bgr, width: w, height: h, thickness: 3)
         guard let png = PackedPicture.png(bgr, layout: .bgr, width: w, height: h) else { throw CLIError("cannot encode \(path) as PNG") }

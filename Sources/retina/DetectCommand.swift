@@ -61,17 +61,12 @@ struct Detect: AsyncParsableCommand {
         logOptions.bootstrap()
         let (file, frame, threads) = (file, frame, threads)
         let picture = try await runOnThread { () throws(MediaError) in try PictureFile.read(file, frame: frame) }
-        let model = LearnedModelFile.yoloxNano
-        let modelPath: String
-        do { modelPath = try model.locate() } catch { throw CLIError(error) }
         let settings = ObjectDetector.Settings(scoreThreshold: score, nmsIoU: iou, tiles: tiles)
-        // Loading and inference block: both on the executor's own thread.
+        // Loading and inference block: loading on a thread of its own, inference on the executor's.
+        let detector = try await runOnThread { () throws in try ObjectDetector.yoloxNano(threads: threads, settings: settings) }
         let executor = InferenceExecutor(threads: 1)
         var runs: [DetectionResult] = []
         do {
-            let detector = try await executor.run { () throws(InferenceError) in
-                try ObjectDetector(modelPath: modelPath, sha256: model.sha256, threads: threads, settings: settings)
-            }
             for _ in 0..<`repeat` { runs.append(try await detector.detect(picture, on: executor)) }
         } catch { throw CLIError(error) }
         let result = runs[runs.count - 1]

@@ -17,15 +17,14 @@ struct LearnedCounter {
 
     /// A name for reports, and the counter (it blocks: call it off the cooperative pool).
     func load() async throws -> (name: String, count: StillEvaluator.Counter) {
-        let yolox = LearnedModelFile.yoloxNano, crowd = LearnedModelFile.crowdDensity
-        let detectorPath = source == .density ? nil : try locate(yolox)
-        let densityPath: String? = source == .detector ? nil : try densityModel ?? locate(crowd)
-        let densitySHA = densityModel == nil ? crowd.sha256 : nil
-        let (tiles, threads, source) = (tiles, threads, source)
-        let (detector, density) = try await runOnThread { () throws(InferenceError) in
+        let (tiles, threads, source, densityModel) = (tiles, threads, source, densityModel)
+        let (detector, density) = try await runOnThread { () throws in
             var detector: ObjectDetector?, density: CrowdDensityEstimator?
-            if let detectorPath { detector = try ObjectDetector(modelPath: detectorPath, sha256: yolox.sha256, threads: threads, settings: .init(tiles: tiles)) }
-            if let densityPath { density = try CrowdDensityEstimator(modelPath: densityPath, sha256: densitySHA, threads: threads) }
+            if source != .density { detector = try ObjectDetector.yoloxNano(threads: threads, settings: .init(tiles: tiles)) }
+            if source != .detector {
+                // A model given by path is one being trained: it has no digest to check yet.
+                density = try densityModel.map { try CrowdDensityEstimator(modelPath: $0, threads: threads) } ?? CrowdDensityEstimator.shipped(threads: threads)
+            }
             return (detector, density)
         }
         let parts = [detector.map { _ in "YOLOX-Nano (tiles \(tiles))" }, density.map { "density \(($0.session.path as NSString).lastPathComponent)" }]
@@ -41,10 +40,6 @@ struct LearnedCounter {
             }
             return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
         })
-    }
-
-    private func locate(_ model: LearnedModelFile) throws -> String {
-        do { return try model.locate() } catch { throw CLIError(error) }
     }
 }
 

@@ -10,12 +10,12 @@ import Vocabulary
 
     @Test func aZoneSumsTheCellsWhoseCentreItHolds() {
         #expect(map.total == 28)
-        // The left half: cells 0, 1, 4, 5.
-        #expect(map.count(inside: [(0, 0), (0.5, 0), (0.5, 1), (0, 1)]) == 10)
-        // A triangle over the top right: centres (0.625, 0.25) and (0.875, 0.25) are inside, (0.375, 0.25) is not.
-        #expect(map.count(inside: [(0.5, 0), (1, 0), (1, 0.5)]) == 3)
-        #expect(map.count(inside: Box(x0: 0.5, y0: 0.5, x1: 1, y1: 1)) == 13)
-        #expect(map.count(inside: [(0, 0), (1, 1)]) == 0)  // not a polygon
+        #expect(CountFusion.count(people: [], density: map) == 28)
+        // The left half: cells 0, 1, 4, 5 (centres at x 0.125 and 0.375).
+        #expect(CountFusion.count(people: [], density: map, inZone: { x, _ in x < 0.5 }) == 10)
+        // Only the centre (0.875, 0.75) of cell 7.
+        #expect(CountFusion.count(people: [], density: map, inZone: { x, y in x > 0.8 && y > 0.7 }) == 7)
+        #expect(CountFusion.count(people: [], density: map, inZone: { _, _ in false }) == 0)
     }
 
     @Test func theInputKeepsThePictureSizeInMultiplesOf32() {
@@ -34,7 +34,8 @@ import Vocabulary
         #expect(CountFusion.count(people: [person], density: nil) == 1)
         #expect(CountFusion.count(people: [], density: map) == 28)
         // A zone over the right half: the person's feet (0.25, 1) are outside it, cells 2, 3, 6, 7 inside.
-        let right: [(x: Double, y: Double)] = [(0.5, 0), (1, 0), (1, 1), (0.5, 1)]
-        #expect(CountFusion.count(people: [person], density: map, zone: right) == 18)
+        #expect(CountFusion.count(people: [person], density: map, inZone: { x, _ in x > 0.5 }) == 18)
+        // The left half holds the feet and the covered cells 4, 5: one person and cells 0, 1.
+        #expect(CountFusion.count(people: [person], density: map, inZone: { x, _ in x <= 0.5 }) == 1 + 1)
     }
 }

@@ -1,0 +1,18 @@
+import ModelStore
+import Perception
+
+/// The learned models in `Models/`, located (`ModelFiles.searchFolders`) and loaded with their
+/// SHA-256 checked: the one way the commands load them. Loading blocks: call off the cooperative pool.
+extension ObjectDetector {
+    public static func yoloxNano(threads: Int = 1, settings: Settings = Settings()) throws -> ObjectDetector {
+        let file = LearnedModelFile.yoloxNano
+        return try ObjectDetector(modelPath: try file.locate(), sha256: file.sha256, threads: threads, settings: settings)
+    }
+}
+
+extension CrowdDensityEstimator {
+    public static func shipped(threads: Int = 1) throws -> CrowdDensityEstimator {
+        let file = LearnedModelFile.crowdDensity
+        return try CrowdDensityEstimator(modelPath: try file.locate(), sha256: file.sha256, threads: threads)
+    }
+}
