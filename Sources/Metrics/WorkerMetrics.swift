@@ -16,8 +16,10 @@ import Worker
 /// `retina_camera_detector_seconds_total` (detector time; with frames analysed, a mean per frame
 /// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll);
 /// the learned people detector's `retina_camera_inferences_total` (passes run),
+/// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
 /// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
-/// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass over the last poll).
+/// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass of either
+/// model over the last poll).
 /// Per process: `retina_worker_cameras`, `retina_events_published_total`,
 /// `process_resident_memory_bytes`, `process_open_fds`.
 public final class WorkerMetrics: Sendable {
@@ -100,7 +102,7 @@ public final class WorkerMetrics: Sendable {
 private struct CameraMetrics {
     let group: String
     private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped: CoreMetrics.Counter
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds: FloatingPointCounter
     /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
     /// Weak, not an ObjectIdentifier: a later pipeline may be allocated where a freed one was.
@@ -108,7 +110,7 @@ private struct CameraMetrics {
     private var last = Totals()
 
     private struct Totals {
-        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0
+        var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0, density = 0
         var detectorSeconds = 0.0, inferenceSeconds = 0.0
     }
 
@@ -130,6 +132,7 @@ private struct CameraMetrics {
         detectorSeconds = FloatingPointCounter(label: "retina_camera_detector_seconds_total", dimensions: labels, factory: factory)
         inferenceMs = gauge("retina_camera_inference_ms")
         inferences = counter("retina_camera_inferences_total")
+        densityPasses = counter("retina_camera_density_passes_total")
         skipped = counter("retina_camera_inferences_skipped_total")
         inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
     }
@@ -138,7 +141,7 @@ private struct CameraMetrics {
         let health = p.health, ingest = p.ingestHealth
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
-                         inferences: p.inferencesRun, skipped: p.inferencesSkipped,
+                         inferences: p.inferencesRun, skipped: p.inferencesSkipped, density: p.densityPassesRun,
                          detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds)
         if pipeline !== p {
             pipeline = p
@@ -160,20 +163,23 @@ private struct CameraMetrics {
         if now.analysed > last.analysed { detectorPerFrame.record(seconds / Double(now.analysed - last.analysed)) }
         add(inferences, now.inferences, last.inferences)
         add(skipped, now.skipped, last.skipped)
+        add(densityPasses, now.density, last.density)
         let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
         if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
-        if now.inferences > last.inferences { inferenceMs.record(passSeconds * 1000 / Double(now.inferences - last.inferences)) }
+        let passes = now.inferences + now.density - last.inferences - last.density
+        if passes > 0 { inferenceMs.record(passSeconds * 1000 / Double(passes)) }
         last = Totals(decoded: max(now.decoded, last.decoded), analysed: max(now.analysed, last.analysed),
                       dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
                       stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
                       inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
+                      density: max(now.density, last.density),
                       detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
                       inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds))
     }
 
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped] { c.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses] { c.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()
     }

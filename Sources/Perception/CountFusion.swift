@@ -1,32 +1,34 @@
-/// One people count from both learned models, each where it is good: a person the detector sees
-/// counts as one; the density model counts the rest (people too small, too crowded or too hidden
-/// for the detector). Density inside a detected person's box is that person, so it is not added
-/// again. In a sparse scene with large people this is the detector's count; in a dense one it is
-/// mostly the density's.
+/// One people count from both learned models, each in the regime where it is good (`CrowdRegime`):
+/// in a sparse zone the people the detector sees; in a dense one the density model's sum, or the
+/// detector's count where that is higher (the density model never counts fewer than were seen).
+///
+/// Adding the density of the cells no person box covers to the detected people (tried first) was
+/// worse on both kinds of scene: PETS MAE 10.6 (texture counted as people), concourse 16.1 %.
 public enum CountFusion {
-    /// People whose feet (bottom centre of the box) are inside the zone, plus the density of the
-    /// zone's cells (by centre) that no person box covers. `inZone` answers for a point in 0…1
-    /// picture coordinates (the caller's zone polygon: `Vision.Zone.contains`); nil is the whole picture.
-    public static func count(people: [Detection], density: DensityMap?, inZone: ((_ x: Double, _ y: Double) -> Bool)? = nil) -> Double {
-        let inZone = inZone ?? { _, _ in true }
-        let detected = people.count { inZone(($0.box.x0 + $0.box.x1) / 2, $0.box.y1) }
-        guard let density else { return Double(detected) }
-        var rest = 0.0
-        for row in 0..<density.rows {
-            let y = (Double(row) + 0.5) * density.cellHeight
-            for column in 0..<density.columns {
-                let value = density.values[row * density.columns + column]
-                guard value > 0 else { continue }
-                let x = (Double(column) + 0.5) * density.cellWidth
-                guard inZone(x, y), !people.contains(where: { $0.box.x0 <= x && x <= $0.box.x1 && $0.box.y0 <= y && y <= $0.box.y1 }) else { continue }
-                rest += Double(value)
-            }
-        }
-        return Double(detected) + rest
+    /// People whose feet (bottom centre of the box) are inside the zone, or in a dense zone the
+    /// density of its cells. `inZone` answers for a point in 0…1 picture coordinates (the caller's
+    /// zone polygon: `Vision.Zone.contains`); nil is the whole picture. Without a density map the
+    /// detector's count is all there is.
+    public static func count(people: [Detection], density: DensityMap?, regime: CrowdRegime,
+                             inZone: ((_ x: Double, _ y: Double) -> Bool)? = nil) -> Double {
+        let detected = Double(people.count { inZone?(($0.box.x0 + $0.box.x1) / 2, $0.box.y1) ?? true })
+        guard regime == .dense, let density else { return detected }
+        return max(detected, density.sum(inZone: inZone))
     }
 }
 
-/// Which learned count a caller wants: the detector's alone, the density's alone, or both fused.
-public enum PeopleCountSource: String, Sendable, CaseIterable {
-    case detector, density, fused
+extension DensityMap {
+    /// People in the cells whose centre is inside the zone (0…1 picture coordinates; nil: all cells).
+    public func sum(inZone: ((_ x: Double, _ y: Double) -> Bool)? = nil) -> Double {
+        guard let inZone else { return total }
+        var sum = 0.0
+        for row in 0..<rows {
+            let y = (Double(row) + 0.5) * cellHeight
+            for column in 0..<columns {
+                let value = values[row * columns + column]
+                if value > 0, inZone((Double(column) + 0.5) * cellWidth, y) { sum += Double(value) }
+            }
+        }
+        return sum
+    }
 }

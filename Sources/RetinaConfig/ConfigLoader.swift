@@ -188,7 +188,7 @@ public enum ConfigLoader {
     }
 
     private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {
-        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "denseFrom"]) else { return }
         s.people = r.bool(m["people"], "\(path).people") ?? s.people
         if let rate = m["rate"] {
             // A number, or with its unit: `1/s`, `2 /s`.
@@ -206,6 +206,9 @@ public enum ConfigLoader {
             else { r.fail(tiles, "\(path).tiles", "expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '\(text)'") }
         }
         s.gate = r.choice(m["gate"], "\(path).gate", PerceptionSettings.Gate.self) ?? s.gate
+        s.density = r.bool(m["density"], "\(path).density") ?? s.density
+        s.densityEvery = r.duration(m["densityEvery"], "\(path).densityEvery", range: PerceptionSettings.densityIntervals) ?? s.densityEvery
+        if let n = r.double(m["denseFrom"], "\(path).denseFrom", range: 1...10_000) { s.denseFrom = Int(n.rounded()) }
     }
 
     private static func readClips(_ node: Node, _ path: String, _ r: NodeReader, into s: inout ClipSettings) {

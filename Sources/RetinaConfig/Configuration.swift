@@ -151,15 +151,34 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// `1` (the default), the whole picture in one inference; `auto` adds tiles on pictures much larger than the model's input (7 inferences on 1080p); `CxR` adds that grid.
     public var tiles = TileSetting.whole
     public var gate = Gate.motion
+    /// Whether zones the detector finds dense (`CrowdRegime`) are counted by the crowd-density model.
+    public var density = true
+    /// Seconds of video between two density passes of a camera with a dense zone, at least.
+    public var densityEvery = 2.0
+    /// Detected people from which a zone is dense (`CrowdRegime.Thresholds.people`).
+    public var denseFrom = CrowdRegime.Thresholds.standard.people
 
     /// Passes per second a camera may ask for.
     public static let rates: ClosedRange<Double> = 0.05...30
+    /// Seconds between density passes a camera may ask for.
+    public static let densityIntervals: ClosedRange<Double> = 0.2...600
 
-    public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion) {
+    public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
+                density: Bool = true, densityEvery: Double = 2.0, denseFrom: Int = CrowdRegime.Thresholds.standard.people) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
         self.gate = gate
+        self.density = density
+        self.densityEvery = densityEvery
+        self.denseFrom = denseFrom
+    }
+
+    /// When a zone is dense for this camera.
+    public var regimeThresholds: CrowdRegime.Thresholds {
+        var t = CrowdRegime.Thresholds.standard
+        t.people = denseFrom
+        return t
     }
 }
 

@@ -24,6 +24,7 @@ public final class CameraPipeline: Sendable {
     private let inferences = Atomic<Int>(0)
     private let skips = Atomic<Int>(0)
     private let inferenceNanos = Atomic<Int>(0)
+    private let densityPasses = Atomic<Int>(0)
     /// The process's learned people detector, when this camera uses it (`perception.people`).
     private let people: (@Sendable () -> PeopleModel?)?
 
@@ -126,13 +127,15 @@ public final class CameraPipeline: Sendable {
 
     /// Learned detection passes run on this camera's frames (each: the tile plan's inferences, decoding, NMS).
     public var inferencesRun: Int { inferences.load(ordering: .relaxed) }
-    /// Passes that were due but skipped because every inference thread of the process was busy.
+    /// Crowd-density passes run on this camera's frames (while a zone was dense).
+    public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
+    /// Passes (detection or density) that were due but skipped because every inference thread of the process was busy.
     public var inferencesSkipped: Int { skips.load(ordering: .relaxed) }
-    /// Time spent in passes so far, in seconds (over `inferencesRun` passes).
+    /// Time spent in passes so far, detection and density, in seconds.
     public var inferenceSeconds: Double { Double(inferenceNanos.load(ordering: .relaxed)) / 1e9 }
-    /// Mean time of a pass, in milliseconds.
+    /// Mean time of a pass (detection or density), in milliseconds.
     public var inferenceMillisPerPass: Double {
-        let n = inferencesRun
+        let n = inferencesRun + densityPassesRun
         return n == 0 ? 0 : inferenceSeconds * 1000 / Double(n)
     }
 
@@ -162,6 +165,9 @@ public final class CameraPipeline: Sendable {
         }
         let watchZones = DetectorFactory.zones(of: camera).filter { $0.kind == .watch }
         var schedule = PerceptionSchedule(camera.perception)
+        var densitySchedule = PerceptionSchedule(rate: 1 / camera.perception.densityEvery, gate: .always)
+        var zonePeople: ZonePeople?
+        var recentDensity: (map: DensityMap, segment: Int, time: Double)?
         var policy = EpisodePolicy(camera: camera)
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
@@ -179,10 +185,26 @@ public final class CameraPipeline: Sendable {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     objects = ZonePeople.objects(found)
                     if let crowd = detectors.learnedCrowd {
-                        let counts = ZonePeople.counts(found, zones: watchZones, width: picture.width, height: picture.height)
-                        detections += crowd.analyse(input, counts: counts).map { d in
+                        if zonePeople?.width != picture.width || zonePeople?.height != picture.height {
+                            zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,
+                                                    thresholds: camera.perception.regimeThresholds)
+                        }
+                        // The density model runs only while a zone is dense, every `densityEvery` s at most;
+                        // a map from before a reconnect or older than two intervals is not used.
+                        let dense = zonePeople!.observe(found)
+                        if dense, camera.perception.density, let estimator = learned.model.density,
+                           densitySchedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: 1),
+                           let map = await densityPass(estimator, on: learned.model, picture) {
+                            densitySchedule.ran(segment: frame.segment, time: frame.streamTime)
+                            recentDensity = (map, frame.segment, frame.streamTime)
+                        }
+                        let map = recentDensity.flatMap { recent in
+                            recent.segment == frame.segment && frame.streamTime - recent.time <= 2 * camera.perception.densityEvery ? recent.map : nil
+                        }
+                        let counts = zonePeople!.counts(found, density: dense ? map : nil)
+                        detections += crowd.analyse(input, counts: counts.mapValues(\.count)).map { d in
                             var d = d
-                            d.labels[CrowdCountSource.payloadKey] = CrowdCountSource.detector.rawValue
+                            d.labels[CrowdCountSource.payloadKey] = (counts[d.zone]?.source ?? .detector).rawValue
                             return d
                         }
                     }
@@ -208,17 +230,27 @@ public final class CameraPipeline: Sendable {
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
     private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture) async -> [Perception.Detection]? {
+        await onLane(model, "people detection", counted: inferences) { () throws(InferenceError) in try detector.detect(picture).detections }
+    }
+
+    /// One crowd-density pass, the same way.
+    private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture) async -> DensityMap? {
+        await onLane(model, "crowd density", counted: densityPasses) { () throws(InferenceError) in try estimator.estimate(picture).map }
+    }
+
+    private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>,
+                                     _ work: @escaping @Sendable () throws(InferenceError) -> T) async -> T? {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
-            guard let result = try await model.lane.ifIdle({ () throws(InferenceError) in try detector.detect(picture) }) else {
+            guard let result = try await model.lane.ifIdle(work) else {
                 skips.add(1, ordering: .relaxed)
                 return nil
             }
             inferenceNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
-            inferences.add(1, ordering: .relaxed)
-            return result.detections
+            counted.add(1, ordering: .relaxed)
+            return result
         } catch {
-            logger.warning("people detection pass failed: \(error)")
+            logger.warning("\(what) pass failed: \(error)")
             return nil
         }
     }

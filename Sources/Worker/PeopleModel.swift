@@ -39,17 +39,24 @@ public final class InferenceLane: Sendable {
     }
 }
 
-/// The learned people detector of the process: YOLOX-Nano (`Models/yolox-nano`, its SHA-256
-/// checked) loaded once, run on one `InferenceLane` that every camera shares.
+/// The learned people models of the process, loaded once (their SHA-256 checked) and run on one
+/// `InferenceLane` that every camera shares: YOLOX-Nano (`Models/yolox-nano`) for every pass, the
+/// crowd-density model (`Models/crowd-density`) for zones the detector finds dense.
 public final class PeopleModel: Sendable {
     /// Inference threads for all the cameras of a process together; one ONNX Runtime thread each.
     public static let threadBudget = 1
 
     public let session: InferenceSession
+    /// nil when it could not be loaded (`densityOff` says why): dense zones are then counted by the detector alone.
+    public let density: CrowdDensityEstimator?
+    public let densityOff: String?
     public let lane: InferenceLane
 
-    public init(session: InferenceSession, lane: InferenceLane = InferenceLane(threads: threadBudget)) {
+    public init(session: InferenceSession, density: CrowdDensityEstimator? = nil, densityOff: String? = nil,
+                lane: InferenceLane = InferenceLane(threads: threadBudget)) {
         self.session = session
+        self.density = density
+        self.densityOff = densityOff
         self.lane = lane
     }
 
@@ -68,6 +75,11 @@ public final class PeopleModel: Sendable {
             switch result {
             case .success(let model):
                 logger.info("people detection: \(model.session.path) (SHA-256 checked), \(threadBudget) inference thread(s) for all cameras")
+                if let density = model.density {
+                    logger.info("crowd density for dense zones: \(density.session.path) (SHA-256 checked)")
+                } else {
+                    logger.warning("crowd density off: \(model.densityOff ?? "not loaded"); dense zones are counted by the detector alone")
+                }
             case .failure(let why):
                 logger.warning("people detection off for every camera: \(why.message); crowds are counted by the classical estimate")
             }
@@ -91,7 +103,14 @@ public final class PeopleModel: Sendable {
         do {
             let session = try InferenceSession(path: path, inputs: ObjectDetector.expectedInputs(side: -1),
                                                outputs: ObjectDetector.expectedOutputs, threads: 1, sha256: file.sha256)
-            return .success(PeopleModel(session: session))
+            // The density model is optional: without it the detector's count stands for dense zones too.
+            do {
+                let density = try CrowdDensityEstimator(modelPath: try LearnedModelFile.crowdDensity.locate(),
+                                                        sha256: LearnedModelFile.crowdDensity.sha256, threads: 1)
+                return .success(PeopleModel(session: session, density: density))
+            } catch {
+                return .success(PeopleModel(session: session, densityOff: "\(error)"))
+            }
         } catch {
             return .failure(Unavailable(message: error.description))
         }

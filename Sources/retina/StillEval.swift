@@ -31,12 +31,14 @@ struct LearnedCounter {
         let name = "\(source.rawValue): " + parts.compactMap { $0 }.joined(separator: " + ")
         return (name, { picture in
             let found = try detector?.detect(picture)
-            let estimated = try density?.estimate(picture)
             let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
+            // Fused: the density model runs only on a picture the detector finds crowded.
+            let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people))
+            let estimated = source == .density || (source == .fused && regime == .dense) ? try density?.estimate(picture) : nil
             let count: Double = switch source {
             case .detector: Double(people.count)
             case .density: estimated?.map.total ?? 0
-            case .fused: CountFusion.count(people: people, density: estimated?.map)
+            case .fused: CountFusion.count(people: people, density: estimated?.map, regime: regime)
             }
             return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
         })

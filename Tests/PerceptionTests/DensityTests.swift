@@ -10,12 +10,12 @@ import Vocabulary
 
     @Test func aZoneSumsTheCellsWhoseCentreItHolds() {
         #expect(map.total == 28)
-        #expect(CountFusion.count(people: [], density: map) == 28)
+        #expect(map.sum() == 28)
         // The left half: cells 0, 1, 4, 5 (centres at x 0.125 and 0.375).
-        #expect(CountFusion.count(people: [], density: map, inZone: { x, _ in x < 0.5 }) == 10)
+        #expect(map.sum(inZone: { x, _ in x < 0.5 }) == 10)
         // Only the centre (0.875, 0.75) of cell 7.
-        #expect(CountFusion.count(people: [], density: map, inZone: { x, y in x > 0.8 && y > 0.7 }) == 7)
-        #expect(CountFusion.count(people: [], density: map, inZone: { _, _ in false }) == 0)
+        #expect(map.sum(inZone: { x, y in x > 0.8 && y > 0.7 }) == 7)
+        #expect(map.sum(inZone: { _, _ in false }) == 0)
     }
 
     @Test func theInputKeepsThePictureSizeInMultiplesOf32() {
@@ -27,15 +27,39 @@ import Vocabulary
         #expect(size(10, 10) == (32, 32))
     }
 
-    @Test func aDetectedPersonCountsOnceAndTheDensityCountsTheRest() {
-        // One person box over the two left cells of the bottom row (density 4 + 5 there).
+    @Test func aSparseZoneCountsThePeopleSeenADenseOneTheDensity() {
+        // One person box over the two left cells of the bottom row; feet at (0.25, 1).
         let person = Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0, y0: 0.5, x1: 0.5, y1: 1))
-        #expect(CountFusion.count(people: [person], density: map) == 1 + 28 - 9)
-        #expect(CountFusion.count(people: [person], density: nil) == 1)
-        #expect(CountFusion.count(people: [], density: map) == 28)
-        // A zone over the right half: the person's feet (0.25, 1) are outside it, cells 2, 3, 6, 7 inside.
-        #expect(CountFusion.count(people: [person], density: map, inZone: { x, _ in x > 0.5 }) == 18)
-        // The left half holds the feet and the covered cells 4, 5: one person and cells 0, 1.
-        #expect(CountFusion.count(people: [person], density: map, inZone: { x, _ in x <= 0.5 }) == 1 + 1)
+        #expect(CountFusion.count(people: [person], density: map, regime: .sparse) == 1)
+        #expect(CountFusion.count(people: [person], density: map, regime: .dense) == 28)
+        #expect(CountFusion.count(people: [person], density: nil, regime: .dense) == 1)
+        // A zone over the right half: the person's feet are outside it, cells 2, 3, 6, 7 inside.
+        #expect(CountFusion.count(people: [person], density: map, regime: .sparse, inZone: { x, _ in x > 0.5 }) == 0)
+        #expect(CountFusion.count(people: [person], density: map, regime: .dense, inZone: { x, _ in x > 0.5 }) == 18)
+        // The density never counts fewer than the people seen in the zone.
+        let crowd = (0..<12).map { i in Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0.01 * Double(i), y0: 0.9, x1: 0.01 * Double(i) + 0.01, y1: 0.95)) }
+        #expect(CountFusion.count(people: crowd, density: map, regime: .dense, inZone: { x, _ in x < 0.5 }) == 12)
+    }
+
+    @Test func manyOrPackedPeopleMakeAZoneDenseAndItLeavesOnlyWellBelow() {
+        let box = { (x: Double) in Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: x, y0: 0.5, x1: x + 0.05, y1: 0.6)) }
+        // Eleven small people (0.5 % of the picture each) are sparse, a twelfth makes it dense.
+        let eleven = (0..<11).map { box(Double($0) * 0.08) }
+        #expect(CrowdRegime.of(CrowdRegime.Crowding(people: eleven)) == .sparse)
+        #expect(abs(CrowdRegime.Crowding(people: eleven).cover - 0.055) < 1e-9)
+        #expect(CrowdRegime.of(CrowdRegime.Crowding(people: eleven + [box(0.9)])) == .dense)
+        // Three people whose boxes cover 30 % of a small zone are dense: the zone is packed; 15 % is not.
+        let three = CrowdRegime.Crowding(people: (0..<3).map { box(Double($0) * 0.1) }, zoneArea: 0.05)
+        #expect(abs(three.cover - 0.3) < 1e-9)
+        #expect(CrowdRegime.of(three) == .dense)
+        #expect(CrowdRegime.of(CrowdRegime.Crowding(people: (0..<3).map { box(Double($0) * 0.1) }, zoneArea: 0.1)) == .sparse)
+        // The zone test counts only feet inside it.
+        #expect(CrowdRegime.Crowding(people: eleven, inZone: { x, _ in x < 0.3 }).people == 4)
+        // Hysteresis: a dense zone at 10 people (above 3/4 of 12) stays dense; a sparse one at 10 stays sparse.
+        let ten = CrowdRegime.Crowding(people: 10, cover: 0.01)
+        #expect(CrowdRegime.dense.next(ten) == .dense)
+        #expect(CrowdRegime.sparse.next(ten) == .sparse)
+        #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 8, cover: 0.18)) == .sparse)
+        #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 8, cover: 0.19)) == .dense)
     }
 }

@@ -29,10 +29,36 @@ import Vision
             Self.person(0.55, 0.10, 0.65, 0.30),  // feet (600, 150): above the triangle's edge, outside it
             Perception.Detection(classIndex: COCOClass.car, score: 0.9, box: Box(x0: 0.1, y0: 0.5, x1: 0.3, y1: 0.8)),  // not a person
         ]
-        let counts = ZonePeople.counts(people, zones: [floor, corner], width: 1000, height: 500)
-        #expect(counts == ["floor": 1, "corner": 1])
+        var zones = ZonePeople(zones: [floor, corner], width: 1000, height: 500)
+        // The first person's box covers a third of the floor: dense, but without a density map the detector counts.
+        #expect(zones.observe(people) == true)
+        let counts = zones.counts(people, density: nil)
+        #expect(counts.mapValues(\.count) == ["floor": 1, "corner": 1])
+        #expect(counts.values.allSatisfy { $0.source == .detector })
         // Without zones, every person in the picture counts for `all`.
-        #expect(ZonePeople.counts(people, zones: [], width: 1000, height: 500) == ["all": 4])
+        #expect(ZonePeople(zones: [], width: 1000, height: 500).counts(people, density: nil).mapValues(\.count) == ["all": 4])
+    }
+
+    @Test func aDenseZoneIsCountedByTheDensityMapAndASparseOneByTheDetector() {
+        // Two zones, the left and right halves of a 1000×500 picture. Twelve small people stand in
+        // the left one (dense by their number), one in the right one.
+        let left = Zone(id: "left", polygon: [Point(x: 0, y: 0), Point(x: 500, y: 0), Point(x: 500, y: 500), Point(x: 0, y: 500)])
+        let right = Zone(id: "right", polygon: [Point(x: 500, y: 0), Point(x: 1000, y: 0), Point(x: 1000, y: 500), Point(x: 500, y: 500)])
+        let crowd = (0..<12).map { i in Self.person(0.02 + 0.035 * Double(i), 0.6, 0.04 + 0.035 * Double(i), 0.7) }
+        let people = crowd + [Self.person(0.7, 0.2, 0.8, 0.8)]
+        var zones = ZonePeople(zones: [left, right], width: 1000, height: 500)
+        #expect(zones.observe(people) == true)
+        #expect(zones.regimes == ["left": .dense, "right": .sparse])
+        // The density map: 2×1 cells, 30 people on the left, 4 on the right.
+        let map = DensityMap(columns: 2, rows: 1, values: [30, 4], cellWidth: 0.5, cellHeight: 1)
+        let counts = zones.counts(people, density: map)
+        #expect(counts["left"]?.count == 30 && counts["left"]?.source == .density)
+        #expect(counts["right"]?.count == 1 && counts["right"]?.source == .detector)
+        // Without a density map the dense zone has the detector's count.
+        #expect(zones.counts(people, density: nil)["left"]?.count == 12)
+        // Ten people the next pass: still dense (hysteresis); five: sparse again.
+        #expect(zones.observe(Array(crowd.prefix(10))) == true)
+        #expect(zones.observe(Array(crowd.prefix(5))) == false)
     }
 
     @Test func eventsCarryBoxesAsXYWidthHeightOfThePicture() throws {
@@ -169,5 +195,36 @@ import Vision
         let left = try #require(events.first { $0.source.zone == "left" }?.payload["count"]?.doubleValue)
         let whole = try #require(events.first { $0.source.zone == "whole" }?.payload["count"]?.doubleValue)
         #expect(left > 0 && left < whole)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aDenseZoneIsCountedByTheDensityModelAtItsOwnRate() async throws {
+        let dir = Fixtures.temporaryDirectory("retina-people-density")
+        // Seven people make the zone dense from 3 on; the density pass runs every 1 s of video at most.
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [30s], crowd: {dwell: 0s}}
+        cameras:
+          - id: dense
+            url: "\(Self.clip)"
+            perception: {gate: always, rate: 5, tiles: 1, denseFrom: 3, densityEvery: 1s}
+            zones:
+              - {id: whole, polygon: [[0, 0], [416, 0], [416, 312], [0, 312]], countThresholds: {blue: 1, yellow: 2, orange: 3, red: 100}}
+        """, file: "test.yaml").cameras
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
+        worker.start()
+        let dense = try #require(worker.pipelines.first)
+        let until = Date().addingTimeInterval(40)
+        while dense.inferencesRun < 10 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        await worker.stop()
+        // 3 s of video: at most one density pass a second (and at least one), five detection passes a second.
+        #expect(dense.inferencesRun >= 10)
+        #expect((1...4).contains(dense.densityPassesRun), "\(dense.densityPassesRun) density passes")
+        let events = try await store.list(EventQuery(types: [.crowdDensity]))
+        let event = try #require(events.first { $0.source.zone == "whole" })
+        #expect(event.payload[CrowdCountSource.payloadKey]?.stringValue == CrowdCountSource.density.rawValue)
+        // The density's sum, never fewer than the people the detector saw.
+        let people = try #require(DetectedObject.list(in: event.payload)).filter { $0.className == "person" }
+        let count = try #require(event.payload["count"]?.doubleValue)
+        #expect(count >= Double(people.count), "count \(count), \(people.count) people seen")
     }
 }
