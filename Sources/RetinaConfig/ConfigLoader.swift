@@ -168,7 +168,7 @@ public enum ConfigLoader {
     }
 
     private static func readCrowd(_ node: Node, _ path: String, _ r: NodeReader, _ base: String, into s: inout CrowdSettings) {
-        guard let m = r.mapping(node, path, allowed: ["enabled", "model", "dwell", "cooldown", "updateEvery"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["enabled", "model", "dwell", "cooldown", "updateEvery", "forecast"]) else { return }
         s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
         if let model = r.string(m["model"], "\(path).model") {
             s.model = model.hasPrefix("/") || base.isEmpty ? model : (base as NSString).appendingPathComponent(model)
@@ -177,6 +177,11 @@ public enum ConfigLoader {
         s.dwell = r.duration(m["dwell"], "\(path).dwell", range: 0...3600) ?? s.dwell
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
         s.updateEvery = r.duration(m["updateEvery"], "\(path).updateEvery", range: 1...3600) ?? s.updateEvery
+        // A horizon (`5m`), or `off`.
+        if let f = m["forecast"] {
+            if case .scalar(let text) = f, ["off", "false", "no"].contains(text.string.lowercased()) { s.forecast = nil }
+            else if let horizon = r.duration(f, "\(path).forecast", range: 10...3600) { s.forecast = horizon }
+        }
     }
 
     private static func readAnomaly(_ node: Node, _ path: String, _ r: NodeReader, into s: inout AnomalySettings) {

@@ -114,6 +114,8 @@ public struct CrowdSettings: Sendable, Equatable {
     public var cooldown = 120.0
     /// Seconds between updates of an open level event (count, peak, trend).
     public var updateEvery = 15.0
+    /// Seconds ahead a zone's level is forecast (`crowd.forecast` warnings); nil: no forecast.
+    public var forecast: Double? = 300
 }
 
 /// The motion-anomaly detector of a camera.

@@ -17,6 +17,10 @@ public final class CrowdDensityDetector: Detector {
         public var dwell = 30.0
         public var cooldown = 120.0
         public var updateEvery = 15.0
+        /// `crowd.forecast` warnings: the forecast's settings (its horizon); nil, none.
+        public var forecast: CrowdForecaster.Settings? = CrowdForecaster.Settings()
+        /// Seconds a forecast must keep expecting a higher level before it is warned of.
+        public var forecastConfirm = 10.0
         public init() {}
     }
 
@@ -28,6 +32,7 @@ public final class CrowdDensityDetector: Detector {
     private var masks: [ZoneMask] = []
     private var smoothers: [FeatureSmoother]
     private var trackers: [CrowdLevelTracker?]
+    private var forecasters: [(CrowdForecaster, ForecastWarning)?] = []
     /// The latest count per zone id (nil while the background is still being learned).
     public private(set) var counts: [String: Double] = [:]
 
@@ -63,7 +68,7 @@ public final class CrowdDensityDetector: Detector {
         var detections: [Detection] = []
         for (i, _) in masks.enumerated() {
             let f = smoothers[i].add(features[i], at: frame.streamTime)
-            if let d = observe(zone: i, count: model.count(f), frame: frame) { detections.append(d) }
+            detections += observe(zone: i, count: model.count(f), frame: frame)
         }
         return detections
     }
@@ -72,7 +77,7 @@ public final class CrowdDensityDetector: Detector {
     /// without zones); a zone missing from `counts` has no one in it. The linear model is not used.
     public func analyse(_ frame: AnalysisFrame, counts measured: [String: Double]) -> [Detection] {
         prepare(width: frame.image.width, height: frame.image.height, frame: frame)
-        return masks.indices.compactMap { observe(zone: $0, count: measured[masks[$0].zone.id] ?? 0, frame: frame) }
+        return masks.indices.flatMap { observe(zone: $0, count: measured[masks[$0].zone.id] ?? 0, frame: frame) }
     }
 
     /// The zones (their masks at the analysis size) and their level trackers, made again when the size changes.
@@ -87,18 +92,24 @@ public final class CrowdDensityDetector: Detector {
             return CrowdLevelTracker(thresholds: thresholds, dwell: parameters.dwell, cooldown: parameters.cooldown,
                                      updateEvery: parameters.updateEvery)
         }
+        forecasters = trackers.map { tracker in
+            guard tracker != nil, let settings = parameters.forecast else { return nil }
+            return (CrowdForecaster(settings: settings), ForecastWarning(confirm: parameters.forecastConfirm, cooldown: parameters.cooldown))
+        }
     }
 
-    /// Zone `i`'s count fed to its level tracker: a detection when the level changes or its event is due an update.
-    private func observe(zone i: Int, count: Double, frame: AnalysisFrame) -> Detection? {
+    /// Zone `i`'s count fed to its level tracker (a detection when the level changes or its event is
+    /// due an update) and to its forecaster (a `crowd.forecast` detection when a higher level is expected).
+    private func observe(zone i: Int, count: Double, frame: AnalysisFrame) -> [Detection] {
         let mask = masks[i]
         counts[mask.zone.id] = count
         let density = mask.zone.areaM2.map { count / $0 }
-        guard var tracker = trackers[i] else { return nil }
+        guard var tracker = trackers[i] else { return [] }
         let value = tracker.thresholds.unit == .density ? (density ?? 0) : count
         let change = tracker.observe(count: count, value: value, at: frame.streamTime)
         trackers[i] = tracker
-        guard let change else { return nil }
+        let warning = forecastWarning(zone: i, value: value, count: count, tracker: tracker, frame: frame)
+        guard let change else { return warning.map { [$0] } ?? [] }
         var measurements = ["count": (count * 10).rounded() / 10, "peakCount": (change.peakCount * 10).rounded() / 10,
                             "trendPerMinute": (change.trendPerMinute * 10).rounded() / 10,
                             "dwellSeconds": frame.streamTime - change.since]
@@ -109,11 +120,30 @@ public final class CrowdDensityDetector: Detector {
             labels["walkwayLOS"] = WalkwayLOS.of(density: density)
         }
         let level = change.kind == .cleared ? change.previous : change.level
-        return Detection(
+        return [Detection(
             type: .crowdDensity, zone: mask.zone.id, score: value, measurements: measurements, labels: labels,
             level: change.kind == .cleared ? CrowdLevel.none : level,
             episode: "\(mask.zone.id):\(change.episode)",
             isUpdate: change.kind != .raised
+        )] + (warning.map { [$0] } ?? [])
+    }
+
+    /// A `crowd.forecast` detection when zone `i`'s forecast has expected a level above its own for
+    /// the confirmation time; the value is the zone's unit (people or persons/m²).
+    private func forecastWarning(zone i: Int, value: Double, count: Double, tracker: CrowdLevelTracker, frame: AnalysisFrame) -> Detection? {
+        guard var (forecaster, warning) = forecasters[i] else { return nil }
+        forecaster.observe(value, at: frame.streamTime)
+        defer { forecasters[i] = (forecaster, warning) }
+        guard let f = forecaster.forecast else { return nil }
+        let expected = tracker.thresholds.level(for: f.expected, current: .none)
+        guard let level = warning.observe(expected: expected, current: tracker.level, at: frame.streamTime) else { return nil }
+        let round = { (v: Double) in (v * 100).rounded() / 100 }
+        return Detection(
+            type: .crowdForecast, zone: masks[i].zone.id, score: f.expected,
+            measurements: ["count": (count * 10).rounded() / 10, "now": round(f.now), "expected": round(f.expected),
+                           "horizonSeconds": forecaster.settings.horizon, "trendPerMinute": round(f.trendPerMinute)],
+            labels: ["currentLevel": tracker.level.rawValue, "unit": tracker.thresholds.unit.rawValue, "basis": f.basis.rawValue],
+            level: level
         )
     }
 }

@@ -38,6 +38,8 @@ public enum PriorityTable {
         case (.crowdDensity, _, .orange?): .p2
         case (.crowdDensity, _, .yellow?): .p3
         case (.crowdDensity, _, _): .p4
+        // A warning ahead of time: someone should look, nobody is in danger yet.
+        case (.crowdForecast, _, .red?), (.crowdForecast, _, .orange?): .p3
         case (.motionAnomaly, .running?, _), (.motionAnomaly, .dispersal?, _), (.motionAnomaly, .intrusion?, _): .p2
         case (.motionAnomaly, _, _), (.cameraTampered, _, _): .p3
         case (.cameraOffline, _, _): .p3

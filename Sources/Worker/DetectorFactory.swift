@@ -37,6 +37,7 @@ enum DetectorFactory {
             parameters.dwell = camera.crowd.dwell
             parameters.cooldown = camera.crowd.cooldown
             parameters.updateEvery = camera.crowd.updateEvery
+            parameters.forecast = camera.crowd.forecast.map { CrowdForecaster.Settings(horizon: $0) }
             var settings: [String: CrowdDensityDetector.ZoneSettings] = [:]
             for z in camera.zones {
                 if let d = z.densityThresholds { settings[z.id] = .init(thresholds: CrowdThresholds(unit: .density, entry: d)) }

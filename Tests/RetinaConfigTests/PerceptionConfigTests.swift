@@ -31,6 +31,22 @@ import Testing
         #expect(config.cameras[1].perception == PerceptionSettings(people: true, rate: 0.5, tiles: .grid(columns: 2, rows: 2), gate: .always))
     }
 
+    @Test func denseZonesAndTheForecastAreSetPerCamera() throws {
+        let config = try ConfigLoader.parse("""
+        defaults: {crowd: {forecast: 2m}}
+        cameras:
+          - {id: a, url: a.mp4}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, denseFrom: 20}, crowd: {forecast: off}}
+        """, file: "c.yaml")
+        #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
+        #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
+        #expect(config.cameras[0].crowd.forecast == 120)
+        let b = config.cameras[1]
+        #expect(!b.perception.density && b.perception.densityEvery == 5 && b.perception.regimeThresholds.people == 20)
+        #expect(b.crowd.forecast == nil)
+        #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].crowd.forecast == 300)
+    }
+
     @Test(arguments: [
         ("perception: {people: maybe}", "cameras[0].perception.people: expected true or false, got 'maybe'"),
         ("perception: {rate: 0}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got '0'"),
@@ -38,6 +54,10 @@ import Testing
         ("perception: {tiles: 9x9}", "cameras[0].perception.tiles: expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '9x9'"),
         ("perception: {gate: sometimes}", "cameras[0].perception.gate: expected motion or always, got 'sometimes'"),
         ("perception: {people: on, model: big}", "cameras[0].perception"),
+        ("perception: {densityEvery: 0.1s}", "cameras[0].perception.densityEvery: must be between 0.2 s and 600 s"),
+        ("perception: {denseFrom: 0}", "cameras[0].perception.denseFrom"),
+        ("crowd: {forecast: 5s}", "cameras[0].crowd.forecast: must be between 10 s and 3600 s"),
+        ("crowd: {forecast: soon}", "cameras[0].crowd.forecast: expected a duration"),
     ])
     func badValuesAreRefusedWithTheirLineAndKey(field: String, message: String) {
         let found = issues("cameras:\n  - {id: a, url: a.mp4, \(field)}\n")
