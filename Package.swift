@@ -53,6 +53,10 @@ let package = Package(
         .target(name: "Inference", dependencies: ["COnnxRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         // Learned detection in pure Swift: letterbox, tiles, YOLOX decoding, NMS; pixels come through a protocol.
         .target(name: "Perception", dependencies: ["Inference", "Vocabulary"]),
+        // Objects followed across a detector's passes (Kalman boxes, ByteTrack association): pure Swift.
+        .target(name: "Tracking", dependencies: ["Perception"]),
+        // What tracks mean: behaviours decided on followed people and vehicles (a vehicle among pedestrians).
+        .target(name: "Behaviour", dependencies: ["Tracking", "Perception", "Vocabulary"]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -98,7 +102,7 @@ let package = Package(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "ModelStore", "Vision", "Office", "Evidence",
-                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference",
+                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference", "Tracking", "Behaviour",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,10 +125,11 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
         // The detection chain; the end-to-end tests read real pictures through Media (Worker's adapter).
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Vision", "RetinaTestSupport"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Behaviour", "Perception"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),

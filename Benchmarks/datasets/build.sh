@@ -9,6 +9,9 @@
 # pets-running, concourse-running  the same real footage with one segment sped up 4x (every 4th
 #                               frame kept): people suddenly moving at running speed. The sped-up
 #                               frames are labelled in anomalies.csv (frame numbers of the new video).
+# ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
+#                               test_01..06, anomalies.csv = its official intervals (kind vehicle:
+#                               bicycles, a cart, a skateboard among pedestrians). Links, no copies.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,4 +40,11 @@ ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
 ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
 speedup "$data/pets2009-s2l1/video.mp4" "$out/pets-running/video.mp4" 500 699
 speedup "$data/concourse/video.mp4" "$out/concourse-running/video.mp4" 150 269
+if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
+  ped2=$out/ucsd-ped2
+  mkdir -p "$ped2/normal" "$ped2/clips"
+  for f in "$data"/ucsd-ped2/train_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
+  for f in "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/clips/"; done
+  { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$data/ucsd-ped2/test_anomalies.csv" | awk -F, '{print $1 "," $3 "," $4 ",vehicle"}'; } > "$ped2/anomalies.csv"
+fi
 echo "datasets ready in $out: $(cd "$out" && echo *)"

@@ -21,6 +21,8 @@ public enum COCOClass {
 
     /// People and the vehicles a street camera cares about.
     public static let street: Set<Int> = [person, bicycle, car, motorcycle, bus, truck]
+    /// The vehicles of `street`.
+    public static let vehicles: Set<Int> = street.subtracting([person])
 }
 
 /// One object found in a picture.

@@ -157,6 +157,9 @@ public struct PerceptionSettings: Sendable, Equatable {
     public var density = true
     /// Seconds of video between two density passes of a camera with a dense zone, at least.
     public var densityEvery = 2.0
+    /// Seconds between the density passes that check a camera with no dense zone (a crowd too dense
+    /// for the detector to see anyone in is dense only by the density model).
+    public var densityCheckEvery = 30.0
     /// Detected people from which a zone is dense (`CrowdRegime.Thresholds.people`).
     public var denseFrom = CrowdRegime.Thresholds.standard.people
 
@@ -166,21 +169,21 @@ public struct PerceptionSettings: Sendable, Equatable {
     public static let densityIntervals: ClosedRange<Double> = 0.2...600
 
     public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
-                density: Bool = true, densityEvery: Double = 2.0, denseFrom: Int = CrowdRegime.Thresholds.standard.people) {
+                density: Bool = true, densityEvery: Double = 2.0, densityCheckEvery: Double = 30,
+                denseFrom: Int = CrowdRegime.Thresholds.standard.people) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
         self.gate = gate
         self.density = density
         self.densityEvery = densityEvery
+        self.densityCheckEvery = densityCheckEvery
         self.denseFrom = denseFrom
     }
 
     /// When a zone is dense for this camera.
     public var regimeThresholds: CrowdRegime.Thresholds {
-        var t = CrowdRegime.Thresholds.standard
-        t.people = denseFrom
-        return t
+        CrowdRegime.Thresholds(people: denseFrom)
     }
 }
 

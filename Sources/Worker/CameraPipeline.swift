@@ -165,7 +165,6 @@ public final class CameraPipeline: Sendable {
         }
         let watchZones = DetectorFactory.zones(of: camera).filter { $0.kind == .watch }
         var schedule = PerceptionSchedule(camera.perception)
-        var densitySchedule = PerceptionSchedule(rate: 1 / camera.perception.densityEvery, gate: .always)
         var zonePeople: ZonePeople?
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
         var policy = EpisodePolicy(camera: camera)
@@ -189,18 +188,20 @@ public final class CameraPipeline: Sendable {
                             zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,
                                                     thresholds: camera.perception.regimeThresholds)
                         }
-                        // The density model runs only while a zone is dense, every `densityEvery` s at most;
-                        // a map from before a reconnect or older than two intervals is not used.
-                        let dense = zonePeople!.observe(found)
-                        if dense, camera.perception.density, let estimator = learned.model.density,
-                           densitySchedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: 1),
+                        // The density model runs every `densityEvery` s while a zone is dense, and every
+                        // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
+                        // before a reconnect or older than two intervals is not used.
+                        let perception = camera.perception
+                        let interval = zonePeople!.anyDense ? perception.densityEvery : perception.densityCheckEvery
+                        if perception.density, let estimator = learned.model.density,
+                           recentDensity.map({ $0.segment != frame.segment || frame.streamTime - $0.time >= interval - 0.001 || frame.streamTime < $0.time }) ?? true,
                            let map = await densityPass(estimator, on: learned.model, picture) {
-                            densitySchedule.ran(segment: frame.segment, time: frame.streamTime)
                             recentDensity = (map, frame.segment, frame.streamTime)
                         }
                         let map = recentDensity.flatMap { recent in
-                            recent.segment == frame.segment && frame.streamTime - recent.time <= 2 * camera.perception.densityEvery ? recent.map : nil
+                            recent.segment == frame.segment && frame.streamTime - recent.time <= 2 * interval ? recent.map : nil
                         }
+                        let dense = zonePeople!.observe(found, density: map)
                         let counts = zonePeople!.counts(found, density: dense ? map : nil)
                         detections += crowd.analyse(input, counts: counts.mapValues(\.count)).map { d in
                             var d = d

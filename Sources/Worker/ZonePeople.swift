@@ -22,15 +22,18 @@ struct ZonePeople {
         self.thresholds = thresholds
     }
 
-    /// Whether any zone is dense after this pass of the detector.
-    mutating func observe(_ detections: [Perception.Detection]) -> Bool {
+    /// Whether any zone is dense after this pass of the detector, with the density map when there
+    /// is a recent one (a zone can be dense by either model).
+    mutating func observe(_ detections: [Perception.Detection], density: DensityMap? = nil) -> Bool {
         let people = detections.filter { $0.classIndex == COCOClass.person }
         for zone in zones {
-            let crowding = CrowdRegime.Crowding(people: people, zoneArea: area(zone), inZone: inside(zone))
+            let crowding = CrowdRegime.Crowding(people: people, zoneArea: area(zone), density: density, inZone: inside(zone))
             regimes[zone.id] = (regimes[zone.id] ?? .sparse).next(crowding, thresholds: thresholds)
         }
-        return regimes.values.contains(.dense)
+        return anyDense
     }
+
+    var anyDense: Bool { regimes.values.contains(.dense) }
 
     /// People by zone id and what counted them: the density model in a dense zone when `density` is
     /// given (never fewer than the people seen), else the detector.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Logging
 import Media
 import Perception
 import ModelStore
@@ -20,6 +21,13 @@ struct Eval: AsyncParsableCommand {
         ../shared/data/shanghaitech/part_B_train: each picture is counted by the
         learned models (--counter), nothing is fitted.
 
+        A clip dataset is a folder with clips/ (scored, in name order),
+        anomalies.csv (clip,start_frame,end_frame,kind) and optional normal/
+        (normal clips, learned from first, never scored), as UCSD Ped2 is
+        laid out by Benchmarks/datasets/build.sh: the learned detector runs on
+        every frame, its detections are tracked, and the behaviours decided
+        on the tracks are scored (frame AUC, events within 1 s, false events).
+
         Examples:
           retina eval .build/datasets/pets2009-s2l1
           retina eval --json .build/datasets/pets-running
@@ -27,6 +35,7 @@ struct Eval: AsyncParsableCommand {
           retina eval ../shared/data/shanghaitech/part_A_test
           retina eval --counter detector --tiles 2x2 STILLS
           retina eval --images fold-0.txt --density-model density-0.onnx STILLS
+          retina eval .build/datasets/ucsd-ped2
         """
     )
 
@@ -76,6 +85,16 @@ struct Eval: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A file's "connected" line per video is noise here (a clip dataset opens dozens).
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        if ClipDataset.isClipDataset(dataset) {
+            if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
+            return try print(try await ClipEval(directory: dataset, threads: threads).run())
+        }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)
             return try print(try await StillEval(directory: dataset, only: images, counter: learned, perFrame: perFrame).run())

@@ -32,9 +32,8 @@ struct LearnedCounter {
         return (name, { picture in
             let found = try detector?.detect(picture)
             let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
-            // Fused: the density model runs only on a picture the detector finds crowded.
-            let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people))
-            let estimated = source == .density || (source == .fused && regime == .dense) ? try density?.estimate(picture) : nil
+            let estimated = try density?.estimate(picture)
+            let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people, density: estimated?.map))
             let count: Double = switch source {
             case .detector: Double(people.count)
             case .density: estimated?.map.total ?? 0

@@ -48,6 +48,9 @@ import Testing
         // Learned detection sees pixels through its own protocol and ONNX Runtime only through Inference.
         ("Perception", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "COnnxRuntime"] + hardware),
         ("Inference", ["Media", "Vision", "Perception", "Events", "Office", "Worker", "RetinaConfig"] + hardware),
+        // Tracks and behaviours are geometry over detections: no pixels, no runtime, no store.
+        ("Tracking", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
+        ("Behaviour", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
     ])
     func targetImportsNoneOf(_ target: String, _ forbidden: [String]) throws {
         let found = try Self.imports(of: target).intersection(forbidden)

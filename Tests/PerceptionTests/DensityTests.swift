@@ -62,4 +62,19 @@ import Vocabulary
         #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 8, cover: 0.18)) == .sparse)
         #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 8, cover: 0.19)) == .dense)
     }
+
+    @Test func aCrowdTheDetectorCannotSeeIntoIsDenseByTheDensityModel() {
+        // Two people seen, the density model counts 28 (at least twice the detector's 12): dense.
+        let two = (0..<2).map { i in Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0.1 * Double(i), y0: 0.5, x1: 0.1 * Double(i) + 0.02, y1: 0.55)) }
+        let crowding = CrowdRegime.Crowding(people: two, density: map)
+        #expect(crowding.density == 28 && CrowdRegime.Thresholds.standard.densityPeople == 24)
+        #expect(CrowdRegime.of(crowding) == .dense)
+        #expect(CountFusion.count(people: two, density: map, regime: CrowdRegime.of(crowding)) == 28)
+        // Texture on a sparse scene stays under it: 10 (the left half).
+        #expect(CrowdRegime.of(CrowdRegime.Crowding(people: two, density: map, inZone: { x, _ in x < 0.5 })) == .sparse)
+        // A camera's own threshold moves the density one with it; it leaves below three quarters.
+        #expect(CrowdRegime.Thresholds(people: 5).densityPeople == 10)
+        #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 0, cover: 0, density: 18)) == .dense)
+        #expect(CrowdRegime.dense.next(CrowdRegime.Crowding(people: 0, cover: 0, density: 17.9)) == .sparse)
+    }
 }

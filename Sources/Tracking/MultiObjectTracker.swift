@@ -1,0 +1,186 @@
+import Perception
+
+/// Objects followed from pass to pass of a detector, ByteTrack's way (Zhang et al., ECCV 2022):
+/// confident detections are matched to the tracks' predicted boxes first; then the detections the
+/// detector was unsure of (a person half hidden, blurred, at the edge) keep existing tracks alive
+/// instead of being thrown away; a track unmatched for `maxLost` seconds ends. Boxes are matched by
+/// buffered IoU (both boxes grown by `buffer` of their size: Yang et al., WACV 2023), which holds
+/// at the low rates a camera's detector runs at, where a walker's box moves most of its own width
+/// between passes. People and vehicles are matched only within their kind.
+public struct MultiObjectTracker: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// Detections at or above this score are confident; between `lowScore` and it, only kept for existing tracks.
+        public var highScore: Float = 0.5
+        public var lowScore: Float = 0.1
+        /// A confident detection no track took starts a track from this score.
+        public var newTrackScore: Float = 0.6
+        /// The same two for vehicles: the detector scores a bicycle seen from above or far away much
+        /// lower than a person (YOLOX-Nano: 0.3–0.6 on UCSD Ped2's cyclists); a behaviour on vehicles
+        /// decides with their speed as well, so a track started on less is no event by itself.
+        public var vehicleHighScore: Float = 0.3
+        public var vehicleNewTrackScore: Float = 0.3
+        /// Least buffered IoU of a match: confident detections, unsure ones, and a new track's second sighting.
+        public var matchIoU = 0.2
+        public var lowMatchIoU = 0.5
+        public var tentativeMatchIoU = 0.3
+        /// Share of a box's width and height added on each side before IoU.
+        public var buffer = 0.3
+        /// Seconds a track lives unseen (predicted) before it ends.
+        public var maxLost = 1.5
+        /// Sightings before a track is confirmed (the first pass of a segment confirms at once).
+        public var confirmHits = 2
+
+        public init() {}
+    }
+
+    public enum Kind: Sendable, Equatable { case person, vehicle, other }
+
+    public struct Track: Sendable, Equatable {
+        public enum State: Sendable, Equatable { case tentative, confirmed, lost }
+        public let id: Int
+        public internal(set) var kind: Kind
+        /// The class most of its confident sightings had (COCO), and the best score seen for it.
+        public internal(set) var classIndex: Int
+        public internal(set) var score: Float
+        public internal(set) var state: State
+        /// The filtered box (0…1 of the picture, like the detections), and the last one detected.
+        public internal(set) var box: Box
+        public internal(set) var detected: Box
+        public internal(set) var firstSeen: Double
+        public internal(set) var lastSeen: Double
+        public internal(set) var hits: Int
+        /// The centre's velocity, picture widths and heights per second.
+        public internal(set) var velocity: (x: Double, y: Double)
+        var filter: KalmanBox
+        var votes: [Int: Float]
+
+        /// Speed in its own box heights per second (a person's box height is his height: body heights
+        /// per second without a perspective calibration). `aspect`: the picture's width over its height.
+        public func speed(aspect: Double) -> Double {
+            ((velocity.x * aspect) * (velocity.x * aspect) + velocity.y * velocity.y).squareRoot() / max(box.height, 1e-6)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.id == b.id && a.state == b.state && a.box == b.box && a.lastSeen == b.lastSeen && a.hits == b.hits && a.classIndex == b.classIndex
+        }
+    }
+
+    public let settings: Settings
+    public private(set) var tracks: [Track] = []
+    private var nextId = 1
+    private var time: Double?
+
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    public static func kind(of classIndex: Int) -> Kind {
+        if classIndex == COCOClass.person { return .person }
+        return COCOClass.vehicles.contains(classIndex) ? .vehicle : .other
+    }
+
+    /// Ends every track (a new segment after a reconnect: nothing from before is the same object).
+    public mutating func reset() {
+        tracks.removeAll()
+        time = nil
+    }
+
+    /// One pass's detections at stream time `t` (seconds); returns the tracks alive after it,
+    /// tentative ones included (`confirmed` are those to act on).
+    @discardableResult
+    public mutating func update(_ detections: [Detection], at t: Double) -> [Track] {
+        let first = time == nil
+        let dt = time.map { max(0, t - $0) } ?? 0
+        time = t
+        for i in tracks.indices { tracks[i].filter.predict(dt); tracks[i].box = tracks[i].filter.box }
+
+        let candidates = detections.filter { $0.score >= settings.lowScore && Self.kind(of: $0.classIndex) != .other }
+        var high = candidates.indices.filter { candidates[$0].score >= highScore(candidates[$0]) }
+        var low = candidates.indices.filter { candidates[$0].score < highScore(candidates[$0]) }
+        var matched = Set<Int>()
+
+        // 1. Confident detections against confirmed and lost tracks.
+        let established = tracks.indices.filter { tracks[$0].state != .tentative }
+        var unmatchedTracks = established
+        for (ti, di) in match(unmatchedTracks, high, candidates, minIoU: settings.matchIoU) {
+            apply(candidates[di], to: ti, at: t)
+            matched.insert(ti)
+            high.removeAll { $0 == di }
+        }
+        unmatchedTracks.removeAll { matched.contains($0) }
+        // 2. Unsure detections keep tracks that were seen last pass.
+        let recent = unmatchedTracks.filter { tracks[$0].state == .confirmed }
+        for (ti, di) in match(recent, low, candidates, minIoU: settings.lowMatchIoU) {
+            apply(candidates[di], to: ti, at: t, confident: false)
+            matched.insert(ti)
+            low.removeAll { $0 == di }
+        }
+        // 3. A new track's second sighting.
+        let tentative = tracks.indices.filter { tracks[$0].state == .tentative }
+        for (ti, di) in match(tentative, high, candidates, minIoU: settings.tentativeMatchIoU) {
+            apply(candidates[di], to: ti, at: t)
+            matched.insert(ti)
+            high.removeAll { $0 == di }
+        }
+        // Unmatched: a tentative track ends; an established one is lost, and ends after `maxLost`.
+        var kept: [Track] = []
+        for i in tracks.indices {
+            var track = tracks[i]
+            if !matched.contains(i) {
+                if track.state == .tentative { continue }
+                track.state = .lost
+                if t - track.lastSeen > settings.maxLost { continue }
+            }
+            kept.append(track)
+        }
+        tracks = kept
+        for di in high where candidates[di].score >= (Self.kind(of: candidates[di].classIndex) == .vehicle ? settings.vehicleNewTrackScore : settings.newTrackScore) {
+            let d = candidates[di]
+            let filter = KalmanBox(d.box)
+            tracks.append(Track(id: nextId, kind: Self.kind(of: d.classIndex), classIndex: d.classIndex, score: d.score,
+                                state: first || settings.confirmHits <= 1 ? .confirmed : .tentative,
+                                box: d.box, detected: d.box, firstSeen: t, lastSeen: t, hits: 1, velocity: (0, 0),
+                                filter: filter, votes: [d.classIndex: d.score]))
+            nextId += 1
+        }
+        return tracks
+    }
+
+    private func highScore(_ d: Detection) -> Float {
+        Self.kind(of: d.classIndex) == .vehicle ? settings.vehicleHighScore : settings.highScore
+    }
+
+    /// The tracks that are followed now (confirmed, seen this pass or lost for less than `maxLost`).
+    public var confirmed: [Track] { tracks.filter { $0.state != .tentative } }
+
+    private mutating func apply(_ d: Detection, to i: Int, at t: Double, confident: Bool = true) {
+        tracks[i].filter.update(d.box)
+        tracks[i].box = tracks[i].filter.box
+        tracks[i].detected = d.box
+        tracks[i].lastSeen = t
+        tracks[i].hits += 1
+        tracks[i].velocity = tracks[i].filter.velocity
+        if tracks[i].state == .lost || (tracks[i].state == .tentative && tracks[i].hits >= settings.confirmHits) { tracks[i].state = .confirmed }
+        if confident {
+            tracks[i].votes[d.classIndex, default: 0] += d.score
+            tracks[i].classIndex = tracks[i].votes.max { $0.value < $1.value }!.key
+            tracks[i].score = max(tracks[i].score, d.score)
+        }
+    }
+
+    /// Pairs (track index, candidate index) of least total 1 − buffered IoU, at least `minIoU`, same kind.
+    private func match(_ trackIndices: [Int], _ detectionIndices: [Int], _ candidates: [Detection], minIoU: Double) -> [(Int, Int)] {
+        guard !trackIndices.isEmpty, !detectionIndices.isEmpty else { return [] }
+        let cost = trackIndices.map { ti in
+            detectionIndices.map { di -> Double in
+                let d = candidates[di]
+                guard Self.kind(of: d.classIndex) == tracks[ti].kind else { return 1 }
+                return 1 - grown(tracks[ti].box).iou(grown(d.box))
+            }
+        }
+        return Assignment.solve(cost, maxCost: 1 - minIoU).map { (trackIndices[$0.row], detectionIndices[$0.column]) }
+    }
+
+    private func grown(_ b: Box) -> Box {
+        let dx = b.width * settings.buffer, dy = b.height * settings.buffer
+        return Box(x0: b.x0 - dx, y0: b.y0 - dy, x1: b.x1 + dx, y1: b.y1 + dy)
+    }
+}

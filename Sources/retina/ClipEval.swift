@@ -1,0 +1,79 @@
+import Behaviour
+import Evaluation
+import Foundation
+import Media
+import Perception
+import Tracking
+import Vision
+import Worker
+
+/// `retina eval` on a clip dataset (normal/ + clips/ + anomalies.csv, UCSD Ped2's layout): the
+/// learned detector on every frame, its detections tracked, and the behaviours on the tracks; the
+/// normal clips are learned from first. Today's behaviour on tracks: a vehicle among pedestrians.
+final class BehaviourClipAnalyser: ClipAnalyser {
+    let detector: ObjectDetector
+    var behaviours = TrackedBehaviours()
+
+    init(detector: ObjectDetector) { self.detector = detector }
+
+    /// The shipped detector with the tracker's low score threshold (ByteTrack keeps unsure detections).
+    static func load(threads: Int) async throws -> BehaviourClipAnalyser {
+        let low = MultiObjectTracker.Settings().lowScore
+        let detector = try await runOnThread { () throws in
+            try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
+        }
+        return BehaviourClipAnalyser(detector: detector)
+    }
+
+    private var learned = false
+
+    func beginClip(normal: Bool) throws {
+        if !normal, !learned {
+            learned = true
+            let v = behaviours.vehicles
+            FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile); vehicles are %@\n",
+                                                      v.normalWalk, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here").utf8))
+        }
+        behaviours.reset()
+    }
+
+    func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
+        guard let picture else { return (0, []) }
+        let detections = try detector.detect(picture).detections
+        let aspect = Double(picture.width) / Double(max(1, picture.height))
+        if normal {
+            behaviours.learn(detections, at: frame.streamTime, aspect: aspect)
+            return (0, [])
+        }
+        let seen = behaviours.observe(detections, at: frame.streamTime, aspect: aspect)
+        return (seen.score, seen.active.map { "vehicle#\($0.id)" })
+    }
+}
+
+struct ClipEval {
+    var directory: String
+    var threads: Int
+
+    func run() async throws -> EvaluationReport {
+        FFmpegLog.set(.quiet)
+        let dataset: ClipDataset
+        do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
+        let analyser = try await BehaviourClipAnalyser.load(threads: threads)
+        var configured = ClipEvaluator(dataset: dataset)
+        let showProgress = isatty(2) != 0
+        configured.progress = { done, total in
+            if showProgress { FileHandle.standardError.write(Data("\rclips: \(done)/\(total)".utf8)) }
+        }
+        let evaluator = configured
+        defer { if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        // Decoding and inference block: the whole pass runs on a thread of its own.
+        let box = UncheckedSendable(analyser)
+        return try await runOnThread { () throws in try evaluator.evaluate(box.value) }
+    }
+}
+
+/// The analyser is used by one thread at a time: the evaluation's, after it is built here.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

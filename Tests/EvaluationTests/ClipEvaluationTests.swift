@@ -1,0 +1,62 @@
+import Evaluation
+import Foundation
+import Media
+import RetinaTestSupport
+import Testing
+import Vision
+
+/// A clip dataset: its layout read and refused clearly, normal clips learned from and never scored,
+/// scored clips pooled in order with their intervals moved along, and events as spans.
+@Suite struct ClipEvaluationTests {
+    /// Frames a scripted analyser saw, and what it answers: frames 3–6 of clip `b` are abnormal, and
+    /// it opens an event on frames 4–6 (0.1 s late at 10 fps).
+    final class Scripted: ClipAnalyser {
+        var normalFrames = 0, clips: [Bool] = [], current = -1
+        func beginClip(normal: Bool) throws { clips.append(normal); current = -1 }
+        func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
+            current += 1
+            if normal { normalFrames += 1; return (0, []) }
+            let inB = clips.filter { !$0 }.count == 2
+            return (inB && (3...6).contains(current) ? 1 : 0, inB && (4...6).contains(current) ? ["x"] : [])
+        }
+    }
+
+    static func dataset() throws -> String {
+        let dir = Fixtures.temporaryDirectory("retina-clips")
+        for folder in ["normal", "clips"] { try FileManager.default.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true) }
+        try Fixtures.makeClip(dir + "/normal/n1.mp4", seconds: 1, fps: 10, width: 160, height: 120)
+        try Fixtures.makeClip(dir + "/clips/a.mp4", seconds: 1, fps: 10, width: 160, height: 120)
+        try Fixtures.makeClip(dir + "/clips/b.mp4", seconds: 1, fps: 10, width: 160, height: 120)
+        try "clip,start_frame,end_frame,kind\nb,3,6,vehicle\n".write(toFile: dir + "/anomalies.csv", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func normalClipsAreLearnedFromAndScoredClipsPooledInOrder() throws {
+        let dir = try Self.dataset()
+        #expect(ClipDataset.isClipDataset(dir))
+        let dataset = try ClipDataset.load(dir)
+        #expect(dataset.normal.map(\.name) == ["n1"] && dataset.clips.map(\.name) == ["a", "b"])
+        let analyser = Scripted()
+        let report = try ClipEvaluator(dataset: dataset).evaluate(analyser)
+        #expect(analyser.clips == [true, false, false] && analyser.normalFrames == 10)
+        let anomaly = try #require(report.anomaly)
+        #expect(anomaly.auc == 1)
+        // Clip b starts at pooled frame 10: its event spans 14–16, 0.1 s after the interval's start.
+        #expect(anomaly.events.map { [$0.startFrame, $0.endFrame] } == [[14, 16]] && anomaly.events[0].kind == "x")
+        #expect(anomaly.detected == 1 && anomaly.missed == 0 && anomaly.falseAlarms == 0)
+        #expect(anomaly.latencySeconds.count == 1 && abs(anomaly.latencySeconds[0] - 0.1) < 1e-6)
+    }
+
+    @Test func aBadLayoutIsRefusedWithWhatIsWrong() throws {
+        let dir = try Self.dataset()
+        try "clip,start_frame,end_frame,kind\nc,3,6,vehicle\n".write(toFile: dir + "/anomalies.csv", atomically: true, encoding: .utf8)
+        #expect(throws: EvaluationError.self) { try ClipDataset.load(dir) }
+        do { _ = try ClipDataset.load(dir) } catch { #expect(error.description.contains("no clip 'c' in clips/")) }
+        try "clip,start_frame,end_frame,kind\nb,6,3,vehicle\n".write(toFile: dir + "/anomalies.csv", atomically: true, encoding: .utf8)
+        do { _ = try ClipDataset.load(dir) } catch { #expect(error.description.contains("line 2: expected clip,start_frame,end_frame,kind with start ≤ end")) }
+        try FileManager.default.removeItem(atPath: dir + "/anomalies.csv")
+        do { _ = try ClipDataset.load(dir) } catch { #expect(error.description.contains("anomalies.csv: cannot be read")) }
+        for clip in ["a", "b"] { try FileManager.default.removeItem(atPath: dir + "/clips/\(clip).mp4") }
+        do { _ = try ClipDataset.load(dir) } catch { #expect(error.description.contains("holds no video")) }
+    }
+}
