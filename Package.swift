@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams"]),
         .target(
             name: "Worker",
-            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", "Perception", "Inference",
+            dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", "Perception", "Inference", "Tracking", "Behaviour",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),

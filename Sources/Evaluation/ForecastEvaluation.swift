@@ -38,9 +38,10 @@ public struct ForecastEvaluation: Sendable {
         public var samples: Int
         public var seconds: Double
         public var horizonSeconds: Double
-        /// Mean absolute error of the value expected `horizon` ahead against the truth then.
-        public var forecastMAE: Double
-        public var persistenceMAE: Double
+        /// Mean absolute error of the value expected `horizon` ahead against the truth then; nil when
+        /// the series is too short to have a truth `horizon` after any forecast.
+        public var forecastMAE: Double?
+        public var persistenceMAE: Double?
         /// Share of forecasts that used a trend (the rest were persistence).
         public var trendShare: Double
         public var arrivals: [Arrival]
@@ -95,7 +96,7 @@ public struct ForecastEvaluation: Sendable {
             warnings[w].falseAlarm = !arrivals.contains { CrowdLevel(rawValue: $0.level)! >= level && $0.time > warnings[w].time && $0.time - warnings[w].time <= window }
         }
         return Report(samples: series.count, seconds: (series.last?.t ?? 0) - (series.first?.t ?? 0), horizonSeconds: horizon,
-                      forecastMAE: mean(errors), persistenceMAE: mean(persistence),
+                      forecastMAE: errors.isEmpty ? nil : mean(errors), persistenceMAE: persistence.isEmpty ? nil : mean(persistence),
                       trendShare: forecasts == 0 ? 0 : Double(trends) / Double(forecasts), arrivals: arrivals, warnings: warnings)
     }
 

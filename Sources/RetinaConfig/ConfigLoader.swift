@@ -185,11 +185,13 @@ public enum ConfigLoader {
     }
 
     private static func readAnomaly(_ node: Node, _ path: String, _ r: NodeReader, into s: inout AnomalySettings) {
-        guard let m = r.mapping(node, path, allowed: ["enabled", "runningSpeed", "minRunningPersons", "cooldown"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["enabled", "runningSpeed", "minRunningPersons", "cooldown", "vehicles", "vehicleLearning"]) else { return }
         s.enabled = r.bool(m["enabled"], "\(path).enabled") ?? s.enabled
         s.runningSpeed = r.double(m["runningSpeed"], "\(path).runningSpeed", range: 0.5...20) ?? s.runningSpeed
         s.minRunningPersons = r.double(m["minRunningPersons"], "\(path).minRunningPersons", range: 0.1...100) ?? s.minRunningPersons
         s.cooldown = r.duration(m["cooldown"], "\(path).cooldown", range: 0...86_400) ?? s.cooldown
+        s.vehicles = r.bool(m["vehicles"], "\(path).vehicles") ?? s.vehicles
+        s.vehicleLearning = r.duration(m["vehicleLearning"], "\(path).vehicleLearning", range: 0...86_400) ?? s.vehicleLearning
     }
 
     private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {

@@ -127,6 +127,12 @@ public struct AnomalySettings: Sendable, Equatable {
     public var minRunningPersons = 0.8
     /// Seconds without a detection before the same anomaly opens a new event.
     public var cooldown = 30.0
+    /// `vehicle` events: a vehicle among pedestrians, from the learned detector's tracks (needs
+    /// `perception.people`).
+    public var vehicles = true
+    /// Seconds of the camera's video learned as its normal before vehicle events are raised (how
+    /// fast people walk here, whether vehicles pass).
+    public var vehicleLearning = 600.0
 }
 
 /// Plain frame-difference motion (`motion.detected`): off by default, the anomaly detector covers

@@ -167,6 +167,8 @@ public final class CameraPipeline: Sendable {
         var schedule = PerceptionSchedule(camera.perception)
         var zonePeople: ZonePeople?
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
+        var vehicles = camera.anomaly.enabled && camera.anomaly.vehicles
+            ? VehicleEvents(learning: camera.anomaly.vehicleLearning, zones: watchZones) : nil
         var policy = EpisodePolicy(camera: camera)
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
@@ -183,6 +185,10 @@ public final class CameraPipeline: Sendable {
                    let found = await pass(learned.detector, on: learned.model, picture) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     objects = ZonePeople.objects(found)
+                    if vehicles != nil {
+                        detections += vehicles!.pass(found, segment: frame.segment, time: frame.streamTime,
+                                                     width: picture.width, height: picture.height)
+                    }
                     if let crowd = detectors.learnedCrowd {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {
                             zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,

@@ -65,7 +65,11 @@ struct Forecast: ParsableCommand {
         }
         let f = { (v: Double) in String(format: "%.2f", v) }
         print("series: \(report.samples) counts over \(f(report.seconds)) s; horizon \(f(report.horizonSeconds)) s")
-        print("error at the horizon (MAE, people): forecast \(f(report.forecastMAE)), persistence \(f(report.persistenceMAE)); trend used in \(Int((report.trendShare * 100).rounded())) % of forecasts")
+        if let forecast = report.forecastMAE, let persistence = report.persistenceMAE {
+            print("error at the horizon (MAE, people): forecast \(f(forecast)), persistence \(f(persistence)); trend used in \(Int((report.trendShare * 100).rounded())) % of forecasts")
+        } else {
+            print("error at the horizon: n/a (no count \(f(report.horizonSeconds)) s after a forecast: the series is too short); trend used in \(Int((report.trendShare * 100).rounded())) % of forecasts")
+        }
         print("arrivals at a level: \(report.arrivals.count), warned ahead: \(report.warnedAhead) (persistence: 0, by definition)")
         for a in report.arrivals {
             print("  \(a.level) at \(f(a.time)) s: " + (a.leadSeconds.map { "warned \(f($0)) s ahead" } ?? "not warned ahead"))
