@@ -56,7 +56,7 @@ let package = Package(
         // Objects followed across a detector's passes (Kalman boxes, ByteTrack association): pure Swift.
         .target(name: "Tracking", dependencies: ["Perception"]),
         // What tracks mean: behaviours decided on followed people and vehicles (a vehicle among pedestrians).
-        .target(name: "Behaviour", dependencies: ["Tracking", "Perception", "Vocabulary"]),
+        .target(name: "Behaviour", dependencies: ["Tracking", "Perception", "Vision", "Vocabulary"]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,31 +1,45 @@
+import Foundation
 import Perception
 import Tracking
+import Vision
 
 /// A camera's tracks and the behaviours decided on them, pass by pass: the detector's detections
 /// go in, the tracker follows them, each behaviour looks at the tracks.
 public struct TrackedBehaviours: Sendable {
     public private(set) var tracker: MultiObjectTracker
     public private(set) var vehicles: VehicleWatch
+    public private(set) var zones: ZoneWatch
 
-    public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init()) {
+    /// `zones`: the camera's zones in source pixels (forbidden ones and those with a loitering limit are watched).
+    public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init(),
+                zones: [Zone] = [], zoneSettings: ZoneWatch.Settings = .init()) {
         self.tracker = MultiObjectTracker(settings: tracker)
         self.vehicles = VehicleWatch(settings: vehicles)
+        self.zones = ZoneWatch(zones: zones, settings: zoneSettings)
     }
 
-    /// A pass of the camera's normal period: the behaviours learn what is normal here.
-    /// `aspect`: the picture's width over its height (speeds are in box heights per second).
-    public mutating func learn(_ detections: [Detection], at t: Double, aspect: Double) {
-        vehicles.learn(tracker.update(detections, at: t), at: t, aspect: aspect)
+    public struct Outcome: Sendable {
+        /// Nil while learning the camera's normal.
+        public var vehicles: VehicleWatch.Observation?
+        /// Intrusion and loitering: rules, not learned, so also while learning.
+        public var zones: [ZoneWatch.Event]
     }
 
-    /// A pass while watching.
-    public mutating func observe(_ detections: [Detection], at t: Double, aspect: Double) -> VehicleWatch.Observation {
-        vehicles.observe(tracker.update(detections, at: t), detections: detections, at: t, aspect: aspect)
+    /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`
+    /// picture; while `learning`, the vehicle watch learns what is normal here instead of watching.
+    public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {
+        let tracks = tracker.update(detections, at: t)
+        let aspect = Double(width) / Double(max(1, height))
+        var outcome = Outcome(vehicles: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height))
+        if learning { vehicles.learn(tracks, at: t, aspect: aspect) }
+        else { outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect) }
+        return outcome
     }
 
     /// A new segment or clip: no track continues (what was learned stays).
     public mutating func reset() {
         tracker.reset()
         vehicles.reset()
+        zones.reset()
     }
 }

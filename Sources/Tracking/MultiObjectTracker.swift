@@ -65,7 +65,7 @@ public struct MultiObjectTracker: Sendable {
         }
     }
 
-    public let settings: Settings
+    public var settings: Settings
     public private(set) var tracks: [Track] = []
     private var nextId = 1
     private var time: Double?

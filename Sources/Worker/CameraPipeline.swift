@@ -167,8 +167,9 @@ public final class CameraPipeline: Sendable {
         var schedule = PerceptionSchedule(camera.perception)
         var zonePeople: ZonePeople?
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
-        var vehicles = camera.anomaly.enabled && camera.anomaly.vehicles
-            ? VehicleEvents(learning: camera.anomaly.vehicleLearning, zones: watchZones) : nil
+        // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
+        // wind is no intruder, a person standing still is); the flow detector's own are left out.
+        var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil
         var policy = EpisodePolicy(camera: camera)
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
@@ -177,6 +178,7 @@ public final class CameraPipeline: Sendable {
             let started = DispatchTime.now().uptimeNanoseconds
             var detections: [Vision.Detection] = []
             for detector in detectors.everyFrame { detections += detector.analyse(input) }
+            if trackEvents != nil { detections.removeAll { $0.subtype == .intrusion || $0.subtype == .loitering } }
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
             var objects: [DetectedObject]?
             if let learned, let picture = frame.picture {
@@ -185,9 +187,9 @@ public final class CameraPipeline: Sendable {
                    let found = await pass(learned.detector, on: learned.model, picture) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     objects = ZonePeople.objects(found)
-                    if vehicles != nil {
-                        detections += vehicles!.pass(found, segment: frame.segment, time: frame.streamTime,
-                                                     width: picture.width, height: picture.height)
+                    if trackEvents != nil {
+                        detections += trackEvents!.pass(found, segment: frame.segment, time: frame.streamTime, date: frame.time,
+                                                        width: picture.width, height: picture.height)
                     }
                     if let crowd = detectors.learnedCrowd {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {

@@ -40,12 +40,8 @@ final class BehaviourClipAnalyser: ClipAnalyser {
     func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
         guard let picture else { return (0, []) }
         let detections = try detector.detect(picture).detections
-        let aspect = Double(picture.width) / Double(max(1, picture.height))
-        if normal {
-            behaviours.learn(detections, at: frame.streamTime, aspect: aspect)
-            return (0, [])
-        }
-        let seen = behaviours.observe(detections, at: frame.streamTime, aspect: aspect)
+        let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
+        guard let seen = outcome.vehicles else { return (0, []) }
         return (seen.score, seen.active.map { "vehicle#\($0.id)" })
     }
 }

@@ -227,4 +227,29 @@ import Vision
         let count = try #require(event.payload["count"]?.doubleValue)
         #expect(count >= Double(people.count), "count \(count), \(people.count) people seen")
     }
+
+    @Test(.timeLimit(.minutes(1))) func aPersonStandingStillInAForbiddenZoneIsAnIntruder() async throws {
+        // The still PETS frame: seven people who do not move, so no foreground motion says anything.
+        let dir = Fixtures.temporaryDirectory("retina-people-intrusion")
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [30s], crowd: {enabled: false}}
+        cameras:
+          - id: lawn
+            url: "\(Self.clip)"
+            perception: {gate: always, rate: 5, tiles: 1}
+            zones:
+              - {id: left, kind: forbidden, polygon: [[0, 0], [208, 0], [208, 312], [0, 312]]}
+        """, file: "test.yaml").cameras
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
+        worker.start()
+        let camera = try #require(worker.pipelines.first)
+        let until = Date().addingTimeInterval(40)
+        while camera.inferencesRun < 12 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        await worker.stop()
+        let events = try await store.list(EventQuery(types: [.motionAnomaly]))
+        let intrusions = events.filter { $0.subtype == .intrusion }
+        #expect(intrusions.count == 1, "\(events.map { "\($0.subtype?.rawValue ?? "-") \($0.payload)" })")
+        #expect(intrusions.first?.source.zone == "left" && intrusions.first?.payload["source"]?.stringValue == "tracks")
+    }
 }

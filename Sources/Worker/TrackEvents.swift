@@ -1,0 +1,67 @@
+import Behaviour
+import Foundation
+import Perception
+import RetinaConfig
+import Tracking
+import Vision
+import Vocabulary
+
+/// A camera's anomalies from its tracks (the learned passes followed by `MultiObjectTracker`):
+/// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle` after the
+/// first `vehicleLearning` seconds of video (summed over segments) learned as the camera's normal.
+struct TrackEvents {
+    private var behaviours: TrackedBehaviours
+    let learning: Double
+    let vehiclesOn: Bool
+    private(set) var learnedSeconds = 0.0
+    private var last: (segment: Int, time: Double)?
+
+    /// Tracks must outlive the gaps between passes: a pass a second, and with the motion gate one
+    /// every `stillRefresh` seconds of a still view (a person standing in a zone is still there).
+    init(camera: CameraConfig, zones: [Zone]) {
+        let gap = max(1 / camera.perception.rate, camera.perception.gate == .motion ? PerceptionSchedule.stillRefresh : 0)
+        var tracker = MultiObjectTracker.Settings()
+        tracker.maxLost = max(tracker.maxLost, 2.5 * gap)
+        var zoneSettings = ZoneWatch.Settings()
+        zoneSettings.absenceSeconds = max(zoneSettings.absenceSeconds, 2.5 * gap)
+        behaviours = TrackedBehaviours(tracker: tracker, zones: zones, zoneSettings: zoneSettings)
+        learning = camera.anomaly.vehicleLearning
+        vehiclesOn = camera.anomaly.vehicles
+    }
+
+    var isLearning: Bool { learnedSeconds < learning }
+
+    /// One pass of the detector on a `width`×`height` picture at stream `time` of `segment` (wall time `date`).
+    mutating func pass(_ detections: [Perception.Detection], segment: Int, time: Double, date: Date, width: Int, height: Int) -> [Vision.Detection] {
+        if let last, last.segment == segment, time >= last.time {
+            // Gaps longer than a few seconds (a still view skipped by the motion gate) are not learning.
+            if isLearning { learnedSeconds += min(5, time - last.time) }
+        } else {
+            behaviours.reset()  // a new segment: nothing tracked before continues
+        }
+        last = (segment, time)
+        let outcome = behaviours.pass(detections, at: time, date: date, width: width, height: height, learning: isLearning)
+        let (w, h) = (Double(width), Double(height))
+        func region(_ b: Box) -> PixelRect { PixelRect(x: Int(b.x0 * w), y: Int(b.y0 * h), width: Int(b.width * w), height: Int(b.height * h)) }
+        var out = outcome.zones.map { event in
+            Vision.Detection(type: .motionAnomaly, subtype: event.kind == .intrusion ? .intrusion : .loitering, zone: event.zone, score: 1,
+                             region: region(event.box), measurements: ["seconds": (event.seconds * 10).rounded() / 10, "trackId": Double(event.trackId)],
+                             labels: ["source": "tracks"])
+        }
+        guard vehiclesOn, let seen = outcome.vehicles else { return out }
+        let aspect = w / max(1, h)
+        out += seen.opened.map { track in
+            let feet = Point(x: (track.box.x0 + track.box.x1) / 2 * w, y: min(track.box.y1 * h, h - 0.5))
+            return Vision.Detection(
+                type: .motionAnomaly, subtype: .vehicle, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
+                score: Double(track.score), region: region(track.detected),
+                measurements: ["speedHeightsPerSecond": (track.speed(aspect: aspect) * 100).rounded() / 100,
+                               "normalWalkHeightsPerSecond": (behaviours.vehicles.normalWalk * 100).rounded() / 100,
+                               "trackId": Double(track.id)],
+                labels: ["class": COCOClass.names.indices.contains(track.classIndex) ? COCOClass.names[track.classIndex] : "vehicle",
+                         "source": "tracks"]
+            )
+        }
+        return out
+    }
+}
