@@ -9,6 +9,7 @@ public struct TrackedBehaviours: Sendable {
     public private(set) var tracker: MultiObjectTracker
     public private(set) var vehicles: VehicleWatch
     public private(set) var zones: ZoneWatch
+    public private(set) var lines: LineCrossing
 
     /// `zones`: the camera's zones in source pixels (forbidden ones and those with a loitering limit are watched).
     public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init(),
@@ -16,6 +17,7 @@ public struct TrackedBehaviours: Sendable {
         self.tracker = MultiObjectTracker(settings: tracker)
         self.vehicles = VehicleWatch(settings: vehicles)
         self.zones = ZoneWatch(zones: zones, settings: zoneSettings)
+        lines = LineCrossing(zones: zones)
     }
 
     public struct Outcome: Sendable {
@@ -23,6 +25,8 @@ public struct TrackedBehaviours: Sendable {
         public var vehicles: VehicleWatch.Observation?
         /// Intrusion and loitering: rules, not learned, so also while learning.
         public var zones: [ZoneWatch.Event]
+        /// People who crossed a zone's counting line on this pass, by zone id.
+        public var crossings: [String: LineCrossing.Counts]
     }
 
     /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`
@@ -30,7 +34,8 @@ public struct TrackedBehaviours: Sendable {
     public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {
         let tracks = tracker.update(detections, at: t)
         let aspect = Double(width) / Double(max(1, height))
-        var outcome = Outcome(vehicles: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height))
+        var outcome = Outcome(vehicles: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height),
+                              crossings: lines.observe(tracks, at: t, width: width, height: height))
         if learning { vehicles.learn(tracks, at: t, aspect: aspect) }
         else { outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect) }
         return outcome
@@ -41,5 +46,6 @@ public struct TrackedBehaviours: Sendable {
         tracker.reset()
         vehicles.reset()
         zones.reset()
+        lines.reset()
     }
 }

@@ -19,7 +19,8 @@ import Worker
 /// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
 /// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
 /// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass of either
-/// model over the last poll).
+/// model over the last poll); per zone with a counting line, `retina_zone_people_crossed_total`
+/// (labels `zone`, `direction` in|out: crowd flow as telemetry, not queue events).
 /// Per process: `retina_worker_cameras`, `retina_events_published_total`,
 /// `process_resident_memory_bytes`, `process_open_fds`.
 public final class WorkerMetrics: Sendable {
@@ -104,6 +105,10 @@ private struct CameraMetrics {
     private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs: CoreMetrics.Gauge
     private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds: FloatingPointCounter
+    private let factory: PrometheusMetricsFactory
+    private let labels: [(String, String)]
+    /// Per zone and direction: the counter and the total it was brought up to.
+    private var crossed: [String: (counter: CoreMetrics.Counter, total: Int)] = [:]
     /// The pipeline the totals belong to: a reload that changes the camera starts a new one at zero.
     /// Weak, not an ObjectIdentifier: a later pipeline may be allocated where a freed one was.
     private weak var pipeline: CameraPipeline?
@@ -117,6 +122,8 @@ private struct CameraMetrics {
     init(camera: String, group: String, factory: PrometheusMetricsFactory) {
         self.group = group
         let labels = [("camera", camera), ("group", group)]
+        self.factory = factory
+        self.labels = labels
         func gauge(_ name: String) -> CoreMetrics.Gauge { CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory) }
         func counter(_ name: String) -> CoreMetrics.Counter { CoreMetrics.Counter(label: name, dimensions: labels, factory: factory) }
         decodedFps = gauge("retina_camera_decoded_fps")
@@ -146,6 +153,16 @@ private struct CameraMetrics {
         if pipeline !== p {
             pipeline = p
             last = Totals()
+            crossed = crossed.mapValues { ($0.counter, 0) }
+        }
+        for (zone, counts) in p.lineCrossings {
+            for (direction, total) in [("in", counts.into), ("out", counts.out)] {
+                let key = zone + "|" + direction
+                let entry = crossed[key] ?? (CoreMetrics.Counter(label: "retina_zone_people_crossed_total",
+                                                                 dimensions: labels + [("zone", zone), ("direction", direction)], factory: factory), 0)
+                if total > entry.total { entry.counter.increment(by: Int64(total - entry.total)) }
+                crossed[key] = (entry.counter, max(total, entry.total))
+            }
         }
         decodedFps.record(health.decodedFps)
         analysedFps.record(health.analysedFps)
@@ -180,6 +197,7 @@ private struct CameraMetrics {
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs] { g.destroy() }
         for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses] { c.destroy() }
+        for (counter, _) in crossed.values { counter.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()
     }

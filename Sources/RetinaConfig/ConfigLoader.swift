@@ -263,7 +263,7 @@ public enum ConfigLoader {
         return (r.sequence(node, path) ?? []).enumerated().compactMap { i, item in
             let p = "\(path)[\(i)]"
             guard let m = r.mapping(item, p, allowed: ["id", "polygon", "areaM2", "kind", "thresholds", "countThresholds",
-                                                       "schedule", "loiterSeconds"]) else { return nil }
+                                                       "schedule", "loiterSeconds", "line"]) else { return nil }
             guard let id = r.string(m["id"], "\(p).id", required: true) else { return nil }
             if !ids.insert(id).inserted { r.fail(m["id"], "\(p).id", "zone id '\(id)' is used twice in this camera") }
             let kind = r.choice(m["kind"], "\(p).kind", ZoneConfig.Kind.self) ?? .watch
@@ -290,9 +290,19 @@ public enum ConfigLoader {
             }
             let schedule = r.string(m["schedule"], "\(p).schedule")
             if let schedule, case .failure(let e) = DailySchedule.parse(schedule) { r.fail(m["schedule"], "\(p).schedule", e.description) }
+            var line: [(x: Double, y: Double)]?
+            if let ln = m["line"] {
+                let points = (r.sequence(ln, "\(p).line") ?? []).compactMap { pt -> (x: Double, y: Double)? in
+                    guard let xy = r.sequence(pt, "\(p).line"), xy.count == 2,
+                          let x = r.double(xy[0], "\(p).line", range: 0...100_000), let y = r.double(xy[1], "\(p).line", range: 0...100_000) else { return nil }
+                    return (x, y)
+                }
+                if points.count == 2, points[0] != points[1] { line = points }
+                else { r.fail(ln, "\(p).line", "expected two different points [[x, y], [x, y]] in pixels across the zone's entrance") }
+            }
             return ZoneConfig(id: id, polygon: polygon, areaM2: area, kind: kind, densityThresholds: density,
                               countThresholds: readLevels(m["countThresholds"], "\(p).countThresholds", r), schedule: schedule,
-                              loiterSeconds: r.duration(m["loiterSeconds"], "\(p).loiterSeconds", range: 1...86_400))
+                              loiterSeconds: r.duration(m["loiterSeconds"], "\(p).loiterSeconds", range: 1...86_400), line: line)
         }
     }
 

@@ -45,10 +45,13 @@ public struct ZoneConfig: Sendable, Equatable {
     /// Forbidden zones: daily windows when they are forbidden, e.g. "22:00-06:00".
     public var schedule: String?
     public var loiterSeconds: Double?
+    /// A counting line across the zone's entrance (two points, pixels): people crossing it towards
+    /// the zone's side are counted in, the other way out.
+    public var line: [(x: Double, y: Double)]?
 
     public init(id: String, polygon: [(x: Double, y: Double)], areaM2: Double? = nil, kind: Kind = .watch,
                 densityThresholds: [Double]? = nil, countThresholds: [Double]? = nil, schedule: String? = nil,
-                loiterSeconds: Double? = nil) {
+                loiterSeconds: Double? = nil, line: [(x: Double, y: Double)]? = nil) {
         self.id = id
         self.polygon = polygon
         self.areaM2 = areaM2
@@ -57,6 +60,7 @@ public struct ZoneConfig: Sendable, Equatable {
         self.countThresholds = countThresholds
         self.schedule = schedule
         self.loiterSeconds = loiterSeconds
+        self.line = line
     }
 
     public static func == (a: ZoneConfig, b: ZoneConfig) -> Bool {
@@ -64,6 +68,7 @@ public struct ZoneConfig: Sendable, Equatable {
             && a.countThresholds == b.countThresholds && a.schedule == b.schedule && a.loiterSeconds == b.loiterSeconds
             && a.polygon.count == b.polygon.count
             && zip(a.polygon, b.polygon).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+            && a.line?.count == b.line?.count && zip(a.line ?? [], b.line ?? []).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
 }
 

@@ -16,15 +16,28 @@ public struct Zone: Sendable, Equatable {
     public var schedule: DailySchedule?
     /// Presence in the zone longer than this many seconds is loitering (nil: not watched for it).
     public var loiterSeconds: Double?
+    /// A counting line across its entrance: crossing it towards the polygon's side is in.
+    public var line: (a: Point, b: Point)?
 
     public init(id: String, polygon: [Point], areaM2: Double? = nil, kind: Kind = .watch,
-                schedule: DailySchedule? = nil, loiterSeconds: Double? = nil) {
+                schedule: DailySchedule? = nil, loiterSeconds: Double? = nil, line: (a: Point, b: Point)? = nil) {
         self.id = id
         self.polygon = polygon
         self.areaM2 = areaM2
         self.kind = kind
         self.schedule = schedule
         self.loiterSeconds = loiterSeconds
+        self.line = line
+    }
+
+    public static func == (a: Zone, b: Zone) -> Bool {
+        a.id == b.id && a.polygon == b.polygon && a.areaM2 == b.areaM2 && a.kind == b.kind && a.schedule == b.schedule
+            && a.loiterSeconds == b.loiterSeconds && a.line?.a == b.line?.a && a.line?.b == b.line?.b
+    }
+
+    /// The polygon's centroid (mean of its corners): which side of its line is inside.
+    public var centre: Point {
+        Point(x: polygon.reduce(0) { $0 + $1.x } / Double(max(1, polygon.count)), y: polygon.reduce(0) { $0 + $1.y } / Double(max(1, polygon.count)))
     }
 
     /// Whether `point` (source pixels) lies inside the polygon, by the even–odd rule (the rule

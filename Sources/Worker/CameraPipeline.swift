@@ -25,6 +25,7 @@ public final class CameraPipeline: Sendable {
     private let skips = Atomic<Int>(0)
     private let inferenceNanos = Atomic<Int>(0)
     private let densityPasses = Atomic<Int>(0)
+    private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
     private let people: (@Sendable () -> PeopleModel?)?
 
@@ -127,6 +128,9 @@ public final class CameraPipeline: Sendable {
 
     /// Learned detection passes run on this camera's frames (each: the tile plan's inferences, decoding, NMS).
     public var inferencesRun: Int { inferences.load(ordering: .relaxed) }
+    /// People who crossed each zone's counting line (`line:`), in and out, since the camera started.
+    public var lineCrossings: [String: (into: Int, out: Int)] { lineCounts.withLock { $0 } }
+
     /// Crowd-density passes run on this camera's frames (while a zone was dense).
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
     /// Passes (detection or density) that were due but skipped because every inference thread of the process was busy.
@@ -190,6 +194,8 @@ public final class CameraPipeline: Sendable {
                     if trackEvents != nil {
                         detections += trackEvents!.pass(found, segment: frame.segment, time: frame.streamTime, date: frame.time,
                                                         width: picture.width, height: picture.height)
+                        let totals = trackEvents!.crossings
+                        if !totals.isEmpty { lineCounts.withLock { $0 = totals.mapValues { ($0.into, $0.out) } } }
                     }
                     if let crowd = detectors.learnedCrowd {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {

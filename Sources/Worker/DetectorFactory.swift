@@ -11,7 +11,8 @@ enum DetectorFactory {
         camera.zones.map { z in
             Zone(id: z.id, polygon: z.polygon.map { Point(x: $0.x, y: $0.y) }, areaM2: z.areaM2,
                  kind: z.kind == .forbidden ? .forbidden : .watch,
-                 schedule: z.schedule.flatMap { try? DailySchedule.parse($0).get() }, loiterSeconds: z.loiterSeconds)
+                 schedule: z.schedule.flatMap { try? DailySchedule.parse($0).get() }, loiterSeconds: z.loiterSeconds,
+                 line: z.line.map { (Point(x: $0[0].x, y: $0[0].y), Point(x: $0[1].x, y: $0[1].y)) })
         }
     }
 

@@ -31,6 +31,9 @@ struct TrackEvents {
 
     var isLearning: Bool { learnedSeconds < learning }
 
+    /// People who crossed each zone's counting line, since the start.
+    var crossings: [String: LineCrossing.Counts] { behaviours.lines.totals }
+
     /// One pass of the detector on a `width`×`height` picture at stream `time` of `segment` (wall time `date`).
     mutating func pass(_ detections: [Perception.Detection], segment: Int, time: Double, date: Date, width: Int, height: Int) -> [Vision.Detection] {
         if let last, last.segment == segment, time >= last.time {

@@ -31,6 +31,17 @@ import Testing
         #expect(config.cameras[1].perception == PerceptionSettings(people: true, rate: 0.5, tiles: .grid(columns: 2, rows: 2), gate: .always))
     }
 
+    @Test func aZoneMayHaveACountingLine() throws {
+        let config = try ConfigLoader.parse("""
+        cameras:
+          - {id: a, url: a.mp4, zones: [{id: hall, polygon: [[500, 0], [1000, 0], [1000, 500]], line: [[500, 100], [500, 400]]}]}
+        """, file: "c.yaml")
+        let line = try #require(config.cameras[0].zones[0].line)
+        #expect(line.count == 2 && line[0] == (500, 100) && line[1] == (500, 400))
+        #expect(issues("cameras:\n  - {id: a, url: a.mp4, zones: [{id: h, polygon: [[0, 0], [9, 0], [9, 9]], line: [[1, 1]]}]}\n")
+            .contains { $0.contains("line: expected two different points") })
+    }
+
     @Test func denseZonesAndTheForecastAreSetPerCamera() throws {
         let config = try ConfigLoader.parse("""
         defaults: {crowd: {forecast: 2m}}

@@ -67,3 +67,42 @@ import Vision
         #expect(kinds == [.loitering])
     }
 }
+
+/// People crossing a zone's counting line: in towards the zone, out away from it, once per
+/// crossing however the feet jitter on the line.
+@Suite struct LineCrossingTests {
+    /// A 1000×500 picture; the hall is the right half, its door the line x = 500 from y 100 to 400.
+    static let hall = Zone(id: "hall", polygon: [Point(x: 500, y: 0), Point(x: 1000, y: 0), Point(x: 1000, y: 500), Point(x: 500, y: 500)],
+                           line: (Point(x: 500, y: 100), Point(x: 500, y: 400)))
+
+    static func count(_ path: [(x: Double, y: Double)]) -> LineCrossing.Counts {
+        var tracker = MultiObjectTracker()
+        var lines = LineCrossing(zones: [hall])
+        for (i, p) in path.enumerated() {
+            let t = Double(i) * 0.2
+            // Feet at (x, y) of the picture: a box 0.1 high above them.
+            let person = Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: p.x - 0.02, y0: p.y - 0.1, x1: p.x + 0.02, y1: p.y))
+            lines.observe(tracker.update([person], at: t), at: t, width: 1000, height: 500)
+        }
+        return lines.totals["hall"] ?? LineCrossing.Counts()
+    }
+
+    @Test func walkingThroughTheDoorCountsInAndBackCountsOut() {
+        let inward = (0..<20).map { (x: 0.3 + 0.02 * Double($0), y: 0.5) }
+        #expect(Self.count(inward) == LineCrossing.Counts(into: 1, out: 0))
+        #expect(Self.count(inward + inward.reversed()) == LineCrossing.Counts(into: 1, out: 1))
+    }
+
+    @Test func jitterOnTheLineIsOneCrossingAndPassingBesideTheDoorNone() {
+        // Feet stepping back and forth over the line: in once.
+        var jitter: [(x: Double, y: Double)] = []
+        for i in 0..<20 {
+            let x: Double = i < 5 ? 0.45 + 0.01 * Double(i) : (i % 2 == 0 ? 0.505 : 0.495)
+            jitter.append((x: x, y: 0.5))
+        }
+        jitter += [(x: 0.52, y: 0.5), (x: 0.55, y: 0.5)]
+        #expect(Self.count(jitter) == LineCrossing.Counts(into: 1, out: 0))
+        // Crossing x = 500 at y 450, below the door's end (y 400): not through the door.
+        #expect(Self.count((0..<20).map { (x: 0.3 + 0.02 * Double($0), y: 0.9) }) == LineCrossing.Counts())
+    }
+}
