@@ -105,3 +105,19 @@ for (ds, counter), cs in pooled.items():
     mae = sum(c['mae'] * c['frames'] for c in cs) / n; mape = sum(c['mape'] * c['frames'] for c in cs) / n
     print(f"| {ds} | all {len(cs)} folds | {counter} | {n} | {mae:.2f} | {mape:.1f} % | |")
 PY
+
+# Behaviours from tracks on a clip dataset (issue 18): UCSD Ped2, its normal clips learned from,
+# test_01-06 scored (Benchmarks/datasets/build.sh lays it out from ../shared/data/ucsd-ped2).
+ped2=.build/datasets/ucsd-ped2
+if [ -d "$ped2/clips" ]; then
+  echo "[behaviour] $ped2" >&2
+  "$retina" eval --json "$ped2" 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin); a = r["anomaly"]
+print()
+print("| dataset | frame AUC | intervals with an event within 1 s | missed | false events | latency (s) | ms per frame (detector + tracking) | of which tracking + behaviours |")
+print("|---|---|---|---|---|---|---|---|")
+print(f"| {r[\"dataset\"]} | {a[\"auc\"]:.4f} | {a[\"detected\"]} | {a[\"missed\"]} | {a[\"falseAlarms\"]} | {\", \".join(f\"{x:.1f}\" for x in a[\"latencySeconds\"])} | {r[\"detectorMsPerFrame\"]:.1f} | {r[\"trackingMsPerFrame\"]:.3f} |")'
+else
+  echo "[behaviour] $ped2 missing: run Benchmarks/datasets/build.sh with ../shared/data/ucsd-ped2 present" >&2
+fi

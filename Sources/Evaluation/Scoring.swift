@@ -49,6 +49,9 @@ public struct EvaluationReport: Sendable, Codable {
     public var analysisSize: String
     /// A learned counter's ONNX Runtime time per counted frame (both models when fused), milliseconds.
     public var learnedMsPerInference: Double?
+    /// Clip datasets: time per frame in the tracker and the behaviours on its tracks (inside
+    /// `detectorMsPerFrame`, which also holds the detector), milliseconds.
+    public var trackingMsPerFrame: Double?
 }
 
 public enum Scoring {

@@ -5,6 +5,7 @@ import Media
 import Perception
 import Tracking
 import Vision
+import Vocabulary
 import Worker
 
 /// `retina eval` on a clip dataset (normal/ + clips/ + anomalies.csv, UCSD Ped2's layout): the
@@ -13,6 +14,9 @@ import Worker
 final class BehaviourClipAnalyser: ClipAnalyser {
     let detector: ObjectDetector
     var behaviours = TrackedBehaviours()
+    /// Time spent in the tracker and behaviours, and the frames it was spent on.
+    private(set) var trackingSeconds = 0.0
+    private(set) var frames = 0
 
     init(detector: ObjectDetector) { self.detector = detector }
 
@@ -40,7 +44,10 @@ final class BehaviourClipAnalyser: ClipAnalyser {
     func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
         guard let picture else { return (0, []) }
         let detections = try detector.detect(picture).detections
+        let clock = ContinuousClock(), started = clock.now
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
+        trackingSeconds += started.duration(to: clock.now).inSeconds
+        frames += 1
         guard let seen = outcome.vehicles else { return (0, []) }
         return (seen.score, seen.active.map { "vehicle#\($0.id)" })
     }
@@ -64,7 +71,9 @@ struct ClipEval {
         defer { if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
         // Decoding and inference block: the whole pass runs on a thread of its own.
         let box = UncheckedSendable(analyser)
-        return try await runOnThread { () throws in try evaluator.evaluate(box.value) }
+        var report = try await runOnThread { () throws in try evaluator.evaluate(box.value) }
+        report.trackingMsPerFrame = analyser.trackingSeconds * 1000 / Double(max(1, analyser.frames))
+        return report
     }
 }
 

@@ -185,6 +185,7 @@ enum EvalText {
         }
         lines.append(String(format: "speed:     %.1f frames/s end to end, detectors %.2f ms/frame", r.fps, r.detectorMsPerFrame))
         if let ms = r.learnedMsPerInference { lines.append(String(format: "learned:   %.1f ms of inference per counted frame", ms)) }
+        if let ms = r.trackingMsPerFrame { lines.append(String(format: "tracking:  %.3f ms per frame in the tracker and behaviours (within the above)", ms)) }
         return lines.joined(separator: "\n")
     }
 }
