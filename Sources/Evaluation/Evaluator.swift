@@ -31,6 +31,8 @@ public struct Evaluator {
         /// set, it counts the scored frames instead of the classical model (no fit, no warm-up).
         public var learnedCounter: StillEvaluator.Counter?
         public var learnedCounterName = "learned"
+        /// Which frames the learned counter counts (default: the scored ones, `counts.csv`).
+        public var learnedFrames: (@Sendable (Int) -> Bool)?
         public init() {}
     }
 
@@ -83,6 +85,21 @@ public struct Evaluator {
         return calibration.map { (pass.smoothed[$0.frame], $0.count, "\(dataset.name):\($0.frame)") }
     }
 
+    /// Crowd features of frames counted by the learned counter instead of by hand (`retina calibrate
+    /// --from-detections`): every `every`th frame after the warm-up, the labelled ones (calibration.csv,
+    /// counts.csv) left out, each with the learned count as its label. No label of the dataset is read.
+    public func pseudoLabelledSamples(every: Int) throws(EvaluationError) -> [(features: CrowdFeatures, count: Double, name: String)] {
+        guard options.learnedCounter != nil else { throw .dataset(dataset.directory, "counting frames without labels needs the learned counter") }
+        let labelled = Set(dataset.counts.map(\.frame) + dataset.calibration.map(\.frame))
+        var options = options
+        options.learnedFrames = { $0 % max(1, every) == 0 && !labelled.contains($0) }
+        let pass = try Evaluator(dataset: dataset, options: options).pass()
+        let samples = pass.learned.keys.sorted().filter { $0 < pass.frames && pass.warm[$0] }
+            .map { (pass.smoothed[$0], pass.learned[$0]!, "\(dataset.name):\($0) (learned count)") }
+        guard !samples.isEmpty else { throw .dataset(dataset.directory, "no frame after the warm-up to count (the video has \(pass.frames) frames)") }
+        return samples
+    }
+
     /// Per-frame measurements of one pass over the video.
     public struct Pass: Sendable {
         /// Whether the background was learned at each frame; the crowd detector reports no count before.
@@ -116,8 +133,9 @@ public struct Evaluator {
         var firstTime: Double?, lastTime = 0.0
         let started = DispatchTime.now().uptimeNanoseconds
         let scored = Set(dataset.counts.map(\.frame))
+        let counted = options.learnedFrames ?? { scored.contains($0) }
         try VideoFrames.forEach(dataset.video, width: options.analysisWidth, deblock: options.deblock) { index, frame, picture in
-            if let counter = options.learnedCounter, scored.contains(index), result.learnedError == nil {
+            if let counter = options.learnedCounter, counted(index), result.learnedError == nil {
                 if let picture {
                     do {
                         let (count, seconds) = try counter(picture)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Media
 import ModelStore
 import Vision
 
@@ -17,6 +18,11 @@ struct Calibrate: AsyncParsableCommand {
         With several datasets, fits one model on all their calibration frames:
         that is how Models/crowd-generic.json is made (see Models/README.md).
 
+        With --from-detections, no labels either: the learned models count every
+        Nth frame of each dataset's video (the labelled frames left out), and the
+        camera's crowd model, the cheap path that runs on every frame, is fitted
+        on those counts.
+
         With --auto, no labels at all: the people the learned detector finds in
         frames spread over the camera's video give its perspective (a standing
         person's height against the row of their feet). It writes the
@@ -27,6 +33,7 @@ struct Calibrate: AsyncParsableCommand {
           retina calibrate --auto .build/datasets/pets2009-s2l1
           retina calibrate --auto gate-3.mp4 --frames 60 --out gate-3-perspective.yaml
           retina calibrate cameras/gate-3 --out models/gate-3.json
+          retina calibrate --from-detections --every 20 cameras/gate-3 --out models/gate-3.json
           retina calibrate --prior physical --out Models/crowd-generic.json \\
                  .build/datasets/pets2009-s2l1 .build/datasets/concourse
         """
@@ -38,10 +45,13 @@ struct Calibrate: AsyncParsableCommand {
     @Flag(name: .long, help: "Fit the perspective from the detector's people instead (no labels).")
     var auto = false
 
+    @Flag(name: .long, help: "Fit the crowd model on the learned models' counts of frames across the video (detector or density by regime) instead of calibration.csv: no hand labels.")
+    var fromDetections = false
+
     @Option(name: .long, help: ArgumentHelp("--auto: frames to look at.", valueName: "n"))
     var frames = 30
 
-    @Option(name: .long, help: ArgumentHelp("--auto: look at every Nth frame of the video.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("--auto, --from-detections: look at every Nth frame of the video.", valueName: "n"))
     var every = 10
 
     @Option(name: .long, help: ArgumentHelp("--auto: the PNG to draw (default: the YAML's name with .png).", valueName: "file"))
@@ -73,7 +83,10 @@ struct Calibrate: AsyncParsableCommand {
         if let unknown = chosen?.first(where: { !CrowdFeatures.names.contains($0) }) {
             throw ValidationError("unknown feature '\(unknown)' (known: \(CrowdFeatures.names.joined(separator: ", ")))")
         }
-        let (datasets, priorSpec, width, strength) = (datasets, prior, width, strength)
+        let (datasets, priorSpec, width, strength, every) = (datasets, prior, width, strength, every)
+        // Without labels, the learned models count the frames (the regime's choice per frame, as the pipeline counts).
+        let learned = fromDetections ? try await LearnedCounter(source: .fused, densityModel: nil, tiles: .whole, threads: 1).load() : nil
+        if learned != nil { FFmpegLog.set(.quiet) }
         let (model, path) = try await runOnThread { () throws -> (CrowdModel, String) in
             let (prior, priorName): (CrowdModel, String)
             switch priorSpec {
@@ -86,12 +99,19 @@ struct Calibrate: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("[\(i + 1)/\(datasets.count)] \(directory): analysing…\n".utf8))
                 var options = Evaluator.Options()
                 options.analysisWidth = width
-                samples += try Evaluator(dataset: try Dataset.load(directory), options: options).calibrationSamples()
+                let evaluator = Evaluator(dataset: try Dataset.load(directory), options: options)
+                if let learned {
+                    options.learnedCounter = learned.count
+                    samples += try Evaluator(dataset: evaluator.dataset, options: options).pseudoLabelledSamples(every: every)
+                } else {
+                    samples += try evaluator.calibrationSamples()
+                }
             }
             let names = datasets.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            let source = learned.map { "every \(every)th frame counted by \($0.name) (no hand labels)" } ?? "the calibration.csv frames"
             let model = CrowdModel.fit(
                 samples: samples.map { ($0.features, $0.count) }, featureNames: chosen ?? prior.features, prior: prior, strength: strength,
-                description: "Crowd model fitted by `retina calibrate --strength \(strength)` on the calibration.csv frames of \(names), starting from \(priorName). Analysis width \(width) px.",
+                description: "Crowd model fitted by `retina calibrate --strength \(strength)` on \(source) of \(names), starting from \(priorName). Analysis width \(width) px.",
                 fittedOn: samples.map(\.name))
             let path = out ?? (datasets[0] as NSString).appendingPathComponent("crowd-model.json")
             return (model, path)

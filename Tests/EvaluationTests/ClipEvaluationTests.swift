@@ -60,3 +60,22 @@ import Vision
         do { _ = try ClipDataset.load(dir) } catch { #expect(error.description.contains("holds no video")) }
     }
 }
+
+/// `retina calibrate --from-detections`: frames counted by the learned counter stand in for labels;
+/// the labelled frames and the background's warm-up are left out.
+@Suite struct PseudoLabelTests {
+    @Test func everyNthUnlabelledWarmFrameIsCountedByTheLearnedCounter() throws {
+        let dir = Fixtures.temporaryDirectory("retina-pseudo")
+        try Fixtures.makeClip(dir + "/video.mp4", seconds: 6, fps: 10, width: 160, height: 120)
+        try "zones:\n  - id: all\n    polygon: [[0,0],[160,0],[160,120],[0,120]]\n".write(toFile: dir + "/scene.yaml", atomically: true, encoding: .utf8)
+        try "frame,count\n20,3\n30,4\n".write(toFile: dir + "/counts.csv", atomically: true, encoding: .utf8)
+        let dataset = try Dataset.load(dir)
+        var options = Evaluator.Options()
+        #expect(throws: EvaluationError.self) { try Evaluator(dataset: dataset, options: options).pseudoLabelledSamples(every: 10) }
+        options.learnedCounter = { _ in (7, 0.001) }
+        let samples = try Evaluator(dataset: dataset, options: options).pseudoLabelledSamples(every: 10)
+        // Frames 0, 10 fall in the 3 s warm-up, 20 and 30 are labelled: 40 and 50 are left.
+        #expect(samples.map(\.name) == ["retina-pseudo:40 (learned count)", "retina-pseudo:50 (learned count)"].map { $0.replacingOccurrences(of: "retina-pseudo", with: dataset.name) })
+        #expect(samples.allSatisfy { $0.count == 7 })
+    }
+}
