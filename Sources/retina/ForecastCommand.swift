@@ -19,7 +19,7 @@ struct Forecast: ParsableCommand {
         seconds,count.
 
         Examples:
-          retina forecast ../shared/data/mall-train/labels.csv --fps 2 --horizon 60s --levels 30,35,40,45
+          retina forecast mall/labels.csv --fps 2 --horizon 60s --levels 30,35,40,45
           retina forecast zone-gate3.csv --horizon 5m --levels 50,80,120,160 --json
         """
     )
@@ -42,19 +42,26 @@ struct Forecast: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    func run() throws {
-        guard let horizonSeconds = DurationText.seconds(horizon), horizonSeconds >= 1 else {
+    func validate() throws {
+        guard let seconds = DurationText.seconds(horizon), seconds >= 1 else {
             throw ValidationError("--horizon: expected a duration such as 60s or 5m, got '\(horizon)'")
         }
-        let windowSeconds = try window.map { text in
-            guard let v = DurationText.seconds(text), v >= 10 else { throw ValidationError("--window: expected a duration of 10 s or more, got '\(text)'") }
-            return v
-        }
-        let entry = levels.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if let window, (DurationText.seconds(window) ?? 0) < 10 { throw ValidationError("--window: expected a duration of 10 s or more, got '\(window)'") }
+        let entry = entries
         guard entry.count == 4, zip(entry, entry.dropFirst()).allSatisfy({ $0 < $1 }), entry[0] > 0 else {
             throw ValidationError("--levels: expected four rising counts for blue, yellow, orange and red, e.g. 30,35,40,45, got '\(levels)'")
         }
-        let samples = try Self.read(series, fps: fps)
+        if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be more than 0") }
+    }
+
+    private var entries: [Double] { levels.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func run() throws {
+        let horizonSeconds = DurationText.seconds(horizon)!
+        let windowSeconds = window.flatMap(DurationText.seconds)
+        let entry = entries
+        let samples: [(t: Double, count: Double)]
+        do { samples = try Self.read(series, fps: fps) } catch let error as ValidationError { throw CLIError(error.message) }
         let evaluation = ForecastEvaluation(horizon: horizonSeconds, thresholds: CrowdThresholds(unit: .count, entry: entry))
         let report = evaluation.evaluate(samples, settings: CrowdForecaster.Settings(horizon: horizonSeconds, window: windowSeconds))
         if json {
