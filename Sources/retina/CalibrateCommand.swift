@@ -18,10 +18,11 @@ struct Calibrate: AsyncParsableCommand {
         With several datasets, fits one model on all their calibration frames:
         that is how Models/crowd-generic.json is made (see Models/README.md).
 
-        With --from-detections, no labels either: the learned models count every
-        Nth frame of each dataset's video (the labelled frames left out), and the
-        camera's crowd model, the cheap path that runs on every frame, is fitted
-        on those counts.
+        With --from-detections, no labels are needed: the learned models count
+        every Nth frame of each dataset's video (the labelled frames left out),
+        and the camera's crowd model, the cheap path that runs on every frame, is
+        fitted on those counts; calibration.csv frames, where there are some, are
+        added, each weighing as much as three learned counts.
 
         With --auto, no labels at all: the people the learned detector finds in
         frames spread over the camera's video give its perspective (a standing
@@ -103,6 +104,12 @@ struct Calibrate: AsyncParsableCommand {
                 if let learned {
                     options.learnedCounter = learned.count
                     samples += try Evaluator(dataset: evaluator.dataset, options: options).pseudoLabelledSamples(every: every)
+                    // Hand-labelled frames, where the camera has some, improve the fit: each weighs as much as
+                    // `handWeight` learned counts (a person's count beats a model's).
+                    if !evaluator.dataset.calibration.isEmpty {
+                        let hand = try evaluator.calibrationSamples()
+                        for _ in 0..<Self.handWeight { samples += hand }
+                    }
                 } else {
                     samples += try evaluator.calibrationSamples()
                 }
@@ -126,6 +133,9 @@ struct Calibrate: AsyncParsableCommand {
               + ", intercept \(String(format: "%.4g", model.intercept))")
         print("wrote \(path)")
     }
+
+    /// With --from-detections, how many learned counts one hand-labelled frame weighs.
+    static let handWeight = 3
 
     /// Without any labels: a person covers about 0.3 h² of foreground (h: their height in pixels).
     static let physical = CrowdModel(description: "physical prior: one person per 0.3 h² of foreground",
