@@ -13,9 +13,28 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var reconnectsLastHour: Int
     public var stallsLastHour: Int
     public var reportedAt: Date
+    /// The learned models' passes on this camera since its worker started; nil where they do not run.
+    public var learned: LearnedPasses?
+
+    /// Detection passes, density passes, passes skipped because the process's inference threads
+    /// were busy, and the mean time of a pass.
+    public struct LearnedPasses: Sendable, Codable, Equatable {
+        public var passes: Int
+        public var densityPasses: Int
+        public var skipped: Int
+        public var msPerPass: Double
+
+        public init(passes: Int, densityPasses: Int, skipped: Int, msPerPass: Double) {
+            self.passes = passes
+            self.densityPasses = densityPasses
+            self.skipped = skipped
+            self.msPerPass = msPerPass
+        }
+    }
 
     public init(camera: String, group: String?, state: CameraState, since: Date, lastError: String?, decodedFps: Double,
-                analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date) {
+                analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date,
+                learned: LearnedPasses? = nil) {
         self.camera = camera
         self.group = group
         self.state = state
@@ -27,6 +46,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
         self.reconnectsLastHour = reconnectsLastHour
         self.stallsLastHour = stallsLastHour
         self.reportedAt = reportedAt
+        self.learned = learned
     }
 }
 

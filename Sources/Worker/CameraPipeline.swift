@@ -108,7 +108,9 @@ public final class CameraPipeline: Sendable {
             camera: camera.id, group: camera.group, state: h.state, since: h.since, lastError: h.lastError,
             decodedFps: h.decodedFps, analysedFps: (h.state == .streaming && !stale) ? a.fps : 0,
             droppedFrames: buffer.dropped, reconnectsLastHour: h.reconnectsLastHour, stallsLastHour: h.stallsLastHour,
-            reportedAt: Date()
+            reportedAt: Date(),
+            learned: people == nil ? nil : CameraHealthRecord.LearnedPasses(passes: inferencesRun, densityPasses: densityPassesRun,
+                                                                             skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10)
         )
     }
 

@@ -35,8 +35,16 @@ struct Status: AsyncParsableCommand {
         let rows = records.map { r -> [String] in
             let age = Int(Date().timeIntervalSince(r.reportedAt))
             return [r.group ?? "-", r.camera, r.state.rawValue, String(format: "%.1f", r.decodedFps), String(format: "%.1f", r.analysedFps),
-                    "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", "\(age)s ago", r.state == .streaming ? "" : (r.lastError ?? "")]
+                    "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", Self.learned(r.learned), "\(age)s ago",
+                    r.state == .streaming ? "" : (r.lastError ?? "")]
         }
-        printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "REPORTED", "LAST ERROR"], rows: rows)
+        printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "LEARNED (SKIPPED) MS",
+                            "REPORTED", "LAST ERROR"], rows: rows)
+    }
+
+    /// "120+30 (4) 21.5": detection + density passes, skipped ones, ms per pass; "-" where none run.
+    static func learned(_ l: CameraHealthRecord.LearnedPasses?) -> String {
+        guard let l else { return "-" }
+        return "\(l.passes)+\(l.densityPasses) (\(l.skipped)) " + String(format: "%.1f", l.msPerPass)
     }
 }

@@ -71,6 +71,13 @@ import Testing
         try await store.reportHealth([record(.streaming)])
         try await store.reportHealth([record(.stalled)])
         #expect(try await store.health().map(\.state) == [.stalled])
+        // The learned models' passes travel with it; a record without them (older workers) reads as nil.
+        var learned = record(.streaming)
+        learned.learned = CameraHealthRecord.LearnedPasses(passes: 120, densityPasses: 30, skipped: 4, msPerPass: 21.5)
+        try await store.reportHealth([learned])
+        #expect(try await store.health().first?.learned == learned.learned)
+        let old = #"{"camera":"cam-2","state":"streaming","since":"2026-12-01T00:00:00Z","decodedFps":25,"analysedFps":5,"droppedFrames":0,"reconnectsLastHour":0,"stallsLastHour":0,"reportedAt":"2026-12-01T00:00:00Z"}"#
+        #expect(try EventJSON.decoder().decode(CameraHealthRecord.self, from: Data(old.utf8)).learned == nil)
     }
 
     @Test func aMissingFolderIsAClearError() {

@@ -167,6 +167,9 @@ import Vision
         await worker.stop()
         #expect(learned.inferencesRun >= 3 && learned.inferenceMillisPerPass > 0)
         #expect(classical.inferencesRun == 0 && classical.inferencesSkipped == 0)
+        // `retina status` shows them from the health record.
+        #expect((learned.health.learned?.passes ?? 0) >= 3 && (learned.health.learned?.msPerPass ?? 0) > 0)
+        #expect(classical.health.learned == nil)
 
         let all = try await store.list(EventQuery(types: [.crowdDensity]))
         // The camera with people detection off keeps the classical estimate (if its background warmed up at all).
