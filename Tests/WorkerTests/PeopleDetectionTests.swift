@@ -204,7 +204,7 @@ import Vision
         let dir = Fixtures.temporaryDirectory("retina-people-density")
         // Seven people make the zone dense from 3 on; the density pass runs every 1 s of video at most.
         let cameras = try ConfigLoader.parse("""
-        defaults: {analysis: {fps: 5, width: 208}, backoff: [30s], crowd: {dwell: 0s}}
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {dwell: 0s}}
         cameras:
           - id: dense
             url: "\(Self.clip)"
@@ -217,10 +217,12 @@ import Vision
         worker.start()
         let dense = try #require(worker.pipelines.first)
         let until = Date().addingTimeInterval(40)
-        while dense.inferencesRun < 10 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        // The whole clip, once (no reconnect for 10 min: one segment), however busy the shared
+        // inference thread is with other tests' cameras.
+        while dense.framesAnalysed < 14 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
         await worker.stop()
-        // 3 s of video: at most one density pass a second (and at least one), five detection passes a second.
-        #expect(dense.inferencesRun >= 10)
+        // 3 s of video: at most one density pass a second (and at least one); detection passes up to five a second.
+        #expect(dense.inferencesRun >= 3)
         #expect((1...4).contains(dense.densityPassesRun), "\(dense.densityPassesRun) density passes")
         let events = try await store.list(EventQuery(types: [.crowdDensity]))
         let event = try #require(events.first { $0.source.zone == "whole" })
@@ -235,7 +237,7 @@ import Vision
         // The still PETS frame: seven people who do not move, so no foreground motion says anything.
         let dir = Fixtures.temporaryDirectory("retina-people-intrusion")
         let cameras = try ConfigLoader.parse("""
-        defaults: {analysis: {fps: 5, width: 208}, backoff: [30s], crowd: {enabled: false}}
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
         cameras:
           - id: lawn
             url: "\(Self.clip)"
@@ -248,7 +250,8 @@ import Vision
         worker.start()
         let camera = try #require(worker.pipelines.first)
         let until = Date().addingTimeInterval(40)
-        while camera.inferencesRun < 12 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        // The whole clip once (one segment: a reconnect would start new tracks), however busy the shared inference thread.
+        while camera.framesAnalysed < 14 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
         await worker.stop()
         let events = try await store.list(EventQuery(types: [.motionAnomaly]))
         let intrusions = events.filter { $0.subtype == .intrusion }

@@ -17,7 +17,7 @@ import Testing
         let dir = Fixtures.temporaryDirectory("retina-vehicles")
         // No normal period here (0 s): the default walking speed stands for the learned one.
         let cameras = try ConfigLoader.parse("""
-        defaults: {analysis: {fps: 10, width: 360}, backoff: [60s], perception: {gate: always, rate: 5}, anomaly: {vehicleLearning: 0s}, crowd: {enabled: false}}
+        defaults: {analysis: {fps: 10, width: 360}, backoff: [600s], perception: {gate: always, rate: 5}, anomaly: {vehicleLearning: 0s}, crowd: {enabled: false}}
         cameras:
           - {id: cyclist, url: "\(Self.ped2)/test_05.mp4"}
           - {id: walkers, url: "\(Self.ped2)/train_09.mp4"}
