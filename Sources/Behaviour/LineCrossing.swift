@@ -31,7 +31,7 @@ public struct LineCrossing: Sendable {
         guard !zones.isEmpty else { return [:] }
         var now: [String: Counts] = [:]
         for track in tracks where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
-            let feet = Point(x: (track.box.x0 + track.box.x1) / 2 * Double(width), y: track.box.y1 * Double(height))
+            let feet = track.box.feet(width: width, height: height)
             let margin = 0.2 * track.box.height * Double(height)
             for zone in zones {
                 guard let line = zone.line else { continue }

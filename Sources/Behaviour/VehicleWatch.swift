@@ -29,9 +29,14 @@ public struct VehicleWatch: Sendable {
     private var passesWithVehicles = 0
     /// Speeds of followed people in the normal period (box heights per second).
     private var walking: [Double] = []
+    /// `normalWalk`, kept up to date by `learn` (watching reads it on every pass).
+    public private(set) var normalWalk: Double
     private var reported = Set<Int>()
 
-    public init(settings: Settings = Settings()) { self.settings = settings }
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        normalWalk = settings.defaultWalk
+    }
 
     /// A pass of the normal period (before watching): what is there is normal.
     public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double) {
@@ -39,18 +44,16 @@ public struct VehicleWatch: Sendable {
         let seen = tracks.filter { $0.state == .confirmed && $0.lastSeen == t }
         if seen.contains(where: { $0.kind == .vehicle && $0.score >= settings.sureScore }) { passesWithVehicles += 1 }
         // A velocity needs a few sightings to settle.
-        walking += seen.filter { $0.kind == .person && $0.hits >= 4 }.map { $0.speed(aspect: aspect) }
+        let speeds = seen.filter { $0.kind == .person && $0.hits >= 4 }.map { $0.speed(aspect: aspect) }
+        guard !speeds.isEmpty else { return }
+        walking += speeds
+        // The 90th percentile of the normal period's speeds, once there are enough; else the default.
+        if walking.count >= 20 { normalWalk = walking.sorted()[Int(Double(walking.count - 1) * 0.9)] }
     }
 
     /// Whether vehicles were common in the normal period.
     public var vehiclesAreNormal: Bool {
         learnedPasses > 0 && Double(passesWithVehicles) / Double(learnedPasses) > settings.normalShare
-    }
-
-    /// The speed people walk at here: the 90th percentile of the normal period's, else the default.
-    public var normalWalk: Double {
-        guard walking.count >= 20 else { return settings.defaultWalk }
-        return walking.sorted()[Int(Double(walking.count - 1) * 0.9)]
     }
 
     public struct Observation: Sendable {

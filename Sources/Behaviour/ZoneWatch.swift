@@ -50,9 +50,8 @@ public struct ZoneWatch: Sendable {
     public mutating func observe(_ tracks: [MultiObjectTracker.Track], at t: Double, date: Date, width: Int, height: Int) -> [Event] {
         guard !zones.isEmpty else { return [] }
         var events: [Event] = []
-        let (w, h) = (Double(width), Double(height))
         for track in tracks where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
-            let feet = Point(x: min(max((track.box.x0 + track.box.x1) / 2 * w, 0.5), w - 0.5), y: min(max(track.box.y1 * h, 0.5), h - 0.5))
+            let feet = track.box.feet(width: width, height: height)
             for zone in zones where zone.contains(feet) {
                 let key = Key(track: track.id, zone: zone.id)
                 var p = presence[key] ?? (t, t, false, false)

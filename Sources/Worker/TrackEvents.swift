@@ -54,7 +54,7 @@ struct TrackEvents {
         guard vehiclesOn, let seen = outcome.vehicles else { return out }
         let aspect = w / max(1, h)
         out += seen.opened.map { track in
-            let feet = Point(x: (track.box.x0 + track.box.x1) / 2 * w, y: min(track.box.y1 * h, h - 0.5))
+            let feet = track.box.feet(width: width, height: height)
             return Vision.Detection(
                 type: .motionAnomaly, subtype: .vehicle, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
                 score: Double(track.score), region: region(track.detected),
