@@ -1,6 +1,7 @@
 """Writes a trained density head as ONNX: YOLOX-Nano's own graph cut after the features the head
-reads (its weights untouched), the head appended as ONNX nodes, batch norm folded into the first
-convolution and the trained floor into the last. The input size is left free (H, W multiples of 32)."""
+reads (its weights as trained: YOLOX's own when frozen, finetune.py's when fine-tuned), the head
+appended as ONNX nodes, batch norm folded into the first convolution, the trained floor and count
+scale into the last. The input size is left free (H, W multiples of 32)."""
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
@@ -31,11 +32,16 @@ def _t(x):
     return x.detach().cpu().numpy().astype(np.float32)
 
 
-def write(head, yolox_path, out_path):
+def write(head, yolox_path, out_path, backbone=None, scale=1.0):
+    """`backbone`: fine-tuned weights by initializer name (graph.OnnxGraph.weights()); None keeps
+    YOLOX's own. `scale` multiplies the output: relu(s·(d − floor)) = s·relu(d − floor) for s > 0."""
     head.eval()
     base = onnx.load(yolox_path)
     model = backbone_graph(yolox_path)
     g = model.graph
+    for init in g.initializer if backbone else []:
+        if init.name in backbone:
+            init.CopyFrom(numpy_helper.from_array(backbone[init.name].astype(np.float32), init.name))
     resize = next(n for n in base.graph.node if n.op_type == 'Resize')
     nodes, inits = [], []
 
@@ -66,7 +72,7 @@ def write(head, yolox_path, out_path):
     x = relu(conv('density.a', 'density.in', head.a, w=wa * k[None, :, None, None], b=_t(head.a.bias) + (wa[:, :, 0, 0] * c[None, :]).sum(1)))
     x = relu(conv('density.b', x, head.b))
     x = relu(conv('density.c', x, head.c))
-    x = conv('density.d', x, head.d, b=_t(head.d.bias) - float(head.floor))
+    x = conv('density.d', x, head.d, w=_t(head.d.weight) * scale, b=(_t(head.d.bias) - float(head.floor)) * scale)
     nodes.append(helper.make_node('Relu', [x], ['density']))
     g.node.extend(nodes)
     g.initializer.extend(inits)

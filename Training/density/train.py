@@ -104,6 +104,21 @@ def count(net, s):
     return float(net(s[0][None].float(), s[1][None].float()).sum())
 
 
+def score_fold(out, r, parts, fold, score):
+    """Writes fold r's held-out picture lists (fold-r-PART.txt, for `retina eval --images`) and their
+    counts and estimates (fold-r.json); `score(part, name)` gives (count, estimate)."""
+    rows = []
+    for part in parts:
+        held = sorted((n for (p, n), f in fold.items() if p == part and f == r), key=picture_order)
+        with open(f'{out}/fold-{r}-{part}.txt', 'w') as f:
+            f.write(''.join(n + '\n' for n in held))
+        rows += [dict(part=part, image=n, **dict(zip(('count', 'estimate'), score(part, n)))) for n in held]
+        e = [(x['estimate'], x['count']) for x in rows if x['part'] == part]
+        print(f'fold {r} {part}: MAE {np.mean([abs(p - c) for p, c in e]):.2f} '
+              f'MAPE {100 * np.mean([abs(p - c) / c for p, c in e]):.1f}% over {len(e)} pictures', flush=True)
+    json.dump(rows, open(f'{out}/fold-{r}.json', 'w'), indent=0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--data', required=True, help='folder holding part_B_train/ and part_A_test/ (images/, counts.csv, head_points.csv)')
@@ -134,16 +149,7 @@ def main():
         export.write(net, args.yolox, f'{args.out}/density-{r}.onnx')
         if r == 'final':
             continue
-        rows = []
-        for part in PARTS:
-            held = sorted((n for (p, n), f in fold.items() if p == part and f == r), key=picture_order)
-            with open(f'{args.out}/fold-{r}-{part}.txt', 'w') as f:
-                f.write(''.join(n + '\n' for n in held))
-            rows += [{'part': part, 'image': n, 'count': pictures[(part, n)][0][3], 'estimate': count(net, pictures[(part, n)][0])} for n in held]
-            e = [(x['estimate'], x['count']) for x in rows if x['part'] == part]
-            print(f'fold {r} {part}: MAE {np.mean([abs(p - c) for p, c in e]):.2f} '
-                  f'MAPE {100 * np.mean([abs(p - c) / c for p, c in e]):.1f}% over {len(e)} pictures', flush=True)
-        json.dump(rows, open(f'{args.out}/fold-{r}.json', 'w'), indent=0)
+        score_fold(args.out, r, PARTS, fold, lambda part, n: (pictures[(part, n)][0][3], count(net, pictures[(part, n)][0])))
 
 
 if __name__ == '__main__':
