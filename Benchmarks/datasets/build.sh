@@ -9,6 +9,9 @@
 # pets-running, concourse-running  the same real footage with one segment sped up 4x (every 4th
 #                               frame kept): people suddenly moving at running speed. The sped-up
 #                               frames are labelled in anomalies.csv (frame numbers of the new video).
+# pets-running-clips, concourse-running-clips  the sped-up videos as clip datasets, for running
+#                               from tracks: normal/ = the footage before the sped-up segment (learned
+#                               from, never scored), clips/ = the rest, from the segment on.
 # ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
 #                               test_01..06, anomalies.csv = its official intervals (kind vehicle:
 #                               bicycles, a cart, a skateboard among pedestrians). Links, no copies.
@@ -32,6 +35,24 @@ speedup() {
   mv "$2.tmp.mp4" "$2"
 }
 
+# cut SRC DST FIRST LAST: frames FIRST..LAST of SRC as a video of their own.
+cut() {
+  [ -s "$2" ] && [ "$2" -nt "$here/build.sh" ] && [ "$2" -nt "$1" ] && return 0
+  ffmpeg -hide_banner -loglevel error -y -i "$1" -an -vf "select='between(n\,$3\,$4)',setpts=N/FRAME_RATE/TB" \
+    -c:v libx264 -preset veryfast -crf 18 -g 50 -pix_fmt yuv420p "$2.tmp.mp4"
+  mv "$2.tmp.mp4" "$2"
+}
+
+# running_clips NAME FIRST: NAME-running-clips from NAME-running, split at frame FIRST (where its
+# sped-up segment starts); the labels are NAME-running's, counted from FIRST.
+running_clips() {
+  local src=$out/$1-running dst=$out/$1-running-clips
+  mkdir -p "$dst/normal" "$dst/clips"
+  cut "$src/video.mp4" "$dst/normal/$1-before.mp4" 0 $(($2 - 1))
+  cut "$src/video.mp4" "$dst/clips/$1-running.mp4" "$2" 100000
+  { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$src/anomalies.csv" | awk -F, -v c="$1-running" -v f="$2" '{print c "," $1 - f "," $2 - f "," $3}'; } > "$dst/anomalies.csv"
+}
+
 for name in pets2009-s2l1 concourse pets-running concourse-running; do
   mkdir -p "$out/$name"
   cp "$here/$name"/*.yaml "$here/$name"/*.csv "$out/$name/" 2>/dev/null || true
@@ -40,6 +61,8 @@ ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
 ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
 speedup "$data/pets2009-s2l1/video.mp4" "$out/pets-running/video.mp4" 500 699
 speedup "$data/concourse/video.mp4" "$out/concourse-running/video.mp4" 150 269
+running_clips pets 500
+running_clips concourse 150
 if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
   ped2=$out/ucsd-ped2
   mkdir -p "$ped2/normal" "$ped2/clips"

@@ -8,14 +8,16 @@ import Vision
 public struct TrackedBehaviours: Sendable {
     public private(set) var tracker: MultiObjectTracker
     public private(set) var vehicles: VehicleWatch
+    public private(set) var running: RunningWatch
     public private(set) var zones: ZoneWatch
     public private(set) var lines: LineCrossing
 
     /// `zones`: the camera's zones in source pixels (forbidden ones and those with a loitering limit are watched).
     public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init(),
-                zones: [Zone] = [], zoneSettings: ZoneWatch.Settings = .init()) {
+                running: RunningWatch.Settings = .init(), zones: [Zone] = [], zoneSettings: ZoneWatch.Settings = .init()) {
         self.tracker = MultiObjectTracker(settings: tracker)
         self.vehicles = VehicleWatch(settings: vehicles)
+        self.running = RunningWatch(settings: running)
         self.zones = ZoneWatch(zones: zones, settings: zoneSettings)
         lines = LineCrossing(zones: zones)
     }
@@ -23,6 +25,8 @@ public struct TrackedBehaviours: Sendable {
     public struct Outcome: Sendable {
         /// Nil while learning the camera's normal.
         public var vehicles: VehicleWatch.Observation?
+        /// Nil while learning the camera's normal (its walking pace is the measure).
+        public var running: RunningWatch.Observation?
         /// Intrusion and loitering: rules, not learned, so also while learning.
         public var zones: [ZoneWatch.Event]
         /// People who crossed a zone's counting line on this pass, by zone id.
@@ -34,10 +38,13 @@ public struct TrackedBehaviours: Sendable {
     public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {
         let tracks = tracker.update(detections, at: t)
         let aspect = Double(width) / Double(max(1, height))
-        var outcome = Outcome(vehicles: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height),
+        var outcome = Outcome(vehicles: nil, running: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height),
                               crossings: lines.observe(tracks, at: t, width: width, height: height))
         if learning { vehicles.learn(tracks, at: t, aspect: aspect) }
-        else { outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect) }
+        else {
+            outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect)
+            outcome.running = running.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
+        }
         return outcome
     }
 
@@ -45,6 +52,7 @@ public struct TrackedBehaviours: Sendable {
     public mutating func reset() {
         tracker.reset()
         vehicles.reset()
+        running.reset()
         zones.reset()
         lines.reset()
     }

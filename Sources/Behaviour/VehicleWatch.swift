@@ -27,15 +27,14 @@ public struct VehicleWatch: Sendable {
     public let settings: Settings
     private var learnedPasses = 0
     private var passesWithVehicles = 0
-    /// Speeds of followed people in the normal period (box heights per second).
-    private var walking: [Double] = []
-    /// `normalWalk`, kept up to date by `learn` (watching reads it on every pass).
-    public private(set) var normalWalk: Double
+    /// How fast the people of the normal period walk (the running watch reads it too).
+    public private(set) var pace: WalkingPace
+    public var normalWalk: Double { pace.normal }
     private var reported = Set<Int>()
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
-        normalWalk = settings.defaultWalk
+        pace = WalkingPace(assumed: settings.defaultWalk)
     }
 
     /// A pass of the normal period (before watching): what is there is normal.
@@ -43,12 +42,7 @@ public struct VehicleWatch: Sendable {
         learnedPasses += 1
         let seen = tracks.filter { $0.state == .confirmed && $0.lastSeen == t }
         if seen.contains(where: { $0.kind == .vehicle && $0.score >= settings.sureScore }) { passesWithVehicles += 1 }
-        // A velocity needs a few sightings to settle.
-        let speeds = seen.filter { $0.kind == .person && $0.hits >= 4 }.map { $0.speed(aspect: aspect) }
-        guard !speeds.isEmpty else { return }
-        walking += speeds
-        // The 90th percentile of the normal period's speeds, once there are enough; else the default.
-        if walking.count >= 20 { normalWalk = walking.sorted()[Int(Double(walking.count - 1) * 0.9)] }
+        pace.learn(tracks, at: t, aspect: aspect)
     }
 
     /// Whether vehicles were common in the normal period.

@@ -135,8 +135,8 @@ public struct AnomalySettings: Sendable, Equatable {
     /// `vehicle` events: a vehicle among pedestrians, from the learned detector's tracks (needs
     /// `perception.people`).
     public var vehicles = true
-    /// Seconds of the camera's video learned as its normal before vehicle events are raised (how
-    /// fast people walk here, whether vehicles pass).
+    /// Seconds of the camera's video learned as its normal before vehicle and running events from
+    /// tracks are raised (how fast people walk here, whether vehicles pass).
     public var vehicleLearning = 600.0
 }
 

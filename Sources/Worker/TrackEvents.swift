@@ -7,8 +7,11 @@ import Vision
 import Vocabulary
 
 /// A camera's anomalies from its tracks (the learned passes followed by `MultiObjectTracker`):
-/// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle` after the
-/// first `vehicleLearning` seconds of video (summed over segments) learned as the camera's normal.
+/// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle` and
+/// `running` after the first `vehicleLearning` seconds of video (summed over segments) learned as
+/// the camera's normal (its vehicles and its walking pace). Running from tracks needs passes close
+/// enough to follow a runner (a few a second); at one a second the flow detector's running stays
+/// the one that sees it.
 struct TrackEvents {
     private var behaviours: TrackedBehaviours
     let learning: Double
@@ -51,8 +54,20 @@ struct TrackEvents {
                              region: region(event.box), measurements: ["seconds": (event.seconds * 10).rounded() / 10, "trackId": Double(event.trackId)],
                              labels: ["source": "tracks"])
         }
-        guard vehiclesOn, let seen = outcome.vehicles else { return out }
         let aspect = w / max(1, h)
+        if let running = outcome.running, !running.runners.isEmpty {
+            let boxes = running.runners.map(\.detected)
+            let union = Box(x0: boxes.map(\.x0).min()!, y0: boxes.map(\.y0).min()!, x1: boxes.map(\.x1).max()!, y1: boxes.map(\.y1).max()!)
+            let feet = running.runners[0].box.feet(width: width, height: height)
+            out.append(Vision.Detection(
+                type: .motionAnomaly, subtype: .running, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
+                score: min(1, running.score / 2), region: region(union),
+                measurements: ["runners": Double(running.runners.count),
+                               "speedHeightsPerSecond": (running.runners.map { $0.speed(aspect: aspect) }.max()! * 100).rounded() / 100,
+                               "thresholdHeightsPerSecond": (running.threshold * 100).rounded() / 100],
+                labels: ["source": "tracks"]))
+        }
+        guard vehiclesOn, let seen = outcome.vehicles else { return out }
         out += seen.opened.map { track in
             let feet = track.box.feet(width: width, height: height)
             return Vision.Detection(

@@ -10,9 +10,13 @@ import Worker
 
 /// `retina eval` on a clip dataset (normal/ + clips/ + anomalies.csv, UCSD Ped2's layout): the
 /// learned detector on every frame, its detections tracked, and the behaviours on the tracks; the
-/// normal clips are learned from first. Today's behaviour on tracks: a vehicle among pedestrians.
+/// normal clips are learned from first. Behaviours on tracks: a vehicle among pedestrians and
+/// people running; every one raises its events, the frame score is the one the dataset labels
+/// (`running` when all its intervals are running, else `vehicle`).
 final class BehaviourClipAnalyser: ClipAnalyser {
+    enum Scored { case vehicle, running }
     let detector: ObjectDetector
+    var scored = Scored.vehicle
     var behaviours = TrackedBehaviours()
     /// Time spent in the tracker and behaviours, and the frames it was spent on.
     private(set) var trackingSeconds = 0.0
@@ -35,8 +39,8 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         if !normal, !learned {
             learned = true
             let v = behaviours.vehicles
-            FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile); vehicles are %@\n",
-                                                      v.normalWalk, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here").utf8))
+            FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile of %d speeds); vehicles are %@\n",
+                                                      v.normalWalk, v.pace.learnedSpeeds, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here").utf8))
         }
         behaviours.reset()
     }
@@ -48,8 +52,9 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
         frames += 1
-        guard let seen = outcome.vehicles else { return (0, []) }
-        return (seen.score, seen.active.map { "vehicle#\($0.id)" })
+        guard let seen = outcome.vehicles, let running = outcome.running else { return (0, []) }
+        let events = seen.active.map { "vehicle#\($0.id)" } + (running.runners.isEmpty ? [] : ["running"])
+        return (scored == .vehicle ? seen.score : running.score, events)
     }
 }
 
@@ -62,6 +67,8 @@ struct ClipEval {
         let dataset: ClipDataset
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
         let analyser = try await BehaviourClipAnalyser.load(threads: threads)
+        let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
+        analyser.scored = kinds == [EventSubtype.running.rawValue] ? .running : .vehicle
         var configured = ClipEvaluator(dataset: dataset)
         let showProgress = isatty(2) != 0
         configured.progress = { done, total in

@@ -1,0 +1,28 @@
+import Tracking
+
+/// How fast people walk in front of this camera: the 90th percentile of the speeds (box heights
+/// per second) of the people followed in its normal period. Box heights make it independent of
+/// distance and resolution; the camera's own normal makes it independent of the place (a station
+/// concourse walks faster than a park).
+public struct WalkingPace: Sendable {
+    /// A velocity needs a few sightings to settle.
+    public static let settledHits = 4
+    /// Speeds learned before the percentile is trusted.
+    public static let enough = 20
+
+    private var speeds: [Double] = []
+    /// The learned pace, or `assumed` until enough speeds were seen; kept up to date by `learn`.
+    public private(set) var normal: Double
+
+    public init(assumed: Double) { normal = assumed }
+
+    /// Adds the settled people among the tracks seen at `t`.
+    public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double) {
+        let seen = tracks.filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= Self.settledHits }
+        guard !seen.isEmpty else { return }
+        speeds += seen.map { $0.speed(aspect: aspect) }
+        if speeds.count >= Self.enough { normal = speeds.sorted()[Int(Double(speeds.count - 1) * 0.9)] }
+    }
+
+    public var learnedSpeeds: Int { speeds.count }
+}
