@@ -38,8 +38,13 @@ final class PictureConverter {
               let context = scale.context(from: (frame.pointee.width, frame.pointee.height, format),
                                           to: (Int32(width), Int32(height), layout.avFormat), flags: flags) else { return nil }
         let stride = width * layout.channels
-        var out = [UInt8](repeating: 0, count: stride * height)
+        // swscale's vector code writes whole blocks: a row whose bytes are not a multiple of its
+        // block (360 BGR pixels, UCSD Ped2's width) runs past its end, into the next row (written
+        // after it) and, for the last row, past the buffer: a row and a block of slack take it.
+        let slack = stride + 64
+        var out = [UInt8](repeating: 0, count: stride * height + slack)
         let lines = out.withUnsafeMutableBufferPointer { retina_scale_frame_packed(context, frame, $0.baseAddress, Int32(stride)) }
+        out.removeLast(slack)
         return lines > 0 ? out : nil
     }
 
