@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "Tracking", dependencies: ["Perception"]),
         // What tracks mean: behaviours decided on followed people and vehicles (a vehicle among pedestrians).
         .target(name: "Behaviour", dependencies: ["Tracking", "Perception", "Vision", "Vocabulary"]),
+        // Falls of a person at home, decided on the pose's posture over time: pure Swift.
+        .target(name: "Falls", dependencies: ["Perception"]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -80,7 +82,7 @@ let package = Package(
         // executable or its checkout), a camera's own read and checked.
         .target(name: "ModelStore", dependencies: ["Vision"]),
         // Scores the detectors on labelled video (../shared/data/README.md format); fits calibrations.
-        .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams"]),
+        .target(name: "Evaluation", dependencies: ["Media", "Vision", "Vocabulary", "Yams", "Falls"]),
         .target(
             name: "Worker",
             dependencies: ["Media", "Vision", "Vocabulary", "Events", "RetinaConfig", "ModelStore", "Perception", "Inference", "Tracking", "Behaviour",
@@ -102,7 +104,7 @@ let package = Package(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "ModelStore", "Vision", "Office", "Evidence",
-                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference", "Tracking", "Behaviour",
+                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference", "Tracking", "Behaviour", "Falls",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,10 +128,11 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
         // The detection chain; the end-to-end tests read real pictures through Media (Worker's adapter).
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Vision", "RetinaTestSupport"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary"],
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary", "RetinaTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Behaviour", "Perception"]),
+        .testTarget(name: "FallsTests", dependencies: ["Falls", "Perception"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),

@@ -12,6 +12,8 @@
 # pets-running-clips, concourse-running-clips  the sped-up videos as clip datasets, for running
 #                               from tracks: normal/ = the footage before the sped-up segment (learned
 #                               from, never scored), clips/ = the rest, from the segment on.
+# falls-normal                  the normal videos above (and Ped2's training clips) as a fall
+#                               dataset with no fall: false alarms per hour.
 # ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
 #                               test_01..06, anomalies.csv = its official intervals (kind vehicle:
 #                               bicycles, a cart, a skateboard among pedestrians). Links, no copies.
@@ -70,4 +72,17 @@ if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
   for f in "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/clips/"; done
   { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$data/ucsd-ped2/test_anomalies.csv" | awk -F, '{print $1 "," $3 "," $4 ",vehicle"}'; } > "$ped2/anomalies.csv"
 fi
+# falls-normal: every normal video here as a fall dataset of daily activities (labels.csv, label
+# adl): the false alarms of the fall detector per hour of footage with nobody falling.
+normal=$out/falls-normal
+mkdir -p "$normal"
+{
+  echo "clip,label,fall_type,fall_start_s"
+  ln -sf "$data/pets2009-s2l1/video.mp4" "$normal/pets2009-s2l1.mp4"; echo "pets2009-s2l1.mp4,adl,,"
+  ln -sf "$data/concourse/video.mp4" "$normal/concourse.mp4"; echo "concourse.mp4,adl,,"
+  for f in "$data"/ucsd-ped2/train_*.mp4; do
+    [ -f "$f" ] || continue
+    ln -sf "$f" "$normal/ucsd-ped2-$(basename "$f")"; echo "ucsd-ped2-$(basename "$f"),adl,,"
+  done
+} > "$normal/labels.csv"
 echo "datasets ready in $out: $(cd "$out" && echo *)"

@@ -23,6 +23,12 @@ public struct LearnedModelFile: Sendable, Equatable {
         relativePath: "crowd-density/crowd_density.onnx",
         sha256: "a83472e422448602ac44a087ff5e37c7d64ad925c1ec1c9030f30550ccfb5d8d")
 
+    /// BlazePose's full landmark model, its landmark and person outputs only (Models/pose/README.md,
+    /// made by Training/pose/ from the mediapipe wheel).
+    public static let poseLandmark = LearnedModelFile(
+        relativePath: "pose/pose_landmark.onnx",
+        sha256: "d3aa6d7e838e6485e9eb4df4d3af38873b5a98e8e32254568652d0c4c0d483fa")
+
     /// The file in the first of `ModelFiles.searchFolders()` that has it.
     public func locate(in folders: [String] = ModelFiles.searchFolders()) throws(ModelFileError) -> String {
         let candidates = folders.map { ($0 as NSString).appendingPathComponent(relativePath) }

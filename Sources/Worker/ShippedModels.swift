@@ -16,3 +16,10 @@ extension CrowdDensityEstimator {
         return try CrowdDensityEstimator(modelPath: try file.locate(), sha256: file.sha256, threads: threads)
     }
 }
+
+extension PoseEstimator {
+    public static func shipped(threads: Int = 1) throws -> PoseEstimator {
+        let file = LearnedModelFile.poseLandmark
+        return try PoseEstimator(modelPath: try file.locate(), sha256: file.sha256, threads: threads)
+    }
+}

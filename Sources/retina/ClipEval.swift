@@ -70,12 +70,10 @@ struct ClipEval {
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
         analyser.scored = kinds == [EventSubtype.running.rawValue] ? .running : .vehicle
         var configured = ClipEvaluator(dataset: dataset)
-        let showProgress = isatty(2) != 0
-        configured.progress = { done, total in
-            if showProgress { FileHandle.standardError.write(Data("\rclips: \(done)/\(total)".utf8)) }
-        }
+        let progress = ClipProgress()
+        configured.progress = progress.report
         let evaluator = configured
-        defer { if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        defer { progress.clear() }
         // Decoding and inference block: the whole pass runs on a thread of its own.
         let box = UncheckedSendable(analyser)
         var report = try await runOnThread { () throws in try evaluator.evaluate(box.value) }
@@ -84,8 +82,24 @@ struct ClipEval {
     }
 }
 
-/// The analyser is used by one thread at a time: the evaluation's, after it is built here.
-private struct UncheckedSendable<T>: @unchecked Sendable {
+/// "clips: N/M" on the terminal while an evaluation runs, cleared after (nothing when stderr is not one).
+struct ClipProgress: Sendable {
+    let shown = isatty(2) != 0
+
+    var report: @Sendable (Int, Int) -> Void {
+        let shown = shown
+        return { done, total in
+            if shown { FileHandle.standardError.write(Data("\rclips: \(done)/\(total)".utf8)) }
+        }
+    }
+
+    func clear() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// An analyser is used by one thread at a time: the evaluation's, after it is built here.
+struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

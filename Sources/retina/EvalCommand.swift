@@ -1,5 +1,6 @@
 import ArgumentParser
 import Evaluation
+import Falls
 import Foundation
 import Logging
 import Media
@@ -28,6 +29,14 @@ struct Eval: AsyncParsableCommand {
         every frame, its detections are tracked, and the behaviours decided
         on the tracks are scored (frame AUC, events within 1 s, false events).
 
+        A fall dataset is a folder of clips with labels.csv (clip,label,
+        fall_type,fall_start_s,…: label fall or adl), as
+        ../shared/data/falls-gmdcsa24: the person is followed by pose at
+        --rate frames a second and each clip's first fall alarm is scored
+        (detected at or after the onset, missed, false alarms, delays);
+        --leave-one-subject-out chooses the decision's settings for each
+        subject on the others' clips.
+
         Examples:
           retina eval .build/datasets/pets2009-s2l1
           retina eval --json .build/datasets/pets-running
@@ -36,6 +45,7 @@ struct Eval: AsyncParsableCommand {
           retina eval --counter detector --tiles 2x2 STILLS
           retina eval --images fold-0.txt --density-model density-0.onnx STILLS
           retina eval .build/datasets/ucsd-ped2
+          retina eval --leave-one-subject-out ../shared/data/falls-gmdcsa24
         """
     )
 
@@ -60,7 +70,7 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("H.264 deblocking while decoding: always, or keyframes (what a camera sees while its machine is over capacity and `deblock: auto` sheds the filter).", valueName: "policy"))
     var deblock: DeblockPolicy = .always
 
-    @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV (fall datasets: each looked-at frame's posture).", valueName: "file"))
     var featuresOut: String?
 
     @Option(name: .long, help: ArgumentHelp("Count people with the learned detector, the density model, or both fused (default: fused on stills, the classical model on videos).", valueName: "counter"))
@@ -78,8 +88,18 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("ONNX Runtime threads per inference.", valueName: "n"))
     var threads = 1
 
+    @Option(name: .long, help: ArgumentHelp("Fall datasets: frames a second looked at.", valueName: "fps"))
+    var rate = 5.0
+
+    @Flag(name: .long, help: "Fall datasets: choose the fall decision's settings for each subject on the other subjects' clips.")
+    var leaveOneSubjectOut = false
+
+    @Option(name: .long, help: ArgumentHelp("Fall datasets: the decision's settings over its defaults, e.g. lean=45,drop=0.2,confirm=0.2.", valueName: "list"))
+    var fallSettings: String?
+
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
+        guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
         // Evaluation decodes flat out, never late: `auto` would silently be `always`.
         if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
     }
@@ -91,6 +111,16 @@ struct Eval: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
+        if FallDataset.isFallDataset(dataset) {
+            if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a fall dataset") }
+            let settings: FallWatch.Settings
+            do { settings = try FallWatch.Settings(parsing: fallSettings ?? "") } catch { throw ValidationError("--fall-settings: \(error)") }
+            if fallSettings != nil, leaveOneSubjectOut { throw ValidationError("--fall-settings and --leave-one-subject-out: the second chooses the settings") }
+            return try print(try await FallEval(directory: dataset, threads: threads, rate: rate, settings: settings,
+                                                leaveOneSubjectOut: leaveOneSubjectOut, featuresOut: featuresOut).run())
+        }
+        if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
+        if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
             return try print(try await ClipEval(directory: dataset, threads: threads).run())
@@ -186,6 +216,20 @@ enum EvalText {
         lines.append(String(format: "speed:     %.1f frames/s end to end, detectors %.2f ms/frame", r.fps, r.detectorMsPerFrame))
         if let ms = r.learnedMsPerInference { lines.append(String(format: "learned:   %.1f ms of inference per counted frame", ms)) }
         if let ms = r.trackingMsPerFrame { lines.append(String(format: "tracking:  %.3f ms per frame in the tracker and behaviours (within the above)", ms)) }
+        if let f = r.falls {
+            lines.append("falls:     \(f.detected) of \(f.detected + f.missed) detected, \(f.falseAlarms) false alarm(s) over \(f.clips) clips (\(f.protocolName))")
+            let fixed = Set(f.perClip.map(\.settings)).count == 1
+            if fixed, let s = f.perClip.first?.settings { lines.append("  decision: \(s)") }
+            if !f.delaysSeconds.isEmpty {
+                lines.append("  delay after the onset: " + f.delaysSeconds.map { String(format: "%.1f s", $0) }.joined(separator: ", "))
+            }
+            for c in f.perClip {
+                let alarm = c.alarmSeconds.map { String(format: "alarm at %.1f s (%@)", $0, c.cause ?? "") } ?? "no alarm"
+                let onset = c.fallStartSeconds.map { String(format: ", onset %.1f s", $0) } ?? ""
+                lines.append("  \(c.clip) [\(c.label)\(onset)]: \(c.outcome), \(alarm)" + (fixed ? "" : "; \(c.settings)"))
+            }
+            lines.append(String(format: "  %d frames looked at (%.0f a second), %.1f ms each", f.framesAnalysed, f.rate, f.msPerFrame))
+        }
         return lines.joined(separator: "\n")
     }
 }

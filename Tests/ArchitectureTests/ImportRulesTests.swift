@@ -51,6 +51,7 @@ import Testing
         // Tracks and behaviours are geometry over detections: no pixels, no runtime, no store.
         ("Tracking", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
         ("Behaviour", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
+        ("Falls", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
     ])
     func targetImportsNoneOf(_ target: String, _ forbidden: [String]) throws {
         let found = try Self.imports(of: target).intersection(forbidden)

@@ -4,7 +4,8 @@
 # original run by ai-edge-litert on a real frame of ../shared/data/falls-gmdcsa24 (issue 19's
 # groundwork: the fall detector's pose runs through Retina's one inference runtime).
 #
-#   Training/pose/convert.sh          # → .build/pose/{pose_detection,pose_landmark_full}.onnx
+#   Training/pose/convert.sh          # → .build/pose/{pose_detection,pose_landmark_full,pose_landmark}.onnx
+#   INSTALL=1 Training/pose/convert.sh   # also copy pose_landmark.onnx to Models/pose/ (then update its sha256)
 #
 # PyPI only (a venv in .venv-pose/). tflite2onnx 0.4.1 needs two fixes made at run time
 # (tflite_to_onnx.py), and the detector's 38 DENSIFY ops replaced by their dense weights first
@@ -32,6 +33,7 @@ $py Training/pose/densify_tflite.py "$out/pose_detection.tflite" "$out/pose_dete
 echo "pose: converting" >&2
 $py Training/pose/tflite_to_onnx.py "$out/pose_landmark_full.tflite" "$out/pose_landmark_full.onnx"
 $py Training/pose/tflite_to_onnx.py "$out/pose_detection_dense.tflite" "$out/pose_detection.onnx"
+$py Training/pose/prune.py "$out/pose_landmark_full.onnx" "$out/pose_landmark.onnx"
 if [ -f "$clip" ]; then
   echo "pose: checking against TFLite on a frame of $clip" >&2
   ffmpeg -v error -y -ss 1 -i "$clip" -frames:v 1 -vf "crop=250:250:195:230,scale=256:256" -f rawvideo -pix_fmt rgb24 "$out/crop256.rgb"
@@ -42,3 +44,9 @@ else
   echo "pose: $clip missing: not checked against TFLite" >&2
 fi
 sha256sum "$out"/*.onnx
+if [ "${INSTALL:-0}" = 1 ]; then
+  mkdir -p Models/pose
+  cp "$out/pose_landmark.onnx" Models/pose/pose_landmark.onnx
+  cp "$out/LICENSE" Models/pose/LICENSE
+  echo "pose: Models/pose/pose_landmark.onnx sha256 $(sha256sum Models/pose/pose_landmark.onnx | cut -d' ' -f1)"
+fi
