@@ -3,9 +3,8 @@ import Vocabulary
 
 /// Follows one person's pose from frame to frame, as MediaPipe does: the pose found in a frame
 /// says where to look in the next. When nobody is followed it looks again, with the detector's
-/// largest person and where the person was last seen, each region tried turned upright, on the
-/// left and on the right (a person lying is not found in a region that is not turned), keeping the
-/// best pose; someone who fell is most likely where they were last seen, and detectors trained
+/// largest person and where the person was last seen, each region tried as it is and turned left
+/// and right (lying, the landmark model must see the body upright), keeping the best pose; someone who fell is most likely where they were last seen, and detectors trained
 /// mostly on people standing often miss a person lying on the floor. Blocks for its inferences:
 /// use it from one thread at a time, off the cooperative pool.
 public final class PoseFollower {
@@ -47,26 +46,32 @@ public final class PoseFollower {
             found = try estimator.estimate(picture, region: region).pose
             inferences += 1
         } else {
-            var candidates: [PoseRegion] = []
+            // (region, its turns to try, how much an unturned pose counts): shown a person lying in a
+            // region not turned, the model can answer with a confident pose squeezed across the
+            // body (seen on GMDCSA24: 1.00 against 0.99 turned), so in a box wider than tall, most
+            // likely a person lying, an upright pose must do clearly better than a turned one.
+            var candidates: [(PoseRegion, [Double], Double)] = []
             let people = try detector.detect(picture).detections.filter { $0.classIndex == COCOClass.person }
             inferences += 1
             if let best = people.max(by: { $0.box.area < $1.box.area }) {
                 let (w, h) = (Double(picture.width), Double(picture.height))
-                candidates.append(PoseRegion.around(Box(x0: best.box.x0 * w, y0: best.box.y0 * h, x1: best.box.x1 * w, y1: best.box.y1 * h)))
+                let box = Box(x0: best.box.x0 * w, y0: best.box.y0 * h, x1: best.box.x1 * w, y1: best.box.y1 * h)
+                candidates.append((PoseRegion.around(box), [0, Double.pi / 2, -Double.pi / 2], box.width > box.height ? 0.9 : 1))
             }
-            if let lastSeen { candidates.append(lastSeen) }
-            var best: Pose?
-            for candidate in candidates {
-                for turn in [0, Double.pi / 2, -Double.pi / 2] {
+            if let lastSeen { candidates.append((lastSeen, [0, Double.pi / 2, -Double.pi / 2], 1)) }
+            var best: (pose: Pose, quality: Double)?
+            for (candidate, turns, unturned) in candidates {
+                for turn in turns {
                     var r = candidate
                     r.rotation = PoseRegion.normalised(candidate.rotation + turn)
                     let pose = try estimator.estimate(picture, region: r).pose
                     inferences += 1
-                    if pose.score > best?.score ?? -1 { best = pose }
+                    let quality = pose.score * (turn == 0 ? unturned : 1)
+                    if quality > best?.quality ?? -1 { best = (pose, quality) }
                 }
             }
             guard let best else { return nil }
-            found = best
+            found = best.pose
         }
         guard found.score >= settings.minPoseScore, found.next.size / 2.5 >= settings.minScale * Double(picture.height) else {
             region = nil

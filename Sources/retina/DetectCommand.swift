@@ -18,6 +18,7 @@ struct Detect: AsyncParsableCommand {
           retina detect Streams/pets-walk.mp4 --frame 100 --draw pets.jpg
           retina detect plaza.jpg --tiles 2x2 --json
           retina detect street.png --threads 2 --repeat 50    # timing
+          retina detect fall.mp4 --frame 90 --pose --draw pose.jpg   # a person's pose (fall detection)
         """
     )
 
@@ -48,6 +49,9 @@ struct Detect: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object: people, detections, inferenceMs.")
     var json = false
 
+    @Flag(name: .long, help: "Also find the largest person's pose (BlazePose, Models/pose), as the fall detector does, and draw its skeleton.")
+    var pose = false
+
     @OptionGroup var logOptions: LogOptions
 
     func validate() throws {
@@ -73,10 +77,18 @@ struct Detect: AsyncParsableCommand {
         // The first run pays for ONNX Runtime's lazy set-up; with repeats, only the later ones are timed.
         let timed = Array(runs.dropFirst(runs.count > 1 ? 1 : 0).flatMap(\.inferenceSeconds))
 
+        var found: Pose?
+        if pose {
+            let estimator = try await runOnThread { () throws in try PoseEstimator.shipped(threads: threads) }
+            // The follower is made and used on the one thread (it keeps who it follows).
+            found = try await runOnThread { () throws in try PoseFollower(detector: detector, estimator: estimator).follow(picture) }
+        }
         print(json ? try DetectText.json(result, timed: timed)
                    : DetectText.render(result, timed: timed, file: file, width: picture.width, height: picture.height))
+        if pose, !json { print(DetectText.render(found)) }
         if let draw {
-            try await runOnThread { () throws(CLIError) in try DetectText.draw(result.detections, on: picture, to: draw) }
+            let drawnPose = found
+            try await runOnThread { () throws(CLIError) in try DetectText.draw(result.detections, pose: drawnPose, on: picture, to: draw) }
             if !json { print("drawn:      \(draw)") }
         }
     }
@@ -115,10 +127,18 @@ enum DetectText {
         return String(decoding: try e.encode(out), as: UTF8.self)
     }
 
-    /// The whole picture at full size with the boxes outlined, as a JPEG at `path`.
-    static func draw(_ detections: [Detection], on picture: DecodedPicture, to path: String) throws(CLIError) {
+    static func render(_ pose: Pose?) -> String {
+        guard let pose else { return "pose:       nobody found (no person, or a pose score under 0.5)" }
+        let lean = abs(PoseRegion.normalised(pose.next.rotation)) * 180 / Double.pi
+        return String(format: "pose:       score %.2f, body %.0f° from upright, hips at (%.0f, %.0f), scale %.0f px",
+                      pose.score, lean, pose.next.centerX, pose.next.centerY, pose.next.size / 2.5)
+    }
+
+    /// The whole picture at full size with the boxes outlined (and the pose's skeleton), as a JPEG at `path`.
+    static func draw(_ detections: [Detection], pose: Pose? = nil, on picture: DecodedPicture, to path: String) throws(CLIError) {
         guard var bgr = picture.pixels(.bgr, width: picture.width, height: picture.height) else { throw CLIError("cannot read the picture's pixels") }
         DetectionDrawing.draw(detections, on: &bgr, width: picture.width, height: picture.height)
+        if let pose { PoseDrawing.draw(pose, on: &bgr, width: picture.width, height: picture.height) }
         guard let jpeg = PackedPicture.jpeg(bgr, layout: .bgr, width: picture.width, height: picture.height) else {
             throw CLIError("cannot encode \(path) as JPEG")
         }
