@@ -47,12 +47,18 @@ public struct RunningWatch: Sendable {
             streak = 0
             return Observation(score: 0, runners: [], threshold: threshold)
         }
-        let speeds = people.map { $0.speed(aspect: aspect) }.sorted(by: >)
+        let speeds = people.map { Self.speed($0, aspect: aspect) }.sorted(by: >)
         let needed = max(1, Int((settings.share * Double(people.count)).rounded(.up)))
         let score = speeds[needed - 1] / threshold
         streak = score >= 1 ? streak + 1 : 0
         guard streak >= settings.confirmPasses else { return Observation(score: score, runners: [], threshold: threshold) }
-        return Observation(score: score, runners: people.filter { $0.speed(aspect: aspect) >= threshold }, threshold: threshold)
+        return Observation(score: score, runners: people.filter { Self.speed($0, aspect: aspect) >= threshold }, threshold: threshold)
+    }
+
+    /// A track's speed over its last 0.4 s of sightings where it has them (no filter lag: a runner
+    /// is fast from the start and slow again at once), else its filtered speed.
+    static func speed(_ track: MultiObjectTracker.Track, aspect: Double) -> Double {
+        track.recentSpeed(aspect: aspect) ?? track.speed(aspect: aspect)
     }
 
     /// A new segment: no streak.

@@ -53,6 +53,20 @@ public struct MultiObjectTracker: Sendable {
         public internal(set) var velocity: (x: Double, y: Double)
         var filter: KalmanBox
         var votes: [Int: Float]
+        /// The detected boxes of the last second, oldest first (`recentSpeed`).
+        var sightings: [(t: Double, box: Box)] = []
+
+        /// Speed in box heights per second from where it was detected `window` seconds ago (or
+        /// its oldest sighting since, at least half that ago) to where it is detected now: no
+        /// filter lag, so a person who starts running is fast at once; nil without such sightings.
+        public func recentSpeed(aspect: Double, window: Double = 0.4) -> Double? {
+            guard let now = sightings.last, let then = sightings.first(where: { $0.t >= now.t - window - 1e-9 }),
+                  now.t - then.t >= window / 2 - 1e-9 else { return nil }
+            let dx = ((now.box.x0 + now.box.x1) - (then.box.x0 + then.box.x1)) / 2 * aspect
+            let dy = ((now.box.y0 + now.box.y1) - (then.box.y0 + then.box.y1)) / 2
+            let h = max((now.box.height + then.box.height) / 2, 1e-6)
+            return (dx * dx + dy * dy).squareRoot() / h / (now.t - then.t)
+        }
 
         /// Speed in its own box heights per second (a person's box height is his height: body heights
         /// per second without a perspective calibration). `aspect`: the picture's width over its height.
@@ -138,7 +152,7 @@ public struct MultiObjectTracker: Sendable {
             tracks.append(Track(id: nextId, kind: Self.kind(of: d.classIndex), classIndex: d.classIndex, score: d.score,
                                 state: first || settings.confirmHits <= 1 ? .confirmed : .tentative,
                                 box: d.box, detected: d.box, firstSeen: t, lastSeen: t, hits: 1, velocity: (0, 0),
-                                filter: filter, votes: [d.classIndex: d.score]))
+                                filter: filter, votes: [d.classIndex: d.score], sightings: [(t, d.box)]))
             nextId += 1
         }
         return tracks
@@ -155,6 +169,8 @@ public struct MultiObjectTracker: Sendable {
         tracks[i].filter.update(d.box)
         tracks[i].box = tracks[i].filter.box
         tracks[i].detected = d.box
+        tracks[i].sightings.append((t, d.box))
+        tracks[i].sightings.removeAll { $0.t < t - 1 }
         tracks[i].lastSeen = t
         tracks[i].hits += 1
         tracks[i].velocity = tracks[i].filter.velocity
