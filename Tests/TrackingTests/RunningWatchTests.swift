@@ -60,3 +60,32 @@ import Tracking
         #expect(seen.allSatisfy { $0.runners.isEmpty && $0.threshold == RunningWatch.Settings().minSpeed })
     }
 }
+
+/// A track's speed from its recent sightings: no filter lag.
+@Suite struct RecentSpeedTests {
+    @Test func aPersonWhoStartsRunningIsFastAtOnceByHisSightings() throws {
+        var tracker = MultiObjectTracker()
+        var x = 0.1
+        // Walking at 0.5 box heights a second for 2 s, 10 sightings a second (boxes 0.08 × 0.12: wide
+        // enough that a step of 0.3 box heights still overlaps the last box).
+        for step in 0..<20 {
+            x += 0.5 * 0.12 / 10
+            _ = tracker.update([TrackerTests.person(x, 0.5, w: 0.08)], at: Double(step) / 10)
+        }
+        let walking = try #require(tracker.tracks.first)
+        #expect(abs((walking.recentSpeed(aspect: 1) ?? 0) - 0.5) < 0.05)
+        // Then 3 a second: after 0.4 s the sightings say so, the filter is still on its way.
+        for step in 20..<24 {
+            x += 3 * 0.12 / 10
+            _ = tracker.update([TrackerTests.person(x, 0.5, w: 0.08)], at: Double(step) / 10)
+        }
+        let running = try #require(tracker.tracks.first)
+        #expect(tracker.tracks.count == 1)
+        #expect(abs((running.recentSpeed(aspect: 1) ?? 0) - 3) < 0.3, "\(String(describing: running.recentSpeed(aspect: 1)))")
+        #expect(running.speed(aspect: 1) < running.recentSpeed(aspect: 1)!)
+        // A track seen once has no recent speed.
+        var fresh = MultiObjectTracker()
+        _ = fresh.update([TrackerTests.person(0.5, 0.5)], at: 0)
+        #expect(fresh.tracks.first?.recentSpeed(aspect: 1) == nil)
+    }
+}
