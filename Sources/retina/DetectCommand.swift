@@ -18,7 +18,7 @@ struct Detect: AsyncParsableCommand {
           retina detect Streams/pets-walk.mp4 --frame 100 --draw pets.jpg
           retina detect plaza.jpg --tiles 2x2 --json
           retina detect street.png --threads 2 --repeat 50    # timing
-          retina detect fall.mp4 --frame 90 --pose --draw pose.jpg   # a person's pose (fall detection)
+          retina detect fall.mp4 --frame 90 --pose --draw pose.jpg  # and the pose
         """
     )
 

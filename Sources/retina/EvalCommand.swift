@@ -52,7 +52,7 @@ struct Eval: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
     var dataset: String
 
-    @Flag(name: .long, help: "Print one JSON object: crowd {mae, rmse, mape, frames}, anomaly {auc, detected, missed, falseAlarms, events}, fps.")
+    @Flag(name: .long, help: "Print one JSON object: crowd {mae, rmse, mape, frames}, anomaly {auc, detected, missed, falseAlarms, events}, falls {clips, detected, missed, falseAlarms, delaysSeconds, perClip}, fps.")
     var json = false
 
     @Option(name: .long, help: ArgumentHelp("Crowd model to start from (default: Models/crowd-generic.json).", valueName: "file"))
