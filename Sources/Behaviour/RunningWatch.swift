@@ -34,6 +34,8 @@ public struct RunningWatch: Sendable {
         /// The people running on this pass, once confirmed: a running detection while not empty
         /// (the worker's episode policy makes one event of a run of them).
         public var runners: [MultiObjectTracker.Track]
+        /// The fastest runner's speed (box heights per second; 0 without runners).
+        public var fastest: Double
         /// The running threshold this pass (box heights per second).
         public var threshold: Double
     }
@@ -45,14 +47,15 @@ public struct RunningWatch: Sendable {
         let people = tracks.filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= settings.settledHits }
         guard !people.isEmpty else {
             streak = 0
-            return Observation(score: 0, runners: [], threshold: threshold)
+            return Observation(score: 0, runners: [], fastest: 0, threshold: threshold)
         }
-        let speeds = people.map { Self.speed($0, aspect: aspect) }.sorted(by: >)
+        let speeds = people.map { Self.speed($0, aspect: aspect) }
         let needed = max(1, Int((settings.share * Double(people.count)).rounded(.up)))
-        let score = speeds[needed - 1] / threshold
+        let score = speeds.sorted(by: >)[needed - 1] / threshold
         streak = score >= 1 ? streak + 1 : 0
-        guard streak >= settings.confirmPasses else { return Observation(score: score, runners: [], threshold: threshold) }
-        return Observation(score: score, runners: people.filter { Self.speed($0, aspect: aspect) >= threshold }, threshold: threshold)
+        guard streak >= settings.confirmPasses else { return Observation(score: score, runners: [], fastest: 0, threshold: threshold) }
+        let runners = zip(people, speeds).filter { $0.1 >= threshold }
+        return Observation(score: score, runners: runners.map(\.0), fastest: runners.map(\.1).max() ?? 0, threshold: threshold)
     }
 
     /// A track's speed over its last 0.4 s of sightings where it has them (no filter lag: a runner

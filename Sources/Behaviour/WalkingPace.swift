@@ -10,6 +10,7 @@ public struct WalkingPace: Sendable {
     /// Speeds learned before the percentile is trusted.
     public static let enough = 20
 
+    /// Ascending.
     private var speeds: [Double] = []
     /// The learned pace, or `assumed` until enough speeds were seen; kept up to date by `learn`.
     public private(set) var normal: Double
@@ -20,8 +21,14 @@ public struct WalkingPace: Sendable {
     public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double) {
         let seen = tracks.filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= Self.settledHits }
         guard !seen.isEmpty else { return }
-        speeds += seen.map { $0.speed(aspect: aspect) }
-        if speeds.count >= Self.enough { normal = speeds.sorted()[Int(Double(speeds.count - 1) * 0.9)] }
+        // Kept sorted as they come (a binary search and an insert each), not sorted again every
+        // pass of a 10-minute normal period.
+        for speed in seen.map({ $0.speed(aspect: aspect) }) {
+            var lo = 0, hi = speeds.count
+            while lo < hi { let mid = (lo + hi) / 2; if speeds[mid] < speed { lo = mid + 1 } else { hi = mid } }
+            speeds.insert(speed, at: lo)
+        }
+        if speeds.count >= Self.enough { normal = speeds[Int(Double(speeds.count - 1) * 0.9)] }
     }
 
     public var learnedSpeeds: Int { speeds.count }

@@ -25,8 +25,6 @@ public struct PostureSample: Sendable, Equatable {
 
     /// From a pose: its next region is MediaPipe's body axis (hip centre and alignment point).
     public init(_ pose: Pose, at time: Double) {
-        let r = pose.next
-        self.init(time: time, lean: abs(PoseRegion.normalised(r.rotation)) * 180 / Double.pi,
-                  hipX: r.centerX, hipY: r.centerY, scale: r.size / 2 / 1.25)
+        self.init(time: time, lean: pose.lean, hipX: pose.next.centerX, hipY: pose.next.centerY, scale: pose.scale)
     }
 }

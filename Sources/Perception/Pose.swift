@@ -41,6 +41,12 @@ public struct Pose: Sendable {
 
     public subscript(_ part: Part) -> PoseLandmark { landmarks[part.rawValue] }
 
+    /// The body's axis (hip centre → above the head) from upright, degrees: 0 standing, 90 lying.
+    public var lean: Double { abs(PoseRegion.normalised(next.rotation)) * 180 / Double.pi }
+
+    /// The body's scale: the distance from the hip centre to above the head, pixels.
+    public var scale: Double { next.size / (2 * PoseRegion.alignedScale) }
+
     /// The midpoint of two landmarks.
     public func mid(_ a: Part, _ b: Part) -> (x: Double, y: Double) {
         ((self[a].x + self[b].x) / 2, (self[a].y + self[b].y) / 2)
@@ -69,11 +75,14 @@ public struct PoseRegion: Sendable, Equatable {
                    size: max(box.width, box.height) * scale, rotation: 0)
     }
 
+    /// How much wider than twice the alignment points' distance an aligned region is (MediaPipe's).
+    public static let alignedScale = 1.25
+
     /// MediaPipe's region from two alignment points (picture pixels): centred on `center`, twice
-    /// their distance wide times `scale`, turned so that `center` → `top` points up.
-    public static func aligned(center: (x: Double, y: Double), top: (x: Double, y: Double), scale: Double = 1.25) -> PoseRegion {
+    /// their distance wide times `alignedScale`, turned so that `center` → `top` points up.
+    public static func aligned(center: (x: Double, y: Double), top: (x: Double, y: Double)) -> PoseRegion {
         let dx = top.x - center.x, dy = top.y - center.y
-        return PoseRegion(centerX: center.x, centerY: center.y, size: 2 * (dx * dx + dy * dy).squareRoot() * scale,
+        return PoseRegion(centerX: center.x, centerY: center.y, size: 2 * (dx * dx + dy * dy).squareRoot() * alignedScale,
                           rotation: normalised(Double.pi / 2 - atan2(-dy, dx)))
     }
 

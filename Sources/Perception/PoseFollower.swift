@@ -41,9 +41,14 @@ public final class PoseFollower {
 
     /// The followed person's pose in this picture, or nil when nobody is found.
     public func follow(_ picture: some BGRPixelSource) throws(InferenceError) -> Pose? {
+        // The picture's pixels once, for every region looked at in it.
+        let (width, height) = (picture.width, picture.height)
+        guard width > 0, height > 0, let bgr = picture.bgrPixels(width: width, height: height, crop: PictureRect(x: 0, y: 0, width: width, height: height)) else {
+            throw .badInput("the picture (\(width)×\(height)) gave no pixels")
+        }
         let found: Pose
         if let region {
-            found = try estimator.estimate(picture, region: region).pose
+            found = try estimator.estimate(bgr: bgr, width: width, height: height, region: region).pose
             inferences += 1
         } else {
             // (region, its turns to try, how much an unturned pose counts): shown a person lying in a
@@ -64,7 +69,7 @@ public final class PoseFollower {
                 for turn in turns {
                     var r = candidate
                     r.rotation = PoseRegion.normalised(candidate.rotation + turn)
-                    let pose = try estimator.estimate(picture, region: r).pose
+                    let pose = try estimator.estimate(bgr: bgr, width: width, height: height, region: r).pose
                     inferences += 1
                     let quality = pose.score * (turn == 0 ? unturned : 1)
                     if quality > best?.quality ?? -1 { best = (pose, quality) }
@@ -73,7 +78,7 @@ public final class PoseFollower {
             guard let best else { return nil }
             found = best.pose
         }
-        guard found.score >= settings.minPoseScore, found.next.size / 2.5 >= settings.minScale * Double(picture.height) else {
+        guard found.score >= settings.minPoseScore, found.scale >= settings.minScale * Double(height) else {
             region = nil
             return nil
         }

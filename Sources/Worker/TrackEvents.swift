@@ -63,7 +63,7 @@ struct TrackEvents {
                 type: .motionAnomaly, subtype: .running, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
                 score: min(1, running.score / 2), region: region(union),
                 measurements: ["runners": Double(running.runners.count),
-                               "speedHeightsPerSecond": (running.runners.map { $0.speed(aspect: aspect) }.max()! * 100).rounded() / 100,
+                               "speedHeightsPerSecond": (running.fastest * 100).rounded() / 100,
                                "thresholdHeightsPerSecond": (running.threshold * 100).rounded() / 100],
                 labels: ["source": "tracks"]))
         }

@@ -129,9 +129,8 @@ enum DetectText {
 
     static func render(_ pose: Pose?) -> String {
         guard let pose else { return "pose:       nobody found (no person, or a pose score under 0.5)" }
-        let lean = abs(PoseRegion.normalised(pose.next.rotation)) * 180 / Double.pi
         return String(format: "pose:       score %.2f, body %.0f° from upright, hips at (%.0f, %.0f), scale %.0f px",
-                      pose.score, lean, pose.next.centerX, pose.next.centerY, pose.next.size / 2.5)
+                      pose.score, pose.lean, pose.next.centerX, pose.next.centerY, pose.scale)
     }
 
     /// The whole picture at full size with the boxes outlined (and the pose's skeleton), as a JPEG at `path`.
