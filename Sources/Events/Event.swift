@@ -50,14 +50,21 @@ public struct EvidenceRef: Sendable, Codable, Equatable {
     public var mime: String?
     public var size: Int?
     public var sha256: String?
+    /// A home camera's evidence: blurred, skeleton or clear (restricted); nil for a street camera's.
+    public var privacy: EvidencePrivacy?
 
-    public init(kind: EvidenceKind, uri: String, mime: String? = nil, size: Int? = nil, sha256: String? = nil) {
+    public init(kind: EvidenceKind, uri: String, mime: String? = nil, size: Int? = nil, sha256: String? = nil,
+                privacy: EvidencePrivacy? = nil) {
         self.kind = kind
         self.uri = uri
         self.mime = mime
         self.size = size
         self.sha256 = sha256
+        self.privacy = privacy
     }
+
+    /// Whether showing it must be recorded in the event's history (a home camera's clear picture or clip).
+    public var isRestricted: Bool { privacy?.isRestricted ?? false }
 }
 
 /// One event in the shared dispatch-queue schema (../shared/DESIGN.md), the same envelope for every

@@ -74,6 +74,9 @@ public protocol EventQueue: Sendable {
     /// recorder needs to know nothing of merges. Appends `evidence_added` (or `evidence_missing`);
     /// a retry changes nothing. `WorkflowError.notFound` when neither is stored.
     func completeEvidence(eventId: UUID, _ completion: EvidenceCompletion, by actor: String, now: Date) async throws
+    /// Records that `actor` was shown `ref` of event `id` (restricted evidence): appends an
+    /// `evidence_viewed` history row, in the same transaction as reading the event.
+    func recordEvidenceView(_ ref: EvidenceRef, of id: UUID, by actor: String, now: Date) async throws
 }
 
 extension EventQueue {

@@ -34,6 +34,13 @@ public enum EvidenceCompletion: Sendable, Equatable {
     /// history says why.
     case missing(kind: String, reason: String)
 
+    /// A recorded file marked with its privacy (a home camera's clip is `clear`: restricted).
+    public func marked(_ privacy: EvidencePrivacy?) -> EvidenceCompletion {
+        guard let privacy, case .recorded(var ref) = self else { return self }
+        ref.privacy = privacy
+        return .recorded(ref)
+    }
+
     public var kind: String {
         switch self {
         case .recorded(let ref): ref.kind.rawValue

@@ -15,9 +15,14 @@ extension PostgresEventStore {
         }
     }
 
+    public func recordEvidenceView(_ ref: EvidenceRef, of id: UUID, by actor: String, now: Date) async throws {
+        // Only the history row: the event itself is not rewritten.
+        try await amend(id, followingAlias: false, rewrite: false) { event in Transitions.viewed(ref, of: event, by: actor, now: now) }
+    }
+
     /// Applies `change` to the stored event `id` (or, `followingAlias`, to the event it was folded
     /// into) and records its history row; nothing is written when `change` returns nil.
-    private func amend(_ id: UUID, followingAlias: Bool, _ change: @escaping @Sendable (inout Event) -> HistoryEntry?) async throws {
+    private func amend(_ id: UUID, followingAlias: Bool, rewrite: Bool = true, _ change: @escaping @Sendable (inout Event) -> HistoryEntry?) async throws {
         try await transaction { db in
             var target = id.uuidString.lowercased()
             if followingAlias,
@@ -28,7 +33,7 @@ extension PostgresEventStore {
                 throw WorkflowError.notFound(id)
             }
             guard let entry = change(&event) else { return }
-            try await Self.write(event, db, logger)
+            if rewrite { try await Self.write(event, db, logger) }
             try await Self.record(event.id, entry, db, logger)
         }
     }

@@ -13,9 +13,14 @@ extension SQLiteEventStore {
         }
     }
 
+    public func recordEvidenceView(_ ref: EvidenceRef, of id: UUID, by actor: String, now: Date) async throws {
+        // Only the history row: the event itself is not rewritten.
+        try await amend(id, followingAlias: false, rewrite: false) { event in Transitions.viewed(ref, of: event, by: actor, now: now) }
+    }
+
     /// Applies `change` to the stored event `id` (or, `followingAlias`, to the event it was folded
     /// into) and records its history row; nothing is written when `change` returns nil.
-    private func amend(_ id: UUID, followingAlias: Bool,
+    private func amend(_ id: UUID, followingAlias: Bool, rewrite: Bool = true,
                        _ change: @escaping @Sendable (inout Event) -> HistoryEntry?) async throws {
         try await onQueue { db in
             try db.transaction {
@@ -29,7 +34,7 @@ extension SQLiteEventStore {
                 }
                 var event = try EventJSON.decoder().decode(Event.self, from: Data(doc.utf8))
                 guard let entry = change(&event) else { return }
-                try Self.write(event, db)
+                if rewrite { try Self.write(event, db) }
                 try Self.record(event.id, entry, db)
             }
         }

@@ -161,6 +161,14 @@ public enum Transitions {
                             note: "unacknowledged \(Int(age)) s (step \(from) → \(step)): to \(target)")
     }
 
+    /// Someone was shown restricted evidence (a home camera's clear picture or clip): the event
+    /// does not change, its history says who saw what and when.
+    public static func viewed(_ ref: EvidenceRef, of event: Event, by actor: String, now: Date) -> HistoryEntry {
+        let what = "\(ref.privacy?.rawValue ?? "") \(ref.kind.rawValue) \(ref.sha256.map { String($0.prefix(12)) } ?? ref.uri)"
+        return HistoryEntry(at: now, actor: actor, action: "evidence_viewed", from: event.state, to: event.state,
+                            note: what.trimmingCharacters(in: .whitespaces))
+    }
+
     /// Adds evidence refs not yet on the event; nil when all were there.
     public static func addEvidence(_ refs: [EvidenceRef], to event: inout Event, by actor: String, now: Date) -> HistoryEntry? {
         let new = refs.filter { r in !event.evidence.contains { $0.uri == r.uri } }

@@ -9,31 +9,56 @@ extension OfficeAPI {
     /// Evidence files one event may carry; a producer that loops is stopped here.
     static let maxEvidencePerEvent = 16
 
-    /// `GET /api/snapshots/ID`: the event's first snapshot, read only from the evidence folder by
-    /// the path the server stored, and only when it still matches the SHA-256 recorded at capture.
+    /// `GET /api/snapshots/ID`: the event's first snapshot that anyone on duty may see (a home
+    /// camera's blurred one, never its clear one), read only from the evidence folder by the path the
+    /// server stored, and only when it still matches the SHA-256 recorded at capture.
     func snapshot(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let id = try eventId(context)
         guard let event = try await store.event(id: id),
-              let ref = event.evidence.first(where: { $0.kind == .snapshot }) else {
+              let ref = event.evidence.first(where: { $0.kind == .snapshot && !$0.isRestricted }) else {
             throw OfficeError(.notFound, "event \(id.uuidString.lowercased()) has no snapshot")
         }
+        return try await serve(ref, of: id, context, picture: true)
+    }
+
+    /// `GET /api/events/ID/evidence/N`: the event's N-th evidence file. A restricted one (a home
+    /// camera's clear picture or clip) is served only once its view is in the event's history.
+    func evidenceFile(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let who = try context.caller()
+        let id = try eventId(context)
+        guard let text = context.parameters.get("n"), let n = Int(text), n >= 0 else {
+            throw OfficeError(.badRequest, "expected the evidence file's index (0, 1, …) after /evidence/")
+        }
+        guard let event = try await store.event(id: id) else { throw OfficeError(.notFound, "no event \(id.uuidString.lowercased())") }
+        guard n < event.evidence.count else {
+            throw OfficeError(.notFound, "event \(id.uuidString.lowercased()) has \(event.evidence.count) evidence file(s); there is no \(n)")
+        }
+        let ref = event.evidence[n]
+        if ref.isRestricted { try await store.recordEvidenceView(ref, of: id, by: who.name, now: Date()) }
+        return try await serve(ref, of: id, context, picture: false)
+    }
+
+    private func serve(_ ref: EvidenceRef, of id: UUID, _ context: OfficeContext, picture: Bool) async throws -> Response {
+        let what = "the \(ref.kind.rawValue) of event \(id.uuidString.lowercased())"
         let root = evidence
         let data: Data
         do {
-            data = try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> Data in try root.read(ref, limit: 16 << 20) }
+            data = try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> Data in try root.read(ref, limit: 256 << 20) }
         } catch let error as EvidenceFileError {
             switch error {
-            case .missing: throw OfficeError(.notFound, "the snapshot of event \(id.uuidString.lowercased()) is no longer on disk")
+            case .missing: throw OfficeError(.notFound, "\(what) is no longer on disk")
             default:
                 // Integrity: worth an operator's and an administrator's attention, never a file served.
-                context.logger.error("snapshot of event \(id.uuidString.lowercased()) refused: \(error)")
-                throw OfficeError(.conflict, "the snapshot of event \(id.uuidString.lowercased()) is refused: it is not an intact file of the evidence folder")
+                context.logger.error("\(what) refused: \(error)")
+                throw OfficeError(.conflict, "\(what) is refused: it is not an intact file of the evidence folder")
             }
         }
-        guard let mime = MediaSniff.mime(of: data.prefix(16)), mime.hasPrefix("image/") else {
-            throw OfficeError(.conflict, "the snapshot of event \(id.uuidString.lowercased()) is not a picture")
+        guard let mime = MediaSniff.mime(of: data.prefix(16)), mime.hasPrefix("image/") || (!picture && mime == "video/mp4") else {
+            throw OfficeError(.conflict, "\(what) is not a \(picture ? "picture" : "picture or MP4 clip")")
         }
-        return Response(status: .ok, headers: [.contentType: mime, .cacheControl: "private, max-age=3600"],
+        // A restricted file is not kept by the browser: each view is asked for, and recorded, again.
+        let cache = ref.isRestricted ? "no-store" : "private, max-age=3600"
+        return Response(status: .ok, headers: [.contentType: mime, .cacheControl: cache],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

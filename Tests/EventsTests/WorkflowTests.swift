@@ -186,6 +186,25 @@ import Testing
         await s.close()
     }
 
+    @Test(arguments: StoreKind.available) func everyViewOfRestrictedEvidenceIsInTheHistoryAndChangesNothingElse(_ kind: StoreKind) async throws {
+        let s = try kind.open(kind.newPlace())
+        let clear = EvidenceRef(kind: .snapshot, uri: "snapshots/home-1/x-clear.jpg", mime: "image/jpeg", size: 10,
+                                sha256: String(repeating: "cd", count: 32), privacy: .clear)
+        var e = event("fall.detected", .p1, at: 0)
+        e.evidence = [clear]
+        _ = try await s.publish([e])
+        let before = try await s.event(id: e.id)
+        try await s.recordEvidenceView(clear, of: e.id, by: "Wang Li", now: t0)
+        try await s.recordEvidenceView(clear, of: e.id, by: "Li Na", now: t0.addingTimeInterval(5))
+        let views = try await s.history(of: e.id).filter { $0.action == "evidence_viewed" }
+        #expect(views.map(\.actor) == ["Wang Li", "Li Na"] && views.allSatisfy { $0.note == "clear snapshot cdcdcdcdcdcd" }, "\(views)")
+        let after = try await s.event(id: e.id)
+        #expect(after == before, "\(String(describing: before))\n\(String(describing: after))")
+        #expect(try await s.event(id: e.id)?.evidence.first?.privacy == .clear)
+        await #expect(throws: WorkflowError.self) { try await s.recordEvidenceView(clear, of: UUID(), by: "Wang Li", now: t0) }
+        await s.close()
+    }
+
     @Test(arguments: StoreKind.available) func listsOneIncident(_ kind: StoreKind) async throws {
         let s = try kind.open(kind.newPlace())
         let a = event("crowd.density", .p2, at: 0, incident: "inc-7"), b = event("motion.anomaly", .p2, at: 1, incident: "inc-7")

@@ -83,11 +83,15 @@ import Testing
         #expect(doc["openapi"] as? String == "3.0.3")
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
-        let served = Set(OfficeRoute.table.map { "\($0.method.rawValue) \($0.path.replacingOccurrences(of: ":id", with: "{id}"))" })
+        // `:id` in the table is `{id}` in the document.
+        func templated(_ path: String) -> String {
+            path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        }
+        let served = Set(OfficeRoute.table.map { "\($0.method.rawValue) \(templated($0.path))" })
         #expect(documented == served, "only documented: \(documented.subtracting(served).sorted()); only served: \(served.subtracting(documented).sorted())")
         // Each operation says who may call it, as the table does.
         for route in OfficeRoute.table {
-            let op = paths[route.path.replacingOccurrences(of: ":id", with: "{id}")]?[route.method.rawValue.lowercased()] as? [String: Any]
+            let op = paths[templated(route.path)]?[route.method.rawValue.lowercased()] as? [String: Any]
             let description = op?["description"] as? String ?? ""
             let expected = route.access == .public ? "Anyone." : route.access == .anyRole ? "Role: any." : "Role: \(route.access)."
             #expect(description.hasSuffix(expected), "\(route.method) \(route.path): '\(description)'")

@@ -1,0 +1,66 @@
+import Events
+import Evidence
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Office
+import RetinaTestSupport
+import Testing
+
+/// A home camera's evidence in the office: the snapshot anyone on duty sees is the blurred one;
+/// the clear picture is served only through its own address, and every view of it is in the
+/// event's history with who looked.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct HomeEvidenceViewTests {
+    typealias S = OfficeServerTests
+
+    /// The answer's bytes as they came (a JPEG is no UTF-8).
+    static func fetch(_ url: String, token: String) async throws -> (status: Int, data: Data, cache: String?) {
+        var r = URLRequest(url: URL(string: url)!)
+        r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, data, http?.value(forHTTPHeaderField: "Cache-Control"))
+    }
+
+    @Test func theClearPictureIsServedOnlyOnRequestAndEveryViewIsRecorded() async throws {
+        let s = try await S.start()
+        defer { s.task.cancel() }
+        var refs: [EvidenceRef] = []
+        for (name, privacy, size) in [("blurred", EvidencePrivacy.blurred, "64x48"), ("clear", .clear, "80x60")] {
+            let uri = "snapshots/home-1/\(name).jpg"
+            try OfficeHardeningTests.jpeg(s.evidence + "/" + uri, size: size)
+            let data = try Data(contentsOf: URL(fileURLWithPath: s.evidence + "/" + uri))
+            refs.append(EvidenceRef(kind: .snapshot, uri: uri, mime: "image/jpeg", size: data.count, sha256: Checksum.sha256Hex(data), privacy: privacy))
+        }
+        // The clear one first: the snapshot shown must still be the blurred one.
+        let fall = Event(type: .fallDetected, priority: .p1, source: EventSource(producer: "retina", camera: "home-1"), occurredAt: Date(),
+                         dedupKey: "fall.detected:resident-0412", payload: .object(["subjectRef": .string("resident-0412")]),
+                         evidence: [refs[1], refs[0]])
+        _ = try await s.store.publish([fall])
+        let id = fall.id.uuidString.lowercased()
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+
+        let shown = try await Self.fetch(s.base + "/api/snapshots/\(id)", token: op)
+        #expect(shown.status == 200)
+        #expect(Checksum.sha256Hex(shown.data) == refs[0].sha256, "the snapshot served is not the blurred picture")
+        #expect(try await s.store.history(of: fall.id).allSatisfy { $0.action != "evidence_viewed" })
+
+        let clear = try await Self.fetch(s.base + "/api/events/\(id)/evidence/0", token: op)
+        #expect(clear.status == 200 && clear.cache == "no-store")
+        #expect(Checksum.sha256Hex(clear.data) == refs[1].sha256)
+        _ = try await Self.fetch(s.base + "/api/events/\(id)/evidence/0", token: op)
+        let views = try await s.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }
+        #expect(views.count == 2 && views.allSatisfy { $0.actor == "Wang Li" && ($0.note ?? "").hasPrefix("clear snapshot") }, "\(views)")
+
+        // The blurred one by its index is no view to record; an index past the end is a clear 404.
+        #expect(try await Self.fetch(s.base + "/api/events/\(id)/evidence/1", token: op).status == 200)
+        #expect(try await s.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }.count == 2)
+        let missing = try await S.get(s.base + "/api/events/\(id)/evidence/2", token: op)
+        #expect(missing.status == 404 && missing.body.contains("has 2 evidence file(s)"), "\(missing.body)")
+        // A producer may not look.
+        let producer = try await s.store.createToken(name: "fall-detection", role: .producer)
+        #expect(try await S.get(s.base + "/api/events/\(id)/evidence/0", token: producer).status == 403)
+        #expect(try await s.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }.count == 2)
+    }
+}
