@@ -79,7 +79,8 @@ public struct FallWatch: Sendable {
     private var upSince: Double?
     private var lyingSince: Double?
     private var lastUpright: Double?
-    private var alarmed = false
+    /// Whether a fall was raised and the person has not been up again since (`upAgain` seconds).
+    public private(set) var alarmed = false
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 

@@ -36,6 +36,7 @@ enum OfficePage {
   .countdown { font-variant-numeric: tabular-nums; color: #b00020; }
   .overdue { background: #b00020; color: #fff; padding: 0 4px; border-radius: 3px; }
   img.snap { height: 54px; border-radius: 3px; }
+  a.clear { display: block; font-size: 12px; }
   button { margin-right: 4px; }
   #error { color: #b00020; }
   h2 { font-size: 15px; margin: 18px 0 6px; }
@@ -141,9 +142,14 @@ async function refresh() {
 
 function render() {
   $("queue").innerHTML = events.map((e) => {
-    const where = [e.source.camera || e.source.producer, e.source.zone, e.location && e.location.address].filter(Boolean).join(" · ");
-    const snap = (e.evidence || []).some((x) => x.kind === "snapshot")
-      ? `<img class="snap" alt="snapshot" src="/api/snapshots/${e.id}">` : "";
+    const subject = e.payload && typeof e.payload.subjectRef === "string" ? e.payload.subjectRef : "";
+    const where = [subject, e.source.camera || e.source.producer, e.source.zone, e.location && e.location.address].filter(Boolean).join(" · ");
+    // A home camera's pictures: the blurred one here; its clear picture and clip only on a click, each view recorded.
+    const evidence = e.evidence || [];
+    const shown = evidence.find((x) => x.kind === "snapshot" && x.privacy !== "clear");
+    const snap = (shown ? `<img class="snap" alt="${shown.privacy === "blurred" ? "blurred snapshot" : "snapshot"}" src="/api/snapshots/${e.id}">` : "")
+      + evidence.map((x, i) => x.privacy === "clear"
+        ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="Every view is recorded in the event's history">clear ${x.kind === "clip" ? "clip" : "picture"} (view recorded)</a>` : "").join("");
     const open = ["new", "claimed"].includes(e.state);
     const ack = e.priority === "P1" && open ? `<span class="countdown" data-published="${esc(e.publishedAt)}"></span>` : "";
     const buttons = [

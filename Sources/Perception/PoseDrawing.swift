@@ -4,9 +4,10 @@ public enum PoseDrawing {
     static let bones: [(Int, Int)] = [(11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
                                       (23, 25), (25, 27), (24, 26), (26, 28), (0, 11), (0, 12)]
 
-    /// The skeleton in yellow (its hidden landmarks' bones thinner), the region's square in cyan with
-    /// its top side marked: where the model looked and which way was up.
-    public static func draw(_ pose: Pose, on bgr: inout [UInt8], width: Int, height: Int) {
+    /// The skeleton in yellow (its hidden landmarks' bones thinner), with `region` the region's square
+    /// in cyan with its top side marked: where the model looked and which way was up. `thickness`
+    /// widens every stroke (a picture for people, not for checking the model).
+    public static func draw(_ pose: Pose, on bgr: inout [UInt8], width: Int, height: Int, region: Bool = true, thickness: Int = 0) {
         precondition(bgr.count == width * height * 3, "drawing on \(bgr.count) bytes, not \(width)×\(height) BGR")
         func point(_ x: Double, _ y: Double, _ colour: (UInt8, UInt8, UInt8), _ radius: Int) {
             let cx = Int(x.rounded()), cy = Int(y.rounded())
@@ -26,16 +27,18 @@ public enum PoseDrawing {
                 point(a.x + f * (b.x - a.x), a.y + f * (b.y - a.y), colour, radius)
             }
         }
-        let r = pose.region
-        let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)].map { r.picturePoint(u: $0.0, v: $0.1) }
-        for i in 0..<4 { line(corners[i], corners[(i + 1) % 4], (255, 255, 0), i == 0 ? 2 : 0) }
+        if region {
+            let r = pose.region
+            let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)].map { r.picturePoint(u: $0.0, v: $0.1) }
+            for i in 0..<4 { line(corners[i], corners[(i + 1) % 4], (255, 255, 0), i == 0 ? 2 : 0) }
+        }
         let yellow: (UInt8, UInt8, UInt8) = (0, 230, 255)
         for (a, b) in bones {
             let p = pose.landmarks[a], q = pose.landmarks[b]
-            line((p.x, p.y), (q.x, q.y), yellow, min(p.visibility, q.visibility) > 0.5 ? 1 : 0)
+            line((p.x, p.y), (q.x, q.y), yellow, (min(p.visibility, q.visibility) > 0.5 ? 1 : 0) + thickness)
         }
         for i in [0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28] {
-            point(pose.landmarks[i].x, pose.landmarks[i].y, (0, 0, 255), 2)
+            point(pose.landmarks[i].x, pose.landmarks[i].y, (0, 0, 255), 2 + thickness)
         }
     }
 }

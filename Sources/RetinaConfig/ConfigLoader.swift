@@ -84,7 +84,8 @@ public enum ConfigLoader {
         for (i, item) in (r.sequence(camerasNode, "cameras") ?? []).enumerated() {
             let path = "cameras[\(i)]"
             guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
-                                                          "perspective", "motion", "crowd", "anomaly", "perception", "clips", "enabled"] + streamKeys) else { continue }
+                                                          "perspective", "motion", "crowd", "anomaly", "perception", "clips", "enabled",
+                                                          "kind", "home"] + streamKeys) else { continue }
             let id = r.string(m["id"], "\(path).id", required: true) ?? ""
             if !id.isEmpty {
                 checkIdentifier(id, m["id"], "\(path).id", r)
@@ -112,14 +113,28 @@ public enum ConfigLoader {
             if let pn = m["perception"] { readPerception(pn, "\(path).perception", r, into: &perception) }
             var clips = config.clips
             if let cn = m["clips"] { readClips(cn, "\(path).clips", r, into: &clips) }
+            let kind = r.choice(m["kind"], "\(path).kind", CameraKind.self) ?? .street
+            var home: HomeSettings?
+            if kind == .home {
+                home = m["home"].flatMap { readHome($0, "\(path).home", r) }
+                if m["home"] == nil {
+                    r.fail(item, "\(path).home", "is required for a home camera: at least its resident, e.g. home: {subject: resident-0412}")
+                }
+            } else if let hn = m["home"] {
+                r.fail(hn, "\(path).home", "is for home cameras: add kind: home, or remove it")
+            }
             config.cameras.append(CameraConfig(
                 id: id, name: r.string(m["name"], "\(path).name"), url: url, group: group, deviceId: deviceId,
                 location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
                 zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
                 perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
                 motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true,
-                perception: perception
+                perception: perception, kind: kind, home: home
             ))
+            let zoneNode = m["zones"] ?? item
+            if kind != .home, config.cameras.last!.zones.contains(where: { $0.kind == .rest }) {
+                r.fail(zoneNode, "\(path).zones", "a rest zone (a bed, a sofa) is for home cameras (kind: home)")
+            }
         }
         if config.groups.isEmpty {
             // Groups are optional in small deployments: declare the ones cameras use.
@@ -217,6 +232,25 @@ public enum ConfigLoader {
         s.densityEvery = r.duration(m["densityEvery"], "\(path).densityEvery", range: PerceptionSettings.densityIntervals) ?? s.densityEvery
         s.densityCheckEvery = r.duration(m["densityCheckEvery"], "\(path).densityCheckEvery", range: PerceptionSettings.densityIntervals) ?? s.densityCheckEvery
         if let n = r.double(m["denseFrom"], "\(path).denseFrom", range: 1...10_000) { s.denseFrom = Int(n.rounded()) }
+    }
+
+    private static func readHome(_ node: Node, _ path: String, _ r: NodeReader) -> HomeSettings? {
+        guard let m = r.mapping(node, path, allowed: ["subject", "rate", "inactivity", "stillFor", "activeHours", "keepClear"]) else { return nil }
+        guard let subject = r.string(m["subject"], "\(path).subject", required: true) else { return nil }
+        if subject.isEmpty || subject.count > 200 || subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            r.fail(m["subject"], "\(path).subject", "expected the resident's pseudonymous reference, e.g. resident-0412 (1 to 200 printable characters)")
+        }
+        var s = HomeSettings(subject: subject)
+        s.rate = r.double(m["rate"], "\(path).rate", range: HomeSettings.rates) ?? s.rate
+        s.inactivity = r.duration(m["inactivity"], "\(path).inactivity", range: 5...86_400) ?? s.inactivity
+        if let still = m["stillFor"] {
+            if case .scalar(let text) = still, ["off", "false", "no"].contains(text.string.lowercased()) { s.stillFor = nil }
+            else { s.stillFor = r.duration(still, "\(path).stillFor", range: 60...7 * 86_400) }
+        }
+        s.activeHours = r.string(m["activeHours"], "\(path).activeHours")
+        if let hours = s.activeHours, case .failure(let e) = DailySchedule.parse(hours) { r.fail(m["activeHours"], "\(path).activeHours", e.description) }
+        s.keepClear = r.bool(m["keepClear"], "\(path).keepClear") ?? s.keepClear
+        return s
     }
 
     private static func readClips(_ node: Node, _ path: String, _ r: NodeReader, into s: inout ClipSettings) {

@@ -32,7 +32,10 @@ public struct Location: Sendable, Equatable {
 }
 
 public struct ZoneConfig: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case watch, forbidden }
+    /// `watch` and `forbidden`: crowds, anomalies, intrusion. `rest` (home cameras): a bed or a sofa,
+    /// where lying down is normal. `masked`: never shown, blacked out in every picture Retina keeps
+    /// of the camera (a bathroom door).
+    public enum Kind: String, Sendable, CaseIterable { case watch, forbidden, rest, masked }
     public var id: String
     /// Polygon in the camera's full-resolution pixel coordinates.
     public var polygon: [(x: Double, y: Double)]
@@ -219,6 +222,35 @@ public struct ClipSettings: Sendable, Equatable {
     }
 }
 
+/// What a camera looks at: a public place (crowds, anomalies, people), or the home of a resident
+/// who lives alone (falls, private by default).
+public enum CameraKind: String, Sendable, CaseIterable { case street, home }
+
+/// A home camera (`kind: home`): whose home it is, how often the person in view is looked at, when
+/// a person down or a still home raises `fall.inactivity`, and what pictures are kept.
+public struct HomeSettings: Sendable, Equatable {
+    /// The resident's pseudonymous reference (`payload.subjectRef`): the one the fall-detection
+    /// system uses for the same person, so both sources of one fall merge into one event.
+    public var subject: String
+    /// Pose passes a second while someone is in view (the fall detector was measured at 5).
+    public var rate = 5.0
+    /// Seconds a person stays down after a fall before `fall.inactivity` (post-fall inactivity).
+    public var inactivity = 60.0
+    /// Seconds without any movement in the picture, within `activeHours`, before `fall.inactivity`
+    /// (nobody seen moving for that long in the day); nil: off.
+    public var stillFor: Double?
+    /// Daily windows when a still home counts, e.g. "07:00-22:00"; nil: all day.
+    public var activeHours: String?
+    /// Whether the clear picture and clip of a confirmed fall are kept (restricted: every view is
+    /// recorded); false keeps only the blurred picture and the skeleton.
+    public var keepClear = true
+
+    public init(subject: String) { self.subject = subject }
+
+    /// Pose passes a second a home camera may ask for.
+    public static let rates: ClosedRange<Double> = 0.5...15
+}
+
 public struct CameraConfig: Sendable, Equatable {
     public var id: String
     public var name: String?
@@ -237,4 +269,10 @@ public struct CameraConfig: Sendable, Equatable {
     public var clips = ClipSettings()
     public var enabled: Bool
     public var perception = PerceptionSettings()
+    public var kind = CameraKind.street
+    /// Set exactly when `kind` is `home`.
+    public var home: HomeSettings?
+
+    /// Zones that are never shown (`masked`), in full-resolution pixels.
+    public var masks: [ZoneConfig] { zones.filter { $0.kind == .masked } }
 }

@@ -29,11 +29,12 @@ public enum Priority: Int, Sendable, Codable, Comparable, CaseIterable, CustomSt
 
 /// Which event gets which priority, by what is at stake (DESIGN.md, README "Priorities").
 public enum PriorityTable {
-    /// Retina's own detections: a red crowd is life safety (P1); an orange crowd, running, dispersal
+    /// Retina's own detections: a fall (a home camera's `fall.*`) and a red crowd are life safety (P1); an orange crowd, running, dispersal
     /// and intrusion need someone now (P2); a yellow crowd, the other anomalies and a tampered view
     /// P3; the rest can wait for the next free operator.
     public static func priority(of type: EventType, subtype: EventSubtype? = nil, level: CrowdLevel? = nil) -> Priority {
-        switch (type, subtype, level) {
+        if type.isFall { return .p1 }
+        return switch (type, subtype, level) {
         case (.crowdDensity, _, .red?): .p1
         case (.crowdDensity, _, .orange?): .p2
         case (.crowdDensity, _, .yellow?): .p3

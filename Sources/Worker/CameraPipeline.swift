@@ -39,7 +39,8 @@ public final class CameraPipeline: Sendable {
                 logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil) {
         self.camera = camera
         let shared = logger
-        self.people = camera.perception.people ? (people ?? { PeopleModel.shared(logger: shared) }) : nil
+        // A home camera always needs the detector and the lane: its pose passes run there.
+        self.people = camera.perception.people || camera.kind == .home ? (people ?? { PeopleModel.shared(logger: shared) }) : nil
         self.publisher = publisher
         self.evidence = evidence
         var logger = logger
@@ -58,7 +59,10 @@ public final class CameraPipeline: Sendable {
             decodeBurst: camera.stream.decodeBurst, deblock: camera.stream.deblock
         )
         var ring: PacketRing?
-        if let evidence, camera.clips.enabled {
+        // A clip is the camera's own packets, not re-encoded: a masked zone cannot be taken out of
+        // it, so a camera with masked zones keeps none; a home camera keeps one only with its clear picture.
+        if let evidence, camera.clips.enabled, camera.masks.isEmpty, camera.home?.keepClear ?? true {
+            let privacy: EvidencePrivacy? = camera.kind == .home ? .clear : nil
             let settings = camera.clips
             let packets = PacketRing(limits: PacketRing.Limits(seconds: settings.ring, maxBytes: settings.maxBytes))
             ring = packets
@@ -66,7 +70,7 @@ public final class CameraPipeline: Sendable {
                                  settings: ClipRecorder.Settings(pre: settings.pre, post: settings.post,
                                                                  patience: camera.stream.stallTimeout + 5, maxBytes: settings.maxBytes),
                                  logger: logger,
-                                 onClip: { id, completion in publisher.complete(completion, of: id) })
+                                 onClip: { id, completion in publisher.complete(completion.marked(privacy), of: id) })
         } else {
             clips = nil
         }
@@ -153,6 +157,7 @@ public final class CameraPipeline: Sendable {
     }
 
     private func analyse() async {
+        if camera.kind == .home, let home = camera.home { return await analyseHome(home) }
         // Loading the model blocks: here, on this camera's analysis queue, never the cooperative pool.
         let model = people?()
         var learned: (detector: ObjectDetector, model: PeopleModel)?
@@ -244,6 +249,55 @@ public final class CameraPipeline: Sendable {
         }
     }
 
+    /// A home camera: the resident followed by pose while in view, falls and inactivity decided on
+    /// the postures (`HomeCamera`), events with private pictures only (`HomeEvents`).
+    private func analyseHome(_ home: HomeSettings) async {
+        // Loading blocks: here, on this camera's analysis queue.
+        let model = people?()
+        var watcher: HomeCamera?
+        if let model, let estimator = model.poseEstimator(logger: logger) {
+            do {
+                watcher = HomeCamera(camera: camera, home: home, follower: PoseFollower(detector: try model.homeDetector(), estimator: estimator))
+            } catch {
+                logger.error("fall detection off for this home camera: \(error)")
+            }
+        } else {
+            logger.error("fall detection off for this home camera: the people detector or the pose model is not loaded (see above)")
+        }
+        for await frame in buffer.items {
+            guard let watcher, let model else { countAnalysed(); continue }
+            let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
+                                      time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
+                                      sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let moving = watcher.moved(input)
+            detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
+            var looked: PoseLook?
+            if let picture = frame.picture, watcher.isDue(input, moving: moving) {
+                let box = HomeBox(watcher)
+                looked = await onLane(model, "pose", counted: inferences) { () throws(InferenceError) in PoseLook(pose: try box.camera.follow(picture)) }
+            }
+            let findings = watcher.observe(input, looked: looked != nil, pose: looked?.pose, moving: moving)
+            countAnalysed()
+            for finding in findings {
+                let pose: Pose?
+                if case .still = finding { pose = nil } else { pose = looked?.pose ?? watcher.lastPose }
+                var event = HomeEvents.event(finding, camera: camera, home: home, pose: pose, zone: pose.flatMap(watcher.restZone),
+                                             frame: input, width: frame.sourceWidth, height: frame.sourceHeight)
+                if let evidence, let picture = frame.picture {
+                    event.evidence = await HomeEvents.pictures(for: event, finding: finding, pose: pose, picture: picture,
+                                                               camera: camera, home: home, writer: evidence)
+                }
+                logger.warning("\(event.type) (\(event.payload["detectorEvent"]?.stringValue ?? "")) of \(home.subject)")
+                let clip: Bool
+                if case .fall = finding { clip = clips != nil } else { clip = false }
+                if clip { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
+                publisher.publish(event)
+                if clip { clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time) }
+            }
+        }
+    }
+
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
     private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture) async -> [Perception.Detection]? {
@@ -285,7 +339,8 @@ public final class CameraPipeline: Sendable {
     private func withSnapshot(_ event: Event, frame: CameraFrame) async -> Event {
         guard let evidence else { return event }
         var event = event
-        if let picture = frame.picture, let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time) {
+        if let picture = frame.picture,
+           let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: camera.masks.map(\.polygon)) {
             event.evidence.append(ref)
         } else {
             logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")
@@ -315,6 +370,17 @@ public final class CameraPipeline: Sendable {
         }
         publisher.publish(EventFactory.outage(report, camera: camera, at: now))
     }
+}
+
+/// A pose pass's answer: the person's pose, or nil when nobody was found.
+private struct PoseLook: Sendable {
+    let pose: Pose?
+}
+
+private final class HomeBox: @unchecked Sendable {
+    // The camera's analysis task waits for the pass it hands this to: one user at a time.
+    let camera: HomeCamera
+    init(_ camera: HomeCamera) { self.camera = camera }
 }
 
 private final class WeakBox: @unchecked Sendable {

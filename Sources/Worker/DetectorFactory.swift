@@ -8,7 +8,8 @@ import Vision
 /// computed once per frame.
 enum DetectorFactory {
     static func zones(of camera: CameraConfig) -> [Zone] {
-        camera.zones.map { z in
+        // Rest and masked zones are for the fall detector and the pictures, not crowds or anomalies.
+        camera.zones.filter { $0.kind == .watch || $0.kind == .forbidden }.map { z in
             Zone(id: z.id, polygon: z.polygon.map { Point(x: $0.x, y: $0.y) }, areaM2: z.areaM2,
                  kind: z.kind == .forbidden ? .forbidden : .watch,
                  schedule: z.schedule.flatMap { try? DailySchedule.parse($0).get() }, loiterSeconds: z.loiterSeconds,

@@ -1,6 +1,8 @@
 import Events
 import Foundation
 import Media
+import Perception
+import Vocabulary
 
 /// Writes an event's snapshot (JPEG of the full-resolution frame) under the evidence folder and
 /// returns its reference with SHA-256, as the event schema's `evidence` wants it. Encoding and
@@ -11,15 +13,34 @@ public final class EvidenceWriter: Sendable {
 
     public init(directory: String) { self.directory = directory }
 
-    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg` of `picture` (the analysed frame's); nil when
-    /// it cannot be encoded or the disk refuses.
-    public func snapshot(for eventId: UUID, camera: String, of picture: DecodedPicture, at time: Date) async -> EvidenceRef? {
+    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg` of `picture` (the analysed frame's), its
+    /// `masks` blacked out; nil when it cannot be encoded or the disk refuses.
+    public func snapshot(for eventId: UUID, camera: String, of picture: DecodedPicture, at time: Date,
+                         masks: [[(x: Double, y: Double)]] = []) async -> EvidenceRef? {
+        await write(for: eventId, camera: camera, at: time, name: "") {
+            guard !masks.isEmpty else { return picture.jpeg() }
+            guard var bgr = picture.pixels(.bgr, width: picture.width, height: picture.height) else { return nil }
+            PrivatePicture.blacken(masks, in: &bgr, width: picture.width, height: picture.height)
+            return PackedPicture.jpeg(bgr, layout: .bgr, width: picture.width, height: picture.height)
+        }
+    }
+
+    /// A picture made from the frame's (`make` runs on the writer's queue), as
+    /// `snapshots/<camera>/<yyyy-MM-dd>/<event id><name>.jpg`, with its privacy.
+    public func picture(for eventId: UUID, camera: String, at time: Date, name: String, privacy: EvidencePrivacy?,
+                        _ make: @escaping @Sendable () -> Data?) async -> EvidenceRef? {
+        var ref = await write(for: eventId, camera: camera, at: time, name: name, make)
+        ref?.privacy = privacy
+        return ref
+    }
+
+    private func write(for eventId: UUID, camera: String, at time: Date, name: String, _ make: @escaping @Sendable () -> Data?) async -> EvidenceRef? {
         let directory = directory
         return await withCheckedContinuation { continuation in
             queue.async {
-                guard let jpeg = picture.jpeg() else { return continuation.resume(returning: nil) }
+                guard let jpeg = make() else { return continuation.resume(returning: nil) }
                 let day = RFC3339.day(time)
-                let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased()).jpg"
+                let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased())\(Self.safe(name)).jpg"
                 let path = (directory as NSString).appendingPathComponent(relative)
                 do {
                     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,

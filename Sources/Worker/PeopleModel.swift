@@ -60,6 +60,32 @@ public final class PeopleModel: Sendable {
         self.lane = lane
     }
 
+    /// The pose model for home cameras (BlazePose, `Models/pose`), loaded by the first home camera
+    /// that asks (blocking: call it off the cooperative pool); runs on the same lane. Nil, with the
+    /// reason in the log once, when it cannot be loaded.
+    public func poseEstimator(logger: Logger) -> PoseEstimator? {
+        pose.withLock { state in
+            if let state { return try? state.get() }
+            do {
+                let estimator = try PoseEstimator.shipped(threads: 1)
+                logger.info("pose for home cameras: \(estimator.session.path) (SHA-256 checked)")
+                state = .success(estimator)
+            } catch {
+                logger.error("fall detection off for every home camera: the pose model did not load: \(error) (scripts/install-deps.sh checks the checkout's Models/)")
+                state = .failure(Unavailable(message: "\(error)"))
+            }
+            return try? state!.get()
+        }
+    }
+
+    private let pose = Mutex<Result<PoseEstimator, Unavailable>?>(nil)
+
+    /// A home camera's person finder on the shared session: people only, and from a lower score,
+    /// since people lying down score low with a detector trained mostly on people standing.
+    public func homeDetector() throws(InferenceError) -> ObjectDetector {
+        try ObjectDetector(session: session, settings: ObjectDetector.Settings(scoreThreshold: 0.25, classes: [COCOClass.person]))
+    }
+
     /// A camera's detector on the shared session: its own tile plan, people and street vehicles.
     public func detector(tiles: TileSetting) throws(InferenceError) -> ObjectDetector {
         try ObjectDetector(session: session, settings: ObjectDetector.Settings(tiles: tiles))

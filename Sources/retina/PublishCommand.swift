@@ -8,7 +8,9 @@ struct Publish: AsyncParsableCommand {
         discussion: """
         Reads one event object or an array of them in the shared schema
         (../shared/DESIGN.md): type, source.producer and occurredAt are required;
-        fall.* events default to P1 and must name payload.subjectRef. Producer
+        fall.* events default to P1 and must name payload.subjectRef; key a fall
+        "dedupKey": "fall.detected:SUBJECT", as home cameras do, and the same
+        fall from both is one event. Producer
         fields only: workflow fields (state, claimedBy, held, …) and evidence are
         refused (a picture is uploaded: POST /api/events/ID/evidence). Give every
         event its own id: publishing the same id again is harmless. Nothing is

@@ -38,6 +38,7 @@ import Testing
     /// anomalies, a tampered view and a camera offline P3; the rest P4; a fall without one P1.
     @Test func thePriorityTable() {
         #expect(PriorityTable.priority(of: .crowdDensity, level: .red) == .p1)
+        #expect(PriorityTable.priority(of: .fallDetected) == .p1 && PriorityTable.priority(of: .fallInactivity) == .p1)
         #expect(PriorityTable.priority(of: .crowdDensity, level: .orange) == .p2)
         #expect(PriorityTable.priority(of: .crowdDensity, level: .yellow) == .p3)
         #expect(PriorityTable.priority(of: .crowdDensity, level: .blue) == .p4)
