@@ -15,6 +15,26 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     public var reportedAt: Date
     /// The learned models' passes on this camera since its worker started; nil where they do not run.
     public var learned: LearnedPasses?
+    /// A camera with two streams: its main stream (kept as packets for clips and snapshots, not
+    /// decoded); the fields above are then the analysed substream's. Nil for a camera with one.
+    public var mainStream: StreamHealth?
+
+    /// One stream's state: since when, why, and the frames a second it brings in.
+    public struct StreamHealth: Sendable, Codable, Equatable {
+        public var state: CameraState
+        public var since: Date
+        public var lastError: String?
+        public var framesPerSecond: Double
+        public var reconnectsLastHour: Int
+
+        public init(state: CameraState, since: Date, lastError: String?, framesPerSecond: Double, reconnectsLastHour: Int) {
+            self.state = state
+            self.since = since
+            self.lastError = lastError
+            self.framesPerSecond = framesPerSecond
+            self.reconnectsLastHour = reconnectsLastHour
+        }
+    }
 
     /// Detection passes, density passes, passes skipped because the process's inference threads
     /// were busy, and the mean time of a pass.
@@ -34,7 +54,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
 
     public init(camera: String, group: String?, state: CameraState, since: Date, lastError: String?, decodedFps: Double,
                 analysedFps: Double, droppedFrames: Int, reconnectsLastHour: Int, stallsLastHour: Int, reportedAt: Date,
-                learned: LearnedPasses? = nil) {
+                learned: LearnedPasses? = nil, mainStream: StreamHealth? = nil) {
         self.camera = camera
         self.group = group
         self.state = state
@@ -47,6 +67,7 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
         self.stallsLastHour = stallsLastHour
         self.reportedAt = reportedAt
         self.learned = learned
+        self.mainStream = mainStream
     }
 }
 

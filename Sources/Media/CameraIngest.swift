@@ -28,6 +28,9 @@ public struct IngestSpec: Sendable {
     public var decodeBurst: Double
     /// When H.264's deblocking filter may be skipped to keep up (`DeblockPolicy`).
     public var deblock: DeblockPolicy
+    /// False: the stream is only read into the packet ring, never decoded (a camera's main stream
+    /// kept for clips while its substream is analysed); no frames are handed on.
+    public var decode = true
 
     public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = StreamDefaults.analysisFps,
                 analysisWidth: Int = StreamDefaults.analysisWidth, analysisHeight: Int? = nil, settleSeconds: Double = StreamDefaults.settle,
@@ -148,6 +151,7 @@ public final class CameraIngest: Sendable {
     /// decoded frame: time it, govern deblocking, pace, sample, emit; at the end drain the decoder.
     /// Returns whether any frame was decoded; throws what ended it (other than a clean end).
     private func stream(segment number: Int) throws(MediaError) -> Bool {
+        if !spec.decode { return try record(segment: number) }
         let connection = try connect(segment: number)
         // Each connection is a ring segment with its own codec parameters; it ends with the connection.
         ring?.begin(segment: number, stream: connection.demuxer.stream)
@@ -168,6 +172,41 @@ public final class CameraIngest: Sendable {
         // End of stream: drain the frames the decoder still holds (frame threading keeps several).
         try decode(nil, connection)
         if !connection.segment.gotFrames { throw .invalidData(url: spec.url.masked, reason: "no frame could be decoded") }
+        return true
+    }
+
+    /// A stream kept only for its packets: read into the ring, paced like a camera for a file, never
+    /// decoded. Streaming from its first packet.
+    private func record(segment number: Int) throws(MediaError) -> Bool {
+        let demuxer = try Demuxer(url: spec.url, options: spec.options, deadline: deadline)
+        let info = demuxer.info
+        health.connected(info)
+        logger.info("connected: \(info.codec) \(info.width)x\(info.height) \(String(format: "%.2f", info.fps)) fps, kept for clips (not decoded)")
+        ring?.begin(segment: number, stream: demuxer.stream)
+        defer { ring?.end(segment: number) }
+        guard let owned = OwnedPacket() else { throw .other(url: spec.url.masked, phase: "allocating", reason: "out of memory") }
+        let packet = owned.pointer
+        let pace = spec.pace ?? !spec.url.isLive
+        var anchor: (wall: Date, stream: Double)?
+        var got = false
+        while try read(into: packet, from: demuxer) {
+            defer { av_packet_unref(packet) }
+            if !got {
+                got = true
+                transition(.streaming)
+            }
+            let stamp = packet.pointee.pts != retina_nopts() ? packet.pointee.pts : packet.pointee.dts
+            if pace, stamp != retina_nopts() {
+                let t = Double(stamp) * demuxer.timeBase
+                let a = anchor ?? (Date(), t)
+                anchor = a
+                sleep(until: a.wall.addingTimeInterval(t - a.stream))
+            }
+            ring?.push(packet)
+            health.decoded(sampled: false, undeblocked: false)
+            if deadline.isCancelled { throw .cancelled }
+        }
+        if !got { throw .invalidData(url: spec.url.masked, reason: "no packet could be read") }
         return true
     }
 

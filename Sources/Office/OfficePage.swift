@@ -127,7 +127,7 @@ async function refresh() {
     events = await api(url);
     render();
     const health = await api("/api/health");
-    $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(h.state)}</td>
+    $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(h.state)}${h.mainStream ? " (main: " + esc(h.mainStream.state) + ")" : ""}</td>
       <td>${h.decodedFps.toFixed(1)}</td><td>${h.analysedFps.toFixed(1)}</td><td>${h.droppedFrames}</td><td>${h.reconnectsLastHour}</td><td>${esc(h.lastError)}</td></tr>`).join("");
     const groups = await api("/api/groups");
     const now = Date.now();

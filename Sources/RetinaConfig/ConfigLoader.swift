@@ -85,7 +85,7 @@ public enum ConfigLoader {
             let path = "cameras[\(i)]"
             guard let m = r.mapping(item, path, allowed: ["id", "name", "url", "group", "deviceId", "location", "zones",
                                                           "perspective", "motion", "crowd", "anomaly", "perception", "clips", "enabled",
-                                                          "kind", "home"] + streamKeys) else { continue }
+                                                          "kind", "home", "detect", "snapshot"] + streamKeys) else { continue }
             let id = r.string(m["id"], "\(path).id", required: true) ?? ""
             if !id.isEmpty {
                 checkIdentifier(id, m["id"], "\(path).id", r)
@@ -93,6 +93,11 @@ public enum ConfigLoader {
                 seen[id] = i
             }
             let url = r.string(m["url"], "\(path).url", required: true).map { resolveURL($0, m["url"], "\(path).url", baseDirectory, r) } ?? ""
+            let detect = r.string(m["detect"], "\(path).detect").map { resolveURL($0, m["detect"], "\(path).detect", baseDirectory, r) }
+            let snapshot = r.choice(m["snapshot"], "\(path).snapshot", SnapshotSource.self) ?? .main
+            if m["snapshot"] != nil, detect == nil {
+                r.fail(m["snapshot"], "\(path).snapshot", "chooses between two streams: give the analysis stream as detect: URL, or remove it")
+            }
             let group = r.string(m["group"], "\(path).group") ?? "default"
             if !config.groups.isEmpty, groupNodes[group] == nil {
                 r.fail(m["group"] ?? item, "\(path).group", "group '\(group)' is not declared under groups (declared: \(config.groups.map(\.id).joined(separator: ", ")))")
@@ -131,6 +136,8 @@ public enum ConfigLoader {
                 motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true,
                 perception: perception, kind: kind, home: home
             ))
+            config.cameras[config.cameras.count - 1].detect = detect
+            config.cameras[config.cameras.count - 1].snapshot = snapshot
             let zoneNode = m["zones"] ?? item
             if kind != .home, config.cameras.last!.zones.contains(where: { $0.kind == .rest }) {
                 r.fail(zoneNode, "\(path).zones", "a rest zone (a bed, a sofa) is for home cameras (kind: home)")

@@ -251,11 +251,24 @@ public struct HomeSettings: Sendable, Equatable {
     public static let rates: ClosedRange<Double> = 0.5...15
 }
 
+/// Where an event's snapshot is taken from on a camera with two streams.
+public enum SnapshotSource: String, Sendable, CaseIterable {
+    /// The main stream's picture at the event (decoded from its packets on demand): full resolution.
+    case main
+    /// The analysed substream's frame: cheaper, smaller.
+    case detect
+}
+
 public struct CameraConfig: Sendable, Equatable {
     public var id: String
     public var name: String?
     /// As configured, credentials included: hand it only to the media layer, mask it everywhere else.
+    /// With `detect`, the main stream: kept as packets for clips (and snapshots), never decoded.
     public var url: String
+    /// The camera's analysis stream (a substream, e.g. 640×360): decoded and analysed instead of `url`.
+    public var detect: String?
+    /// With `detect`: where snapshots come from.
+    public var snapshot = SnapshotSource.main
     public var group: String
     /// 20-digit GB/T 28181 device code, where the camera has one.
     public var deviceId: String?

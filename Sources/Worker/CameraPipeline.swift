@@ -15,6 +15,11 @@ public final class CameraPipeline: Sendable {
     public let camera: CameraConfig
     public let buffer: FrameChannel<CameraFrame>
     private let ingest: CameraIngest
+    /// With `detect:`, the main stream: read into the packet ring only (clips, snapshots), never decoded.
+    private let main: CameraIngest?
+    private let mainOutage: Mutex<OutageReporter>?
+    /// The main stream's packets when snapshots are decoded from them (`snapshot: main`).
+    private let mainPictures: PacketRing?
     private let publisher: EventPublisher
     private let logger: Logger
     private let outage: Mutex<OutageReporter>
@@ -49,8 +54,9 @@ public final class CameraPipeline: Sendable {
         let buffer = FrameChannel<CameraFrame>(capacity: camera.stream.frameBuffer)
         self.buffer = buffer
         outage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
+        // With two streams the substream is the one decoded and analysed.
         let spec = IngestSpec(
-            cameraId: camera.id, url: StreamURL(camera.url),
+            cameraId: camera.id, url: StreamURL(camera.detect ?? camera.url),
             options: OpenOptions(transport: camera.stream.transport, openTimeout: camera.stream.openTimeout,
                                  stallTimeout: camera.stream.stallTimeout, decoderThreads: camera.stream.decoderThreads),
             analysisFps: camera.stream.analysisFps, analysisWidth: camera.stream.analysisWidth,
@@ -59,6 +65,8 @@ public final class CameraPipeline: Sendable {
             decodeBurst: camera.stream.decodeBurst, deblock: camera.stream.deblock
         )
         var ring: PacketRing?
+        let dual = camera.detect != nil
+        let mainPictures = dual && evidence != nil && camera.snapshot == .main
         // A clip is the camera's own packets, not re-encoded: a masked zone cannot be taken out of
         // it, so a camera with masked zones keeps none; a home camera keeps one only with its clear picture.
         if let evidence, camera.clips.enabled, camera.masks.isEmpty, camera.home?.keepClear ?? true {
@@ -73,12 +81,28 @@ public final class CameraPipeline: Sendable {
                                  onClip: { id, completion in publisher.complete(completion.marked(privacy), of: id) })
         } else {
             clips = nil
+            // Snapshots from the main stream need its last GOP or two even without clips.
+            if mainPictures { ring = PacketRing(limits: PacketRing.Limits(seconds: 10, maxBytes: camera.clips.maxBytes)) }
         }
+        self.mainPictures = mainPictures ? ring : nil
         // The pipeline is not yet fully initialised here, so the callbacks reach it through a box.
         let box = WeakBox()
-        ingest = CameraIngest(spec: spec, logger: logger, ring: ring,
+        ingest = CameraIngest(spec: spec, logger: logger, ring: dual ? nil : ring,
                               onState: { state, error in box.pipeline?.ingestChanged(state, error) },
                               onFrame: { frame in buffer.push(frame) })
+        if dual {
+            var mainSpec = spec
+            mainSpec.url = StreamURL(camera.url)
+            mainSpec.decode = false
+            var mainLogger = logger
+            mainLogger[metadataKey: "stream"] = "main"
+            main = CameraIngest(spec: mainSpec, logger: mainLogger, ring: ring,
+                                onState: { state, error in box.pipeline?.mainChanged(state, error) }, onFrame: { _ in })
+            mainOutage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
+        } else {
+            main = nil
+            mainOutage = nil
+        }
         box.pipeline = self
     }
 
@@ -87,11 +111,15 @@ public final class CameraPipeline: Sendable {
         let task = Task.detached(executorPreference: executor) { [self] in await analyse() }
         analysis.withLock { $0 = task }
         ingest.start()
+        main?.start()
     }
 
     /// Graceful stop: the ingest thread ends, analysis finishes the frames already buffered.
     public func stop() async {
-        await Task.detached { [ingest] in ingest.stop() }.value
+        await Task.detached { [ingest, main] in
+            ingest.stop()
+            main?.stop()
+        }.value
         buffer.finish()
         let task = analysis.withLock { $0 }
         await task?.value
@@ -102,6 +130,7 @@ public final class CameraPipeline: Sendable {
     /// Periodic duty: reports an outage that has lasted long enough.
     public func tick(now: Date = Date()) {
         if let report = outage.withLock({ $0.tick(at: now) }) { publish(report, at: now) }
+        if let report = mainOutage?.withLock({ $0.tick(at: now) }) { publish(report, at: now, stream: "main") }
     }
 
     public var health: CameraHealthRecord {
@@ -114,7 +143,12 @@ public final class CameraPipeline: Sendable {
             droppedFrames: buffer.dropped, reconnectsLastHour: h.reconnectsLastHour, stallsLastHour: h.stallsLastHour,
             reportedAt: Date(),
             learned: people == nil ? nil : CameraHealthRecord.LearnedPasses(passes: inferencesRun, densityPasses: densityPassesRun,
-                                                                             skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10)
+                                                                             skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10),
+            mainStream: main.map { main in
+                let m = main.health.snapshot
+                return CameraHealthRecord.StreamHealth(state: m.state, since: m.since, lastError: m.lastError,
+                                                       framesPerSecond: m.decodedFps, reconnectsLastHour: m.reconnectsLastHour)
+            }
         )
     }
 
@@ -147,6 +181,15 @@ public final class CameraPipeline: Sendable {
     public var inferenceMillisPerPass: Double {
         let n = inferencesRun + densityPassesRun
         return n == 0 ? 0 : inferenceSeconds * 1000 / Double(n)
+    }
+
+    /// The main stream's own outages: `camera.offline` with `"stream": "main"` (the camera is still
+    /// analysed, but its clips and snapshots are gone while it is down).
+    fileprivate func mainChanged(_ state: CameraState, _ error: MediaError?) {
+        if let error, state != .streaming { logger.debug("main stream \(state.rawValue): \(error)") }
+        if let report = mainOutage?.withLock({ $0.update(state, reason: error?.description, at: Date()) }) {
+            publish(report, at: Date(), stream: "main")
+        }
     }
 
     fileprivate func ingestChanged(_ state: CameraState, _ error: MediaError?) {
@@ -293,7 +336,7 @@ public final class CameraPipeline: Sendable {
                 if case .fall = finding { clip = clips != nil } else { clip = false }
                 if clip { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
                 publisher.publish(event)
-                if clip { clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time) }
+                if clip { recordClip(event.id, frame: frame) }
             }
         }
     }
@@ -333,14 +376,35 @@ public final class CameraPipeline: Sendable {
         var event = await withSnapshot(event, frame: frame)
         if clips != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
         publisher.publish(event)
-        clips?.record(eventId: event.id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time)
+        recordClip(event.id, frame: frame)
+    }
+
+    /// The event's clip: from the analysed stream's own ring, or the main stream's, placed by wall time.
+    private func recordClip(_ id: UUID, frame: CameraFrame) {
+        if main != nil { clips?.record(eventId: id, at: frame.time) }
+        else { clips?.record(eventId: id, segment: frame.segment, streamTime: frame.streamTime, at: frame.time) }
     }
 
     private func withSnapshot(_ event: Event, frame: CameraFrame) async -> Event {
         guard let evidence else { return event }
         var event = event
-        if let picture = frame.picture,
-           let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: camera.masks.map(\.polygon)) {
+        let masks = camera.masks.map(\.polygon)
+        let ref: EvidenceRef?
+        if let ring = mainPictures {
+            // The main stream's picture at the event: decoded from its packets on the writer's queue;
+            // zones (masks) are in the analysed picture's pixels, scaled to the main stream's.
+            // While the main stream is down, the analysed frame stands in.
+            let (time, sourceWidth, sourceHeight, analysed) = (frame.time, frame.sourceWidth, frame.sourceHeight, frame.picture)
+            ref = await evidence.snapshot(for: event.id, camera: camera.id, at: frame.time, masks: masks,
+                                          maskSize: (sourceWidth, sourceHeight)) {
+                ring.status.last.flatMap { ring.picture(at: $0 - max(0, Date().timeIntervalSince(time))) } ?? analysed
+            }
+        } else if let picture = frame.picture {
+            ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: masks)
+        } else {
+            ref = nil
+        }
+        if let ref {
             event.evidence.append(ref)
         } else {
             logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")
@@ -361,14 +425,15 @@ public final class CameraPipeline: Sendable {
         }
     }
 
-    private func publish(_ report: OutageReporter.Report, at now: Date) {
+    private func publish(_ report: OutageReporter.Report, at now: Date, stream: String? = nil) {
+        let what = stream.map { "camera's \($0) stream" } ?? "camera"
         switch report {
         case .offline(let since, let reason):
-            logger.warning("camera offline since \(RFC3339.format(since)): \(reason)")
+            logger.warning("\(what) offline since \(RFC3339.format(since)): \(reason)")
         case .online(let downFor):
-            logger.info("camera back online after \(String(format: "%.1f", downFor)) s")
+            logger.info("\(what) back online after \(String(format: "%.1f", downFor)) s")
         }
-        publisher.publish(EventFactory.outage(report, camera: camera, at: now))
+        publisher.publish(EventFactory.outage(report, camera: camera, at: now, stream: stream))
     }
 }
 

@@ -47,7 +47,7 @@ public final class ClipRecorder: Sendable {
     public let camera: String
     public let directory: String
     public let settings: Settings
-    private let ring: PacketRing
+    let ring: PacketRing
     private let onClip: @Sendable (UUID, EvidenceCompletion) -> Void
     private let logger: Logger
     private let queue: DispatchQueue
@@ -93,6 +93,20 @@ public final class ClipRecorder: Sendable {
             return skip(eventId, because: "\(settings.maxPending) clips of this camera are already being recorded")
         }
         if !polling.exchange(true, ordering: .acquiring) { queue.async { [self] in poll() } }
+    }
+
+    /// Starts the clip of a new event seen at wall time `time` on another stream of the camera (its
+    /// analysed substream): this ring's stream is placed by its newest packet, which came in about
+    /// now, so the event's moment here is that packet's time less how long ago the event was.
+    public func record(eventId: UUID, at time: Date) {
+        let status = ring.status
+        guard let last = status.last else { return skip(eventId, because: "no video packets of the main stream are buffered") }
+        record(eventId: eventId, segment: status.segment, streamTime: last - max(0, Date().timeIntervalSince(time)), at: time)
+    }
+
+    /// Where in the ring's current stream the moment at wall time `time` is (as `record(eventId:at:)` places it).
+    public func streamTime(at time: Date) -> Double? {
+        ring.status.last.map { $0 - max(0, Date().timeIntervalSince(time)) }
     }
 
     private func skip(_ eventId: UUID, because reason: String) {

@@ -54,18 +54,22 @@ enum EventFactory {
         return event
     }
 
-    static func outage(_ report: OutageReporter.Report, camera: CameraConfig, at now: Date) -> Event {
+    /// `stream`: which of a camera's two streams (`main`); nil for the camera's only (or analysed) one.
+    static func outage(_ report: OutageReporter.Report, camera: CameraConfig, at now: Date, stream: String? = nil) -> Event {
+        var payload: [String: JSONValue] = stream.map { ["stream": .string($0)] } ?? [:]
         switch report {
         case .offline(let since, let reason):
+            payload["reason"] = .string(reason)
             return Event(type: .cameraOffline, priority: PriorityTable.priority(of: .cameraOffline),
                          source: source(camera), location: location(camera), occurredAt: since, detectedAt: now,
-                         dedupKey: "retina:\(camera.id):\(EventType.cameraOffline):\(Int(since.timeIntervalSince1970))",
-                         payload: .object(["reason": .string(reason)]))
+                         dedupKey: "retina:\(camera.id):\(stream.map { "\($0):" } ?? "")\(EventType.cameraOffline):\(Int(since.timeIntervalSince1970))",
+                         payload: .object(payload))
         case .online(let downFor):
+            payload["downForSeconds"] = .number(downFor)
             return Event(type: .cameraOnline, priority: PriorityTable.priority(of: .cameraOnline),
                          source: source(camera), location: location(camera),
                          occurredAt: now, detectedAt: now,
-                         payload: .object(["downForSeconds": .number(downFor)]))
+                         payload: .object(payload))
         }
     }
 }

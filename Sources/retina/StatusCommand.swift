@@ -34,9 +34,11 @@ struct Status: AsyncParsableCommand {
         if records.isEmpty { print("no camera has reported to \(storeOptions.url()) yet"); return }
         let rows = records.map { r -> [String] in
             let age = Int(Date().timeIntervalSince(r.reportedAt))
-            return [r.group ?? "-", r.camera, r.state.rawValue, String(format: "%.1f", r.decodedFps), String(format: "%.1f", r.analysedFps),
+            // A camera with two streams: the analysed one's state, then the main stream's.
+            let state = r.state.rawValue + (r.mainStream.map { " (main: \($0.state.rawValue))" } ?? "")
+            return [r.group ?? "-", r.camera, state, String(format: "%.1f", r.decodedFps), String(format: "%.1f", r.analysedFps),
                     "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", Self.learned(r.learned), "\(age)s ago",
-                    r.state == .streaming ? "" : (r.lastError ?? "")]
+                    r.state == .streaming ? (r.mainStream.flatMap { $0.state == .streaming ? nil : $0.lastError.map { "main: " + $0 } } ?? "") : (r.lastError ?? "")]
         }
         printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "LEARNED (SKIPPED) MS",
                             "REPORTED", "LAST ERROR"], rows: rows)

@@ -309,4 +309,89 @@ import Worker
         #expect(probe.firstKey && probe.codec == "h264")
         #expect(probe.duration >= 1 && probe.duration < 30, "clip is \(probe.duration) s")
     }
+
+    // MARK: - Two streams
+
+    /// A camera's main stream as IP cameras send it beside the substream: the same scene, larger.
+    static let mainClip: String = {
+        let dir = Fixtures.temporaryDirectory("retina-rtsp-main")
+        let path = dir + "/main.mp4"
+        try! Fixtures.makeClip(path, seconds: 40, fps: 25, width: 1280, height: 720)
+        return path
+    }()
+
+    @Test func aCameraWithTwoStreamsAnalysesTheSubstreamAndKeepsTheMainStreamsPacketsForClipsAndSnapshots() async throws {
+        let server = RTSPServer(mounts: ["main": Self.mainClip, "sub": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        let dir = Fixtures.temporaryDirectory("retina-dual")
+        let yaml = """
+        evidence: {dir: \(dir)/evidence, clips: {pre: 2s, post: 2s, ring: 8s}}
+        cameras:
+          - {id: dual, url: "\(server.url("main"))", detect: "\(server.url("sub"))", motion: {enabled: true},
+             zones: [{id: corner, kind: masked, polygon: [[0, 0], [160, 0], [160, 90], [0, 90]]}]}
+          - {id: dual-clips, url: "\(server.url("main"))", detect: "\(server.url("sub"))", motion: {enabled: true}, snapshot: detect}
+        """
+        let config = try ConfigLoader.parse(yaml, file: "test.yaml")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: config.cameras, store: store, evidenceDirectory: config.evidence, healthInterval: 1)
+        worker.start()
+        let withClip = try await waitForEvent(in: store, timeout: 20) { e in
+            e.source.camera == "dual-clips" && e.type == "motion.detected" && e.evidence.contains { $0.kind == .clip }
+        }
+        let masked = try await waitForEvent(in: store, timeout: 5) { e in e.source.camera == "dual" && e.type == "motion.detected" }
+        let health = worker.health
+        await worker.stop()
+
+        // The substream is the one decoded: its frames are 640×360; the main stream is only read.
+        let dual = try #require(health.first { $0.camera == "dual-clips" })
+        #expect(dual.state == .streaming && dual.mainStream?.state == .streaming, "\(dual)")
+        #expect(worker.pipelines.allSatisfy { $0.framesAnalysed > 0 })
+        // The clip is the main stream's own packets: 1280×720, not re-encoded.
+        let event = try #require(withClip, "no event of the two-stream camera got a clip within 20 s")
+        let (_, path, _) = try clipOf(event, evidence: dir + "/evidence")
+        let clip = try PictureFile.read(path)
+        #expect(clip.width == 1280 && clip.height == 720)
+        #expect(try Self.probeClip(path).firstKey)
+        // snapshot: detect takes the analysed frame; the default takes the main stream's picture,
+        // decoded from its packets, with the masked corner (given in substream pixels) scaled and black.
+        let small = try PictureFile.read(dir + "/evidence/" + (try #require(event.evidence.first { $0.kind == .snapshot })).uri)
+        #expect(small.width == 640 && small.height == 360)
+        let big = try #require(masked, "no event of the camera with a masked zone")
+        let picture = try PictureFile.read(dir + "/evidence/" + (try #require(big.evidence.first { $0.kind == .snapshot })).uri)
+        #expect(picture.width == 1280 && picture.height == 720)
+        let luma = try #require(picture.pixels(.gray, width: 1280, height: 720))
+        let corner = (20..<160).flatMap { y in (20..<300).map { x in Int(luma[y * 1280 + x]) } }
+        #expect(corner.reduce(0, +) / corner.count < 12, "the masked corner is not black in the main stream's snapshot")
+        // A masked camera keeps no clip.
+        #expect(!big.evidence.contains { $0.kind == .clip } && big.pendingEvidence.isEmpty)
+    }
+
+    @Test func aMainStreamThatIsDownIsItsOwnOutageAndTheCameraIsStillAnalysed() async throws {
+        let server = RTSPServer(mounts: ["sub": Self.clip])
+        try server.start()
+        defer { server.stop() }
+        let dir = Fixtures.temporaryDirectory("retina-dual-down")
+        let yaml = """
+        evidence: {dir: \(dir)/evidence}
+        defaults: {offlineAfter: 1s, openTimeout: 2s, backoff: [0.5s, 1s]}
+        cameras:
+          - {id: dual, url: "\(server.url("missing"))", detect: "\(server.url("sub"))", motion: {enabled: true}}
+        """
+        let config = try ConfigLoader.parse(yaml, file: "test.yaml")
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: config.cameras, store: store, evidenceDirectory: config.evidence, healthInterval: 1)
+        worker.start()
+        let offline = try await waitForEvent(in: store, timeout: 15) { $0.type == .cameraOffline }
+        let motion = try await waitForEvent(in: store, timeout: 10) { $0.type == "motion.detected" }
+        let health = worker.health.first
+        await worker.stop()
+        let down = try #require(offline, "no camera.offline for the main stream")
+        #expect(down.payload["stream"]?.stringValue == "main", "\(down.payload)")
+        #expect(health?.state == .streaming && health?.mainStream.map { $0.state != .streaming } == true, "\(String(describing: health))")
+        // Analysis goes on, its snapshot from the analysed frame while the main stream is down.
+        let seen = try #require(motion, "no motion event while the main stream was down")
+        let snapshot = try #require(seen.evidence.first { $0.kind == .snapshot })
+        #expect(try PictureFile.read(dir + "/evidence/" + snapshot.uri).width == 640)
+    }
 }
