@@ -12,6 +12,10 @@
 #   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
 #   BURST=400ms Benchmarks/capacity.sh     # decodeBurst (default 200ms, as shipped)
 #   DEBLOCK=always Benchmarks/capacity.sh  # deblock (default auto, as shipped: shed while a camera runs late)
+#   DUAL=1 CAMERAS="48 64" Benchmarks/capacity.sh   # two streams per camera (issue 20): the 1080p 4 Mbit/s
+#     main stream read into the ring only, the 640×360 substream decoded and analysed with people
+#     detection (1/s on motion) and density; ffmpeg's reference decodes the substream. A count also
+#     needs every camera's main stream read in real time (≥ 24.5 frames/s) and ≥ 0.95 people passes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -25,7 +29,13 @@ if [ -n "${RETINA:-}" ]; then retina=$RETINA; else
   swift build "${flags[@]}" --product retina >&2
   retina=$(swift build "${flags[@]}" --show-bin-path)/retina
 fi
-clip=$(Benchmarks/camera-clip.sh "$work")
+dual=${DUAL:-0}
+if [[ $dual == 1 ]]; then
+  clip=$(Benchmarks/camera-clip.sh "$work" sub)   # the stream decoded: the reference decodes it too
+  main=$(Benchmarks/camera-clip.sh "$work" main)
+else
+  clip=$(Benchmarks/camera-clip.sh "$work")
+fi
 frames=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$clip")
 
 # The reference: ffmpeg decoding the same stream, every frame: one process with one thread and
@@ -49,7 +59,9 @@ for n in $counts; do
   echo "ffmpeg -f null -re, $n processes at once: CPU $paced s per camera-second, 30 s of stream in $e s"
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
   rm -f "$db"*
-  camera_config "$cfg" "$n" "$PWD/$clip" "$db" "pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
+  defaults="pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
+  if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5
+  else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error \
     --metrics-port "$port" &
@@ -58,10 +70,10 @@ for n in $counts; do
   sleep "$warm"; sample "$work/capacity-$n-a.prom" "$wpid" "$port"
   sleep "$window"; sample "$work/capacity-$n-b.prom" "$wpid" "$port"
   wait "$pid"
-  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" <<'PY'
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" "$dual" <<'PY'
 import re, sqlite3, sys
 from window import window
-n, a, b, timef, db, ffcpu, paced = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7])
+n, a, b, timef, db, ffcpu, paced, dual = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7]), sys.argv[8] == "1"
 w = window(a, b)
 dec, ana, grew, worker_cpu = w["decoded"], w["analysed"], w["drops_grew"], w["cpu"]
 text = open(timef).read()
@@ -75,6 +87,11 @@ con = sqlite3.connect(db)
 lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'"))
 pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
 ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
+if dual:
+    ok = ok and min(w["main"]) >= 24.5 and min(w["passes"]) >= 0.95
+    print(f"  two streams: main stream frames/s min {min(w['main']):.2f}; people passes/s min {min(w['passes']):.2f} (mean {sum(w['passes'])/n:.2f}), "
+          f"density passes/s mean {sum(w['density'])/n:.3f}, skipped passes/s mean {sum(w['skipped'])/n:.2f}, "
+          f"wait for the inference thread {1000*sum(w['wait'])/max(1e-9, sum(w['passes'])+sum(w['density'])):.0f} ms per pass")
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "
       f"cameras whose drops grew over {w['seconds']:.0f} s: {len(grew)}; frames decoded without deblocking {w['undeblocked'] / max(1, sum(dec) * w['seconds']) * 100:.1f}%; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {w['idle']*100:.1f}%, stolen {w['stolen']*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
       f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")

@@ -28,6 +28,11 @@ def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
         "dropped": sum(rate(k, "retina_camera_dropped_frames_total") * seconds for k in last),
         "undeblocked": sum(rate(k, "retina_camera_frames_undeblocked_total") * seconds for k in last),
         "drops_grew": [k for k in last if rate(k, "retina_camera_dropped_frames_total") > 0],
+        "passes": [rate(k, "retina_camera_inferences_total") for k in last],
+        "density": [rate(k, "retina_camera_density_passes_total") for k in last],
+        "skipped": [rate(k, "retina_camera_inferences_skipped_total") for k in last],
+        "main": [rate(k, "retina_camera_main_frames_total") for k in last],
+        "wait": [rate(k, "retina_camera_inference_wait_seconds_total") for k in last],
         "cpu": (c1 - c0) / seconds,  # cores
         "idle": (dm[3] + dm[4]) / sum(dm),
         "stolen": (dm[7] if len(dm) > 7 else 0) / sum(dm),

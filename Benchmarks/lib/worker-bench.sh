@@ -1,19 +1,22 @@
 # Shared by the worker benchmarks (capacity.sh, rtsp-burst.sh); sourced, not run.
 
-# camera_config FILE N URL DB DEFAULTS: a one-group config of N copies of camera URL, each with a
-# forbidden lawn across the PETS walkway (people crossing it open intrusion events, for the
-# latency) and the clip's perspective.
+# camera_config FILE N URL DB DEFAULTS [DETECT SCALE]: a one-group config of N copies of camera URL,
+# each with a forbidden lawn across the PETS walkway (people crossing it open intrusion events, for
+# the latency) and the clip's perspective, in 720p pixels times SCALE (the analysed stream's: with
+# DETECT, the substream's).
 camera_config() {
-  local file=$1 n=$2 url=$3 db=$4 defaults=$5
+  local file=$1 n=$2 url=$3 db=$4 defaults=$5 detect=${6:-} scale=${7:-1}
+  local s
+  s() { awk -v v="$1" -v k="$scale" 'BEGIN {printf "%d", v * k}'; }
   {
     echo "store: sqlite:$db"
     echo "defaults: {analysis: {fps: 5, width: 384}, $defaults}"
     echo "groups: [{id: bench}]"
     echo "cameras:"
     for i in $(seq 1 "$n"); do
-      echo "  - {id: cam-$i, url: \"$url\", group: bench,"
-      echo "     zones: [{id: lawn, kind: forbidden, polygon: [[300, 250], [1000, 250], [1000, 600], [300, 600]]}],"
-      echo "     perspective: [{footY: 200, heightPx: 70}, {footY: 700, heightPx: 190}]}"
+      echo "  - {id: cam-$i, url: \"$url\", group: bench,${detect:+ detect: \"$detect\",}"
+      echo "     zones: [{id: lawn, kind: forbidden, polygon: [[$(s 300), $(s 250)], [$(s 1000), $(s 250)], [$(s 1000), $(s 600)], [$(s 300), $(s 600)]]}],"
+      echo "     perspective: [{footY: $(s 200), heightPx: $(s 70)}, {footY: $(s 700), heightPx: $(s 190)}]}"
     done
   } >"$file"
 }

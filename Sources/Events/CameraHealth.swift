@@ -37,18 +37,21 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     }
 
     /// Detection passes, density passes, passes skipped because the process's inference threads
-    /// were busy, and the mean time of a pass.
+    /// stayed busy, the mean time of a pass and its mean wait for a thread.
     public struct LearnedPasses: Sendable, Codable, Equatable {
         public var passes: Int
         public var densityPasses: Int
         public var skipped: Int
         public var msPerPass: Double
+        /// Mean wait of a pass for a free inference thread (shared by the node's cameras), ms.
+        public var waitMs: Double?
 
-        public init(passes: Int, densityPasses: Int, skipped: Int, msPerPass: Double) {
+        public init(passes: Int, densityPasses: Int, skipped: Int, msPerPass: Double, waitMs: Double? = nil) {
             self.passes = passes
             self.densityPasses = densityPasses
             self.skipped = skipped
             self.msPerPass = msPerPass
+            self.waitMs = waitMs
         }
     }
 

@@ -19,7 +19,9 @@ import Worker
 /// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
 /// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
 /// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass of either
-/// model over the last poll); per zone with a counting line, `retina_zone_people_crossed_total`
+/// model over the last poll), `retina_camera_inference_wait_seconds_total` (time passes waited for a
+/// free inference thread: the node's queueing delay); a camera with two streams also `retina_camera_main_frames_total`
+/// (its main stream's frames read into the packet ring, not decoded); per zone with a counting line, `retina_zone_people_crossed_total`
 /// (labels `zone`, `direction` in|out: crowd flow as telemetry, not queue events).
 /// Per process: `retina_worker_cameras`, `retina_events_published_total`,
 /// `process_resident_memory_bytes`, `process_open_fds`.
@@ -103,8 +105,8 @@ public final class WorkerMetrics: Sendable {
 private struct CameraMetrics {
     let group: String
     private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses: CoreMetrics.Counter
-    private let detectorSeconds, inferenceSeconds: FloatingPointCounter
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, mainFrames: CoreMetrics.Counter
+    private let detectorSeconds, inferenceSeconds, waitSeconds: FloatingPointCounter
     private let factory: PrometheusMetricsFactory
     private let labels: [(String, String)]
     /// Per zone and direction: the counter and the total it was brought up to.
@@ -116,7 +118,8 @@ private struct CameraMetrics {
 
     private struct Totals {
         var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0, density = 0
-        var detectorSeconds = 0.0, inferenceSeconds = 0.0
+        var mainFrames = 0
+        var detectorSeconds = 0.0, inferenceSeconds = 0.0, waitSeconds = 0.0
     }
 
     init(camera: String, group: String, factory: PrometheusMetricsFactory) {
@@ -141,7 +144,9 @@ private struct CameraMetrics {
         inferences = counter("retina_camera_inferences_total")
         densityPasses = counter("retina_camera_density_passes_total")
         skipped = counter("retina_camera_inferences_skipped_total")
+        mainFrames = counter("retina_camera_main_frames_total")
         inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
+        waitSeconds = FloatingPointCounter(label: "retina_camera_inference_wait_seconds_total", dimensions: labels, factory: factory)
     }
 
     mutating func read(_ p: CameraPipeline) {
@@ -149,7 +154,8 @@ private struct CameraMetrics {
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
                          inferences: p.inferencesRun, skipped: p.inferencesSkipped, density: p.densityPassesRun,
-                         detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds)
+                         mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
+                         waitSeconds: p.inferenceWaitSeconds)
         if pipeline !== p {
             pipeline = p
             last = Totals()
@@ -181,22 +187,26 @@ private struct CameraMetrics {
         add(inferences, now.inferences, last.inferences)
         add(skipped, now.skipped, last.skipped)
         add(densityPasses, now.density, last.density)
+        add(mainFrames, now.mainFrames, last.mainFrames)
         let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
         if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
+        let waited = max(0, now.waitSeconds - last.waitSeconds)
+        if waited > 0 { waitSeconds.increment(by: waited) }
         let passes = now.inferences + now.density - last.inferences - last.density
         if passes > 0 { inferenceMs.record(passSeconds * 1000 / Double(passes)) }
         last = Totals(decoded: max(now.decoded, last.decoded), analysed: max(now.analysed, last.analysed),
                       dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
                       stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
                       inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
-                      density: max(now.density, last.density),
+                      density: max(now.density, last.density), mainFrames: max(now.mainFrames, last.mainFrames),
                       detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
-                      inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds))
+                      inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds),
+                      waitSeconds: max(now.waitSeconds, last.waitSeconds))
     }
 
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses] { c.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, mainFrames] { c.destroy() }
         for (counter, _) in crossed.values { counter.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()

@@ -251,11 +251,12 @@ public struct HomeSettings: Sendable, Equatable {
     public static let rates: ClosedRange<Double> = 0.5...15
 }
 
-/// Where an event's snapshot is taken from on a camera with two streams.
+/// An event's snapshots on a camera with two streams: every event goes out with the analysed
+/// substream's frame.
 public enum SnapshotSource: String, Sendable, CaseIterable {
-    /// The main stream's picture at the event (decoded from its packets on demand): full resolution.
+    /// The main stream's full-resolution picture of the same moment follows (decoded from its packets).
     case main
-    /// The analysed substream's frame: cheaper, smaller.
+    /// The substream's frame alone: cheaper.
     case detect
 }
 
@@ -267,7 +268,7 @@ public struct CameraConfig: Sendable, Equatable {
     public var url: String
     /// The camera's analysis stream (a substream, e.g. 640×360): decoded and analysed instead of `url`.
     public var detect: String?
-    /// With `detect`: where snapshots come from.
+    /// With `detect`: whether the main stream's picture follows each event's snapshot.
     public var snapshot = SnapshotSource.main
     public var group: String
     /// 20-digit GB/T 28181 device code, where the camera has one.

@@ -29,6 +29,7 @@ public final class CameraPipeline: Sendable {
     private let inferences = Atomic<Int>(0)
     private let skips = Atomic<Int>(0)
     private let inferenceNanos = Atomic<Int>(0)
+    private let waitNanos = Atomic<Int>(0)
     private let densityPasses = Atomic<Int>(0)
     private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
@@ -143,7 +144,8 @@ public final class CameraPipeline: Sendable {
             droppedFrames: buffer.dropped, reconnectsLastHour: h.reconnectsLastHour, stallsLastHour: h.stallsLastHour,
             reportedAt: Date(),
             learned: people == nil ? nil : CameraHealthRecord.LearnedPasses(passes: inferencesRun, densityPasses: densityPassesRun,
-                                                                             skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10),
+                                                                             skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10,
+                                                                             waitMs: (inferenceWaitMillisPerPass * 10).rounded() / 10),
             mainStream: main.map { main in
                 let m = main.health.snapshot
                 return CameraHealthRecord.StreamHealth(state: m.state, since: m.since, lastError: m.lastError,
@@ -153,6 +155,8 @@ public final class CameraPipeline: Sendable {
     }
 
     public var ingestHealth: IngestHealth { ingest.health.snapshot }
+    /// With two streams, the main stream's (its frames read into the ring, not decoded).
+    public var mainStreamHealth: IngestHealth? { main?.health.snapshot }
     public var framesAnalysed: Int { analysed.withLock { $0.count } }
     /// Mean detector time per analysed frame, in milliseconds.
     public var detectorMillisPerFrame: Double {
@@ -177,6 +181,14 @@ public final class CameraPipeline: Sendable {
     public var inferencesSkipped: Int { skips.load(ordering: .relaxed) }
     /// Time spent in passes so far, detection and density, in seconds.
     public var inferenceSeconds: Double { Double(inferenceNanos.load(ordering: .relaxed)) / 1e9 }
+    /// Time passes waited for a free inference thread so far, in seconds (node-wide queueing).
+    public var inferenceWaitSeconds: Double { Double(waitNanos.load(ordering: .relaxed)) / 1e9 }
+    /// Mean wait of a pass for a free inference thread, in milliseconds.
+    public var inferenceWaitMillisPerPass: Double {
+        let n = inferencesRun + densityPassesRun
+        return n == 0 ? 0 : inferenceWaitSeconds * 1000 / Double(n)
+    }
+
     /// Mean time of a pass (detection or density), in milliseconds.
     public var inferenceMillisPerPass: Double {
         let n = inferencesRun + densityPassesRun
@@ -356,11 +368,18 @@ public final class CameraPipeline: Sendable {
                                      _ work: @escaping @Sendable () throws(InferenceError) -> T) async -> T? {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
-            guard let result = try await model.lane.ifIdle(work) else {
+            // Wait for a slot at most until the next analysis frame (see InferenceLane).
+            // The pass notes when it began: the time before is the wait for a slot, after it the pass.
+            let timed = { @Sendable () throws(InferenceError) -> (T, UInt64) in
+                let began = DispatchTime.now().uptimeNanoseconds
+                return (try work(), began)
+            }
+            guard let (result, began) = try await model.lane.run(waitingAtMost: 1 / max(camera.stream.analysisFps, 0.1), timed) else {
                 skips.add(1, ordering: .relaxed)
                 return nil
             }
-            inferenceNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
+            waitNanos.add(Int(began - min(began, started)), ordering: .relaxed)
+            inferenceNanos.add(Int(DispatchTime.now().uptimeNanoseconds - began), ordering: .relaxed)
             counted.add(1, ordering: .relaxed)
             return result
         } catch {
@@ -375,8 +394,30 @@ public final class CameraPipeline: Sendable {
     private func publishOpening(_ event: Event, frame: CameraFrame) async {
         var event = await withSnapshot(event, frame: frame)
         if clips != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
+        if mainPictures != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.snapshot.rawValue, eventId: event.id)) }
         publisher.publish(event)
         recordClip(event.id, frame: frame)
+        mainSnapshot(event.id, frame: frame)
+    }
+
+    /// A camera with two streams: the event goes out at once with the analysed frame's snapshot, and
+    /// the main stream's full-resolution picture of the same moment follows, decoded from its packets
+    /// off the analysis path (from the key frame before it: up to a GOP of frames) and completing the
+    /// event's pending snapshot. Masks are in the analysed picture's pixels, scaled to the main stream's.
+    private func mainSnapshot(_ id: UUID, frame: CameraFrame) {
+        guard let ring = mainPictures, let evidence else { return }
+        let (camera, publisher, logger) = (camera, publisher, logger)
+        let (time, size) = (frame.time, (frame.sourceWidth, frame.sourceHeight))
+        Task.detached {
+            let ref = await evidence.snapshot(for: id, camera: camera.id, at: time, masks: camera.masks.map(\.polygon), maskSize: size,
+                                              name: "-main", later: true) {
+                ring.status.last.flatMap { ring.picture(at: $0 - max(0, Date().timeIntervalSince(time))) }
+            }
+            if ref == nil { logger.warning("no main-stream snapshot for event \(id.uuidString.lowercased())") }
+            publisher.complete(ref.map { .recorded($0) }
+                               ?? .missing(kind: EvidenceKind.snapshot.rawValue, reason: "the main stream held no picture of the event (down, or not yet a key frame)"),
+                               of: id)
+        }
     }
 
     /// The event's clip: from the analysed stream's own ring, or the main stream's, placed by wall time.
@@ -388,23 +429,8 @@ public final class CameraPipeline: Sendable {
     private func withSnapshot(_ event: Event, frame: CameraFrame) async -> Event {
         guard let evidence else { return event }
         var event = event
-        let masks = camera.masks.map(\.polygon)
-        let ref: EvidenceRef?
-        if let ring = mainPictures {
-            // The main stream's picture at the event: decoded from its packets on the writer's queue;
-            // zones (masks) are in the analysed picture's pixels, scaled to the main stream's.
-            // While the main stream is down, the analysed frame stands in.
-            let (time, sourceWidth, sourceHeight, analysed) = (frame.time, frame.sourceWidth, frame.sourceHeight, frame.picture)
-            ref = await evidence.snapshot(for: event.id, camera: camera.id, at: frame.time, masks: masks,
-                                          maskSize: (sourceWidth, sourceHeight)) {
-                ring.status.last.flatMap { ring.picture(at: $0 - max(0, Date().timeIntervalSince(time))) } ?? analysed
-            }
-        } else if let picture = frame.picture {
-            ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: masks)
-        } else {
-            ref = nil
-        }
-        if let ref {
+        if let picture = frame.picture,
+           let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: camera.masks.map(\.polygon)) {
             event.evidence.append(ref)
         } else {
             logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")

@@ -10,6 +10,9 @@ import Vocabulary
 public final class EvidenceWriter: Sendable {
     public let directory: String
     private let queue = DispatchQueue(label: "retina.evidence")
+    /// Pictures that take decoding (a main stream's, after the event went out): apart, so they never
+    /// hold up the snapshots events wait for.
+    private let laterQueue = DispatchQueue(label: "retina.evidence.later")
 
     public init(directory: String) { self.directory = directory }
 
@@ -23,10 +26,11 @@ public final class EvidenceWriter: Sendable {
     /// The same, of the picture `make` gives on the writer's queue (a main stream's picture is
     /// decoded from its packets there, off the cooperative pool).
     /// `maskSize`: the size of the picture the masks' pixels are of, when it may differ from this one's.
+    /// `name` is added to the file's name; `later`: on the queue of pictures nothing waits for.
     public func snapshot(for eventId: UUID, camera: String, at time: Date, masks: [[(x: Double, y: Double)]] = [],
-                         maskSize: (width: Int, height: Int)? = nil,
+                         maskSize: (width: Int, height: Int)? = nil, name: String = "", later: Bool = false,
                          picture make: @escaping @Sendable () -> DecodedPicture?) async -> EvidenceRef? {
-        await write(for: eventId, camera: camera, at: time, name: "") {
+        await write(for: eventId, camera: camera, at: time, name: name, on: later ? laterQueue : queue) {
             guard let picture = make() else { return nil }
             guard !masks.isEmpty else { return picture.jpeg() }
             var masks = masks
@@ -49,10 +53,11 @@ public final class EvidenceWriter: Sendable {
         return ref
     }
 
-    private func write(for eventId: UUID, camera: String, at time: Date, name: String, _ make: @escaping @Sendable () -> Data?) async -> EvidenceRef? {
+    private func write(for eventId: UUID, camera: String, at time: Date, name: String, on queue: DispatchQueue? = nil,
+                       _ make: @escaping @Sendable () -> Data?) async -> EvidenceRef? {
         let directory = directory
         return await withCheckedContinuation { continuation in
-            queue.async {
+            (queue ?? self.queue).async {
                 guard let jpeg = make() else { return continuation.resume(returning: nil) }
                 let day = RFC3339.day(time)
                 let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased())\(Self.safe(name)).jpg"

@@ -6,12 +6,24 @@ import Perception
 import Synchronization
 
 /// The inference threads of the process and their slots: at most `budget` passes run at once, for
-/// every camera together. A camera that finds no slot free skips its pass instead of queueing, so
-/// neither its decoding nor its classical analysis ever waits behind another camera's inference.
+/// every camera together. A camera whose pass is due waits for a slot at most `waitingAtMost`
+/// seconds (its analysis interval: its decoding never waits, and the frames that arrive meanwhile
+/// are buffered), in the order the cameras asked, then skips the pass. Cameras whose frames come in
+/// the same decode burst ask at the same instant: without the wait all but one would skip, and the
+/// same cameras again on the next burst; in arrival order every camera is served in turn, and under
+/// overload the passes each camera gets fall evenly.
 public final class InferenceLane: Sendable {
     public let budget: Int
     public let executor: InferenceExecutor
-    private let busy = Atomic<Int>(0)
+    private struct Waiter {
+        let deadline: UInt64
+        let resume: CheckedContinuation<Bool, Never>
+    }
+    private struct State {
+        var busy = 0
+        var waiting: [Waiter] = []
+    }
+    private let state = Mutex(State())
 
     public init(threads: Int) {
         budget = max(1, threads)
@@ -19,23 +31,61 @@ public final class InferenceLane: Sendable {
     }
 
     /// Passes running now.
-    public var inUse: Int { busy.load(ordering: .relaxed) }
+    public var inUse: Int { state.withLock { $0.busy } }
+    /// Passes waiting for a slot now.
+    public var waiting: Int { state.withLock { $0.waiting.count } }
 
     /// `work`'s result, computed on the lane's threads; nil at once when every slot is taken.
     public func ifIdle<T: Sendable>(_ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
-        guard acquire() else { return nil }
-        defer { busy.subtract(1, ordering: .releasing) }
+        try await run(waitingAtMost: 0, work)
+    }
+
+    /// `work`'s result, computed on the lane's threads once a slot is free; nil when none came free
+    /// within `seconds` (then the pass is skipped).
+    public func run<T: Sendable>(waitingAtMost seconds: Double, _ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
+        guard await acquire(waitingAtMost: seconds) else { return nil }
+        defer { release() }
         return try await executor.run(work)
     }
 
-    private func acquire() -> Bool {
-        var current = busy.load(ordering: .relaxed)
-        while current < budget {
-            let (exchanged, original) = busy.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-            if exchanged { return true }
-            current = original
+    private func acquire(waitingAtMost seconds: Double) async -> Bool {
+        let free = state.withLock { s -> Bool in
+            guard s.busy < budget, s.waiting.isEmpty else { return false }
+            s.busy += 1
+            return true
         }
-        return false
+        if free { return true }
+        guard seconds > 0 else { return false }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let granted = state.withLock { s -> Bool in
+                if s.busy < budget, s.waiting.isEmpty {
+                    s.busy += 1
+                    return true
+                }
+                s.waiting.append(Waiter(deadline: deadline, resume: c))
+                return false
+            }
+            if granted { c.resume(returning: true) }
+        }
+    }
+
+    /// Hands the slot to the longest waiter still within its time (the others are told to skip);
+    /// every slot is released by a pass ending, so a waiter past its time hears it then.
+    private func release() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        var expired: [CheckedContinuation<Bool, Never>] = []
+        let next = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            while !s.waiting.isEmpty {
+                let first = s.waiting.removeFirst()
+                if first.deadline >= now { return first.resume }
+                expired.append(first.resume)
+            }
+            s.busy -= 1
+            return nil
+        }
+        for c in expired { c.resume(returning: false) }
+        next?.resume(returning: true)
     }
 }
 

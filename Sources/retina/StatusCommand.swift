@@ -40,13 +40,14 @@ struct Status: AsyncParsableCommand {
                     "\(r.droppedFrames)", "\(r.reconnectsLastHour)", "\(r.stallsLastHour)", Self.learned(r.learned), "\(age)s ago",
                     r.state == .streaming ? (r.mainStream.flatMap { $0.state == .streaming ? nil : $0.lastError.map { "main: " + $0 } } ?? "") : (r.lastError ?? "")]
         }
-        printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "LEARNED (SKIPPED) MS",
+        printTable(header: ["GROUP", "CAMERA", "STATE", "DEC FPS", "ANA FPS", "DROPPED", "RECONN/H", "STALLS/H", "LEARNED (SKIPPED) MS WAIT",
                             "REPORTED", "LAST ERROR"], rows: rows)
     }
 
-    /// "120+30 (4) 21.5": detection + density passes, skipped ones, ms per pass; "-" where none run.
+    /// "120+30 (4) 21.5 w3.0": detection + density passes, skipped ones, ms per pass, ms waited for a
+    /// free inference thread; "-" where none run.
     static func learned(_ l: CameraHealthRecord.LearnedPasses?) -> String {
         guard let l else { return "-" }
-        return "\(l.passes)+\(l.densityPasses) (\(l.skipped)) " + String(format: "%.1f", l.msPerPass)
+        return "\(l.passes)+\(l.densityPasses) (\(l.skipped)) " + String(format: "%.1f", l.msPerPass) + (l.waitMs.map { String(format: " w%.1f", $0) } ?? "")
     }
 }

@@ -126,6 +126,33 @@ import Vision
         #expect(try await lane.ifIdle { () throws(InferenceError) -> Int in 3 } == 3)
     }
 
+    final class Order: Sendable {
+        let served = Mutex<[Int]>([])
+        func withLock<R>(_ body: (inout [Int]) -> R) -> R { served.withLock { body(&$0) } }
+    }
+
+    @Test func passesWaitTheirTurnInTheOrderTheCamerasAskedAndSkipOnlyPastTheirTime() async throws {
+        let lane = InferenceLane(threads: 1)
+        let release = DispatchSemaphore(value: 0)
+        let order = Order()
+        let first = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
+        while lane.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Three cameras ask while the thread is busy: two may wait 5 s, one only 50 ms.
+        var waiting: [Task<Int?, Error>] = []
+        for (n, wait) in [(2, 5.0), (3, 0.05), (4, 5.0)] {
+            let record = { @Sendable () throws(InferenceError) -> Int in order.withLock { $0.append(n) }; return n }
+            waiting.append(Task { [lane] in try await lane.run(waitingAtMost: wait, record) })
+            while lane.waiting < waiting.count { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try await Task.sleep(for: .milliseconds(200))  // past the 50 ms of the second
+        release.signal()
+        #expect(try await first.value == 1)
+        let answers = try await [waiting[0].value, waiting[1].value, waiting[2].value]
+        #expect(answers == [2, nil, 4], "\(answers)")
+        #expect(order.withLock { $0 } == [2, 4])
+        #expect(lane.inUse == 0 && lane.waiting == 0)
+    }
+
     // MARK: A worker on a real clip
 
     /// PETS 2009 S2.L1 frame 100 (seven pedestrians, ChainTests) as a 3 s H.264 clip.
