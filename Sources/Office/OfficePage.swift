@@ -14,13 +14,13 @@ enum OfficePage {
 
     static let html = #"""
 <!doctype html>
-<html lang="en">
+<html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<title>Retina · security office</title>
+<title>Retina · 安保值班室</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
+  body { font: 14px/1.4 system-ui, "Noto Sans CJK SC", "Noto Sans SC", sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
   header { background: #1d2330; color: #fff; padding: 10px 16px; display: flex; gap: 16px; align-items: center; }
   header h1 { font-size: 16px; margin: 0; }
   header input { width: 320px; }
@@ -44,36 +44,79 @@ enum OfficePage {
 </head>
 <body>
 <header>
-  <h1>Retina · security office</h1>
-  <label id="signin">Token <input id="token" type="password" autocomplete="off" placeholder="rt_… (retina tokens create --role operator)"></label>
-  <span id="live">offline</span>
+  <h1 data-t="title">Retina · 安保值班室</h1>
+  <label id="signin"><span data-t="token">令牌</span> <input id="token" type="password" autocomplete="off" placeholder="rt_… (retina tokens create --role operator)"></label>
+  <span id="live" data-t="offline">离线</span>
   <span id="who"></span>
-  <button id="signout" hidden>Sign out</button>
+  <button id="signout" data-t="signOut" hidden>退出</button>
+  <button id="lang" title="English / 中文">English</button>
 </header>
 <main>
   <div id="error"></div>
   <div class="filters">
-    <label>Type <input id="ftype" placeholder="e.g. fall.detected"></label>
-    <label>Camera <input id="fcamera"></label>
-    <label><input id="fdone" type="checkbox"> show resolved</label>
+    <label><span data-t="type">类型</span> <input id="ftype" placeholder="fall.detected"></label>
+    <label><span data-t="camera">摄像机</span> <input id="fcamera"></label>
+    <label><input id="fdone" type="checkbox"> <span data-t="showDone">显示已处理</span></label>
   </div>
   <table>
-    <thead><tr><th>Pri</th><th>Ack in</th><th>Type</th><th>Where</th><th>Occurred</th><th>State</th><th>Snapshot</th><th>Actions</th></tr></thead>
+    <thead><tr><th data-t="pri">优先级</th><th data-t="ackIn">确认时限</th><th data-t="type">类型</th><th data-t="where">地点</th><th data-t="occurred">发生时间</th><th data-t="state">状态</th><th data-t="snapshot">图像</th><th data-t="actions">操作</th></tr></thead>
     <tbody id="queue"></tbody>
   </table>
-  <h2>Cameras</h2>
+  <h2 data-t="cameras">摄像机</h2>
   <table>
-    <thead><tr><th>Group</th><th>Camera</th><th>State</th><th>Decoded fps</th><th>Analysed fps</th><th>Dropped</th><th>Reconnects/h</th><th>Last error</th></tr></thead>
+    <thead><tr><th data-t="group">分组</th><th data-t="camera">摄像机</th><th data-t="state">状态</th><th data-t="decodedFps">解码帧率</th><th data-t="analysedFps">分析帧率</th><th data-t="dropped">丢帧</th><th data-t="reconnects">每小时重连</th><th data-t="lastError">最近错误</th></tr></thead>
     <tbody id="health"></tbody>
   </table>
-  <h2>Camera groups</h2>
+  <h2 data-t="groups">摄像机分组</h2>
   <table>
-    <thead><tr><th>Group</th><th>Served by node</th><th>Epoch</th><th>Lease</th></tr></thead>
+    <thead><tr><th data-t="group">分组</th><th data-t="node">服务节点</th><th data-t="epoch">轮次</th><th data-t="lease">租约</th></tr></thead>
     <tbody id="groups"></tbody>
   </table>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
+// Chinese first (the people in the monitoring room, the property offices and the grid staff read
+// it); English by the switch, remembered in this browser.
+const TEXT = {
+  zh: { title: "Retina · 安保值班室", token: "令牌", offline: "离线", live: "实时", reconnecting: "重新连接中", signOut: "退出",
+        type: "类型", camera: "摄像机", showDone: "显示已处理", pri: "优先级", ackIn: "确认时限", where: "地点", occurred: "发生时间",
+        state: "状态", snapshot: "图像", actions: "操作", cameras: "摄像机", group: "分组", decodedFps: "解码帧率", analysedFps: "分析帧率",
+        dropped: "丢帧", reconnects: "每小时重连", lastError: "最近错误", groups: "摄像机分组", node: "服务节点", epoch: "轮次", lease: "租约",
+        claim: "认领", acknowledge: "确认", resolve: "处理完毕", false_alarm: "误报", enterToken: "请输入令牌以查看告警队列。",
+        overdue: "超时", escalated: "已升级", released: "已释放", left: (n) => `剩余 ${n} 秒`, expired: (n) => `${n} 秒前已过期`,
+        noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
+        clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
+        main: "主码流", seconds: "秒", roles: { operator: "值班员", liaison: "公安联络员", producer: "数据源", admin: "管理员" },
+        states: { new: "待处理", claimed: "已认领", acknowledged: "已确认", resolved: "已处理", false_alarm: "误报" },
+        levels: { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" },
+        cameraStates: { connecting: "连接中", streaming: "正常", stalled: "卡顿", backoff: "等待重连", failed: "故障", stopped: "已停止" },
+        types: { "fall.detected": "跌倒告警", "fall.inactivity": "长时间未起身/无活动", "crowd.density": "人群密度", "crowd.flow": "人流",
+                 "crowd.forecast": "人群预测", "motion.anomaly": "异常行为", "motion.detected": "画面移动", "camera.offline": "摄像机离线",
+                 "camera.online": "摄像机恢复", "camera.tampered": "摄像机被遮挡或移动", "report.manual": "人工上报" },
+        subtypes: { running: "奔跑", counter_flow: "逆行", dispersal: "人群四散", intrusion: "闯入禁区", loitering: "徘徊",
+                    vehicle: "车辆混入人群", covered: "遮挡", moved: "移位" } },
+  en: { title: "Retina · security office", token: "Token", offline: "offline", live: "live", reconnecting: "reconnecting", signOut: "Sign out",
+        type: "Type", camera: "Camera", showDone: "show resolved", pri: "Pri", ackIn: "Ack in", where: "Where", occurred: "Occurred",
+        state: "State", snapshot: "Snapshot", actions: "Actions", cameras: "Cameras", group: "Group", decodedFps: "Decoded fps",
+        analysedFps: "Analysed fps", dropped: "Dropped", reconnects: "Reconnects/h", lastError: "Last error", groups: "Camera groups",
+        node: "Served by node", epoch: "Epoch", lease: "Lease", claim: "Claim", acknowledge: "Acknowledge", resolve: "Resolve",
+        false_alarm: "False alarm", enterToken: "Enter a token to see the queue.", overdue: "overdue", escalated: "escalated",
+        released: "released", left: (n) => `${n} s left`, expired: (n) => `expired ${n} s ago`,
+        noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
+        clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
+        main: "main", seconds: "s", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
+};
+let lang = localStorage.getItem("retina.lang") === "en" ? "en" : "zh";
+const t = (key) => TEXT[lang][key];
+const named = (table, value) => TEXT[lang][table][value] || value;
+function applyLanguage() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  $("lang").textContent = lang === "zh" ? "English" : "中文";
+  if (source) $("live").textContent = t(source.readyState === 1 ? "live" : "reconnecting");
+  if (typeof showWho === "function") showWho();
+}
 const tokenInput = $("token");
 let events = [], source = null, signedIn = false;
 
@@ -91,19 +134,25 @@ async function api(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
+let whoami = null;
+function showWho() {
+  $("who").textContent = !whoami ? "" : whoami.name + (lang === "zh" ? "（" + named("roles", whoami.role) + "）" : " (" + whoami.role + ")");
+}
 function showSignedIn(who) {
   signedIn = true;
-  $("who").textContent = who.name + " (" + who.role + ")";
+  whoami = who;
+  showWho();
   $("signin").hidden = true;
   $("signout").hidden = false;
 }
 function showSignedOut() {
   signedIn = false;
-  $("who").textContent = "";
+  whoami = null;
+  showWho();
   $("signin").hidden = false;
   $("signout").hidden = true;
   if (source) { source.close(); source = null; }
-  $("live").textContent = "offline"; $("live").className = "";
+  $("live").textContent = t("offline"); $("live").className = "";
 }
 
 async function signIn() {
@@ -118,7 +167,7 @@ async function signIn() {
 function esc(s) { return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
 
 async function refresh() {
-  if (!signedIn) { $("error").textContent = "Enter a token to see the queue."; return; }
+  if (!signedIn) { $("error").textContent = t("enterToken"); return; }
   try {
     const states = $("fdone").checked ? "" : "&state=new&state=claimed&state=acknowledged";
     let url = "/api/events?order=queue&limit=300" + states;
@@ -127,15 +176,15 @@ async function refresh() {
     events = await api(url);
     render();
     const health = await api("/api/health");
-    $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(h.state)}${h.mainStream ? " (main: " + esc(h.mainStream.state) + ")" : ""}</td>
+    $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(named("cameraStates", h.state))}${h.mainStream ? " (" + t("main") + ": " + esc(named("cameraStates", h.mainStream.state)) + ")" : ""}</td>
       <td>${h.decodedFps.toFixed(1)}</td><td>${h.analysedFps.toFixed(1)}</td><td>${h.droppedFrames}</td><td>${h.reconnectsLastHour}</td><td>${esc(h.lastError)}</td></tr>`).join("");
     const groups = await api("/api/groups");
     const now = Date.now();
     $("groups").innerHTML = groups.map((g) => {
       const left = Math.round((Date.parse(g.expiresAt) - now) / 1000);
-      const lease = !g.node ? "released" : left > 0 ? `${left} s left` : `<b>expired ${-left} s ago</b>`;
+      const lease = !g.node ? t("released") : left > 0 ? t("left")(left) : `<b>${t("expired")(-left)}</b>`;
       return `<tr><td>${esc(g.group)}</td><td>${esc(g.node || "—")}</td><td>${g.epoch}</td><td>${lease}</td></tr>`;
-    }).join("") || `<tr><td colspan="4">no node has taken a group (in-process runs take none)</td></tr>`;
+    }).join("") || `<tr><td colspan="4">${t("noGroups")}</td></tr>`;
     $("error").textContent = "";
   } catch (e) { $("error").textContent = e.message; }
 }
@@ -147,21 +196,21 @@ function render() {
     // A home camera's pictures: the blurred one here; its clear picture and clip only on a click, each view recorded.
     const evidence = e.evidence || [];
     const shown = evidence.find((x) => x.kind === "snapshot" && x.privacy !== "clear");
-    const snap = (shown ? `<img class="snap" alt="${shown.privacy === "blurred" ? "blurred snapshot" : "snapshot"}" src="/api/snapshots/${e.id}">` : "")
+    const snap = (shown ? `<img class="snap" alt="${t(shown.privacy === "blurred" ? "blurred" : "snapshotAlt")}" src="/api/snapshots/${e.id}">` : "")
       + evidence.map((x, i) => x.privacy === "clear"
-        ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="Every view is recorded in the event's history">clear ${x.kind === "clip" ? "clip" : "picture"} (view recorded)</a>` : "").join("");
+        ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="${t("recorded")}">${t(x.kind === "clip" ? "clearClip" : "clearPicture")}</a>` : "").join("");
     const open = ["new", "claimed"].includes(e.state);
     const ack = e.priority === "P1" && open ? `<span class="countdown" data-published="${esc(e.publishedAt)}"></span>` : "";
     const buttons = [
-      e.state === "new" ? `<button data-act="claim" data-id="${e.id}">Claim</button>` : "",
-      open ? `<button data-act="acknowledge" data-id="${e.id}">Acknowledge</button>` : "",
-      ["claimed", "acknowledged"].includes(e.state) ? `<button data-act="resolve" data-id="${e.id}">Resolve</button>` : "",
-      ["new", "claimed", "acknowledged"].includes(e.state) ? `<button data-act="false_alarm" data-id="${e.id}">False alarm</button>` : "",
+      e.state === "new" ? `<button data-act="claim" data-id="${e.id}">${t("claim")}</button>` : "",
+      open ? `<button data-act="acknowledge" data-id="${e.id}">${t("acknowledge")}</button>` : "",
+      ["claimed", "acknowledged"].includes(e.state) ? `<button data-act="resolve" data-id="${e.id}">${t("resolve")}</button>` : "",
+      ["new", "claimed", "acknowledged"].includes(e.state) ? `<button data-act="false_alarm" data-id="${e.id}">${t("false_alarm")}</button>` : "",
     ].join("");
     return `<tr class="${e.priority}" data-id="${e.id}"><td class="pri">${e.priority}</td><td>${ack}</td>
-      <td>${esc(e.type)}${e.subtype ? "/" + esc(e.subtype) : ""}${e.level ? " (" + esc(e.level) + ")" : ""}${e.repeats ? " ×" + (e.repeats + 1) : ""}</td>
-      <td>${esc(where)}</td><td>${esc(new Date(e.occurredAt).toLocaleString())}</td>
-      <td class="state">${esc(e.state)}${e.claimedBy ? " · " + esc(e.claimedBy) : ""}${e.escalationStep ? ' <span class="overdue">escalated ' + e.escalationStep + "</span>" : ""}</td>
+      <td title="${esc(e.type)}${e.subtype ? "/" + esc(e.subtype) : ""}">${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""}${e.level ? " (" + esc(named("levels", e.level)) + ")" : ""}${e.repeats ? " ×" + (e.repeats + 1) : ""}</td>
+      <td>${esc(where)}</td><td>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))}</td>
+      <td class="state">${esc(named("states", e.state))}${e.claimedBy ? " · " + esc(e.claimedBy) : ""}${e.escalationStep ? ' <span class="overdue">' + t("escalated") + " " + e.escalationStep + "</span>" : ""}</td>
       <td>${snap}</td><td>${buttons}</td></tr>`;
   }).join("");
   tick();
@@ -170,7 +219,7 @@ function render() {
 function tick() {
   for (const el of document.querySelectorAll(".countdown")) {
     const left = Math.round(60 - (Date.now() - Date.parse(el.dataset.published)) / 1000);
-    el.innerHTML = left > 0 ? left + " s" : '<span class="overdue">overdue ' + (-left) + " s</span>";
+    el.innerHTML = left > 0 ? left + " " + t("seconds") : '<span class="overdue">' + t("overdue") + " " + (-left) + " " + t("seconds") + "</span>";
   }
 }
 
@@ -185,12 +234,18 @@ function connect() {
   if (source) source.close();
   if (!signedIn) return;
   source = new EventSource("/api/stream");
-  source.onopen = () => { $("live").textContent = "live"; $("live").className = "on"; };
-  source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = ""; };
+  source.onopen = () => { $("live").textContent = t("live"); $("live").className = "on"; };
+  source.onerror = () => { $("live").textContent = t("reconnecting"); $("live").className = ""; };
   source.addEventListener("change", () => refresh());
 }
 
 tokenInput.addEventListener("change", signIn);
+$("lang").addEventListener("click", () => {
+  lang = lang === "zh" ? "en" : "zh";
+  localStorage.setItem("retina.lang", lang);
+  applyLanguage(); render(); refresh();
+});
+applyLanguage();
 $("signout").addEventListener("click", async () => { await api("/api/session", { method: "DELETE" }).catch(() => {}); showSignedOut(); events = []; render(); });
 for (const id of ["ftype", "fcamera", "fdone"]) $(id).addEventListener("change", refresh);
 setInterval(tick, 1000);

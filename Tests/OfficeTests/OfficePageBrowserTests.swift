@@ -102,12 +102,12 @@ struct OfficePageBrowserTests {
         // forgets the token; a reload stays signed in by the cookie alone.
         _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
         _ = try await driver.script("const t = document.getElementById('token'); t.value = '\(operatorToken)'; t.dispatchEvent(new Event('change'))")
-        #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li (operator)" },
+        #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li（值班员）" },
                 "the page did not sign in")
         _ = try await driver.call("POST", "/session/\(driver.session)/url", ["url": page])
         let visible = try await driver.script("return document.cookie + document.documentElement.outerHTML + JSON.stringify(localStorage)") as? String
         #expect(visible.map { !$0.contains(operatorToken) } == true, "the token is readable by the page's script")
-        #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "live" },
+        #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "实时" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
 
@@ -127,7 +127,8 @@ struct OfficePageBrowserTests {
                 .hasPrefix("P1") == true
         }, "the fall did not appear at the top of the queue")
         let firstRow = try await driver.script("return document.querySelector('#queue tr').innerText") as? String ?? ""
-        #expect(firstRow.contains("fall.detected") && firstRow.contains("s"), "first row: \(firstRow)")  // with its ack countdown
+        // In Chinese first: the fall by its name, with its acknowledgement countdown.
+        #expect(firstRow.contains("跌倒告警") && firstRow.contains("秒"), "first row: \(firstRow)")
 
         // The operator clicks Acknowledge on it.
         let button = try await driver.call("POST", "/session/\(driver.session)/element",
@@ -139,8 +140,19 @@ struct OfficePageBrowserTests {
         let history = try await store.history(of: id)
         #expect(history.last?.action == "acknowledge" && history.last?.actor == "Wang Li")
         #expect(try await waitFor {
-            (try await driver.script("return document.querySelector('#queue tr.P1 .state').innerText") as? String)?.hasPrefix("acknowledged") == true
+            (try await driver.script("return document.querySelector('#queue tr.P1 .state').innerText") as? String)?.hasPrefix("已确认") == true
         })
+
+        // English by the switch: the same queue in English, and it stays so on a reload.
+        _ = try await driver.script("document.getElementById('lang').click()")
+        #expect(try await waitFor {
+            (try await driver.script("return document.querySelector('#queue tr.P1').innerText") as? String).map {
+                $0.contains("fall.detected") && $0.contains("acknowledged") && $0.contains("Resolve")
+            } == true
+        }, "the switch did not show the queue in English")
+        _ = try await driver.call("POST", "/session/\(driver.session)/refresh", [:])
+        #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li (operator)" })
+        #expect(try await driver.script("return document.documentElement.lang") as? String == "en")
     }
 
     /// Polls `condition` every 200 ms for up to 10 s.
