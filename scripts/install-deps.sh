@@ -17,6 +17,7 @@ PKGS=(
   python3-venv                                                   # scripts/fuzz-office.sh: schemathesis from PyPI in a venv
   python3-pip unzip                                              # ONNX Runtime's C library, from its PyPI wheel (below)
   chromium chromium-driver                                       # the office page, tested in a real browser
+  fonts-noto-cjk                                                 # its Chinese, in the browser and on screenshots
 )
 
 ORT_VERSION=1.31.1

@@ -40,6 +40,19 @@ enum OfficePage {
   button { margin-right: 4px; }
   #error { color: #b00020; }
   h2 { font-size: 15px; margin: 18px 0 6px; }
+  .scroll { overflow-x: auto; }
+  /* A phone (grid staff on patrol): each event a card, the tables below scroll sideways. */
+  @media (max-width: 640px) {
+    header { flex-wrap: wrap; gap: 8px; }
+    header input { width: 100%; }
+    .filters { flex-wrap: wrap; }
+    table.queue thead { display: none; }
+    table.queue, table.queue tbody, table.queue tr { display: block; }
+    table.queue tr { margin: 0 0 8px; border: 1px solid #e3e5ea; border-radius: 6px; padding: 6px; }
+    table.queue td { display: inline-block; border: none; padding: 2px 4px; }
+    table.queue td:empty { display: none; }
+    table.queue button { padding: 6px 12px; margin-top: 4px; }
+  }
 </style>
 </head>
 <body>
@@ -58,20 +71,20 @@ enum OfficePage {
     <label><span data-t="camera">摄像机</span> <input id="fcamera"></label>
     <label><input id="fdone" type="checkbox"> <span data-t="showDone">显示已处理</span></label>
   </div>
-  <table>
+  <table class="queue">
     <thead><tr><th data-t="pri">优先级</th><th data-t="ackIn">确认时限</th><th data-t="type">类型</th><th data-t="where">地点</th><th data-t="occurred">发生时间</th><th data-t="state">状态</th><th data-t="snapshot">图像</th><th data-t="actions">操作</th></tr></thead>
     <tbody id="queue"></tbody>
   </table>
   <h2 data-t="cameras">摄像机</h2>
-  <table>
+  <div class="scroll"><table>
     <thead><tr><th data-t="group">分组</th><th data-t="camera">摄像机</th><th data-t="state">状态</th><th data-t="decodedFps">解码帧率</th><th data-t="analysedFps">分析帧率</th><th data-t="dropped">丢帧</th><th data-t="reconnects">每小时重连</th><th data-t="lastError">最近错误</th></tr></thead>
     <tbody id="health"></tbody>
-  </table>
+  </table></div>
   <h2 data-t="groups">摄像机分组</h2>
-  <table>
+  <div class="scroll"><table>
     <thead><tr><th data-t="group">分组</th><th data-t="node">服务节点</th><th data-t="epoch">轮次</th><th data-t="lease">租约</th></tr></thead>
     <tbody id="groups"></tbody>
-  </table>
+  </table></div>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -208,7 +221,7 @@ function render() {
       ["new", "claimed", "acknowledged"].includes(e.state) ? `<button data-act="false_alarm" data-id="${e.id}">${t("false_alarm")}</button>` : "",
     ].join("");
     return `<tr class="${e.priority}" data-id="${e.id}"><td class="pri">${e.priority}</td><td>${ack}</td>
-      <td title="${esc(e.type)}${e.subtype ? "/" + esc(e.subtype) : ""}">${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""}${e.level ? " (" + esc(named("levels", e.level)) + ")" : ""}${e.repeats ? " ×" + (e.repeats + 1) : ""}</td>
+      <td title="${esc(e.type)}${e.subtype ? "/" + esc(e.subtype) : ""}">${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""}${e.level ? (lang === "zh" ? "（" + esc(named("levels", e.level)) + "）" : " (" + esc(e.level) + ")") : ""}${e.repeats ? " ×" + (e.repeats + 1) : ""}</td>
       <td>${esc(where)}</td><td>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))}</td>
       <td class="state">${esc(named("states", e.state))}${e.claimedBy ? " · " + esc(e.claimedBy) : ""}${e.escalationStep ? ' <span class="overdue">' + t("escalated") + " " + e.escalationStep + "</span>" : ""}</td>
       <td>${snap}</td><td>${buttons}</td></tr>`;
