@@ -41,6 +41,7 @@ enum OfficePage {
   #error { color: #b00020; }
   h2 { font-size: 15px; margin: 18px 0 6px; }
   .scroll { overflow-x: auto; }
+  #alarm { background: #b00020; color: #fff; padding: 8px 16px; font-weight: 700; cursor: pointer; }
   /* A phone (grid staff on patrol): each event a card, the tables below scroll sideways. */
   @media (max-width: 640px) {
     header { flex-wrap: wrap; gap: 8px; }
@@ -64,6 +65,7 @@ enum OfficePage {
   <button id="signout" data-t="signOut" hidden>退出</button>
   <button id="lang" title="English / 中文">English</button>
 </header>
+<div id="alarm" hidden></div>
 <main>
   <div id="error"></div>
   <div class="filters">
@@ -99,7 +101,7 @@ const TEXT = {
         overdue: "超时", escalated: "已升级", released: "已释放", left: (n) => `剩余 ${n} 秒`, expired: (n) => `${n} 秒前已过期`,
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
-        main: "主码流", seconds: "秒", roles: { operator: "值班员", liaison: "公安联络员", producer: "数据源", admin: "管理员" },
+        main: "主码流", seconds: "秒", alarm: (n) => `${n} 条一级告警未确认`, soundOff: "（点击此处开启告警声音）", roles: { operator: "值班员", liaison: "公安联络员", producer: "数据源", admin: "管理员" },
         states: { new: "待处理", claimed: "已认领", acknowledged: "已确认", resolved: "已处理", false_alarm: "误报" },
         levels: { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" },
         cameraStates: { connecting: "连接中", streaming: "正常", stalled: "卡顿", backoff: "等待重连", failed: "故障", stopped: "已停止" },
@@ -117,7 +119,7 @@ const TEXT = {
         released: "released", left: (n) => `${n} s left`, expired: (n) => `expired ${n} s ago`,
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
-        main: "main", seconds: "s", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
+        main: "main", seconds: "s", alarm: (n) => `${n} P1 alarm(s) not acknowledged`, soundOff: " (click here for the alarm sound)", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
 };
 let lang = localStorage.getItem("retina.lang") === "en" ? "en" : "zh";
 const t = (key) => TEXT[lang][key];
@@ -227,7 +229,48 @@ function render() {
       <td>${snap}</td><td>${buttons}</td></tr>`;
   }).join("");
   tick();
+  alarm();
 }
+
+// A new P1 (a fall, a red crowd) sounds and shows until someone acknowledges it: a banner while any
+// P1 is new or claimed, a two-tone beep every 2 s (Web Audio: no sound file; browsers allow it only
+// after a click on the page, so until then the banner asks for one), and a system notification
+// for each new one when the operator allowed them.
+let audio = null;
+const notified = new Set();
+function unacknowledgedP1() { return events.filter((e) => e.priority === "P1" && ["new", "claimed"].includes(e.state)); }
+function alarm() {
+  const open = unacknowledgedP1();
+  const banner = $("alarm");
+  banner.hidden = open.length === 0;
+  if (!open.length) return;
+  const sounding = audio && audio.state === "running";
+  banner.textContent = t("alarm")(open.length) + (sounding ? "" : t("soundOff"));
+  if (sounding) {
+    for (const [i, f] of [[0, 880], [1, 660]]) {
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = f; g.gain.value = 0.15;
+      o.connect(g).connect(audio.destination);
+      o.start(audio.currentTime + i * 0.25); o.stop(audio.currentTime + i * 0.25 + 0.2);
+    }
+  }
+  if ("Notification" in window && Notification.permission === "granted") {
+    for (const e of open) {
+      if (notified.has(e.id)) continue;
+      notified.add(e.id);
+      new Notification("Retina · " + named("types", e.type), { body: [e.payload && e.payload.subjectRef, e.source.camera || e.source.producer].filter(Boolean).join(" · "), tag: e.id });
+    }
+  }
+}
+function enableSound() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!audio && Context) audio = new Context();
+  if (audio && audio.state !== "running") audio.resume();
+  if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+}
+document.addEventListener("click", enableSound);
+document.addEventListener("keydown", enableSound);
+setInterval(alarm, 2000);
 
 function tick() {
   for (const el of document.querySelectorAll(".countdown")) {

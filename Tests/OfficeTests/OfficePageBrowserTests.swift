@@ -130,6 +130,12 @@ struct OfficePageBrowserTests {
         // In Chinese first: the fall by its name, with its acknowledgement countdown.
         #expect(firstRow.contains("跌倒告警") && firstRow.contains("秒"), "first row: \(firstRow)")
 
+        // Until someone acknowledges it, the P1 alarm shows (and sounds, once the page was clicked).
+        #expect(try await waitFor {
+            (try await driver.script("const a = document.getElementById('alarm'); return a.hidden ? '' : a.textContent") as? String)?
+                .hasPrefix("1 条一级告警未确认") == true
+        }, "no P1 alarm banner")
+
         // The operator clicks Acknowledge on it.
         let button = try await driver.call("POST", "/session/\(driver.session)/element",
                                            ["using": "css selector", "value": "#queue tr.P1 button[data-act=acknowledge]"]) as? [String: Any]
@@ -142,6 +148,7 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor {
             (try await driver.script("return document.querySelector('#queue tr.P1 .state').innerText") as? String)?.hasPrefix("已确认") == true
         })
+        #expect(try await driver.script("return document.getElementById('alarm').hidden") as? Bool == true, "the alarm outlived the acknowledgement")
 
         // English by the switch: the same queue in English, and it stays so on a reload.
         _ = try await driver.script("document.getElementById('lang').click()")
