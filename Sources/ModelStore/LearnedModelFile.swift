@@ -15,7 +15,7 @@ public struct LearnedModelFile: Sendable, Equatable {
     /// YOLOX-Nano, COCO's 80 classes at 416×416 (Models/yolox-nano/README.md).
     public static let yoloxNano = LearnedModelFile(
         relativePath: "yolox-nano/yolox_nano.onnx",
-        sha256: "e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd")
+        sha256: "c1d08ef69af99e08c1bb63ee798abc2d12a403f48cab18dcde56928a86ac6978")
 
     /// Retina's crowd-density model: YOLOX-Nano's backbone with a density head trained on
     /// ShanghaiTech (Models/crowd-density/README.md, made by Training/density/).

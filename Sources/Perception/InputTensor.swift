@@ -1,14 +1,14 @@
 import Inference
 
 /// The model input a letterbox describes, from the region's pixels already scaled to
-/// `scaledWidth`×`scaledHeight` (packed 8-bit BGR): planar float32 1×3×S×S, B, G, R planes with
+/// `scaledWidth`×`scaledHeight` (packed 8-bit BGR): planar float32 1×3×H×W, B, G, R planes with
 /// values 0…255, padding 114 (YOLOX's convention; its models are trained on exactly this).
 public enum InputTensor {
     public static let padding: Float = 114
 
     public static func nchw(bgr: [UInt8], letterbox: Letterbox) throws(InferenceError) -> Tensor {
         try nchw(bgr: bgr, width: letterbox.scaledWidth, height: letterbox.scaledHeight,
-                 paddedWidth: letterbox.inputSize, paddedHeight: letterbox.inputSize)
+                 paddedWidth: letterbox.inputWidth, paddedHeight: letterbox.inputHeight)
     }
 
     /// `width`×`height` packed BGR pixels at the top left of a `paddedWidth`×`paddedHeight` input,

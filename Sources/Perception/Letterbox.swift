@@ -1,20 +1,25 @@
 import Vocabulary
 
-/// How a picture (or a tile of it) fits a square model input without distortion: scaled by one
-/// factor until its longer side fills the input, placed at the top left, and padded at the right
-/// and bottom (YOLOX's own preprocessing). Maps boxes from input pixels back to the picture.
+/// How a picture (or a tile of it) fits a model input without distortion: scaled by one factor
+/// until its longer side fills the input's side, placed at the top left, and padded at the right
+/// and bottom (YOLOX's own preprocessing). The input is square, or `fitted`: its shorter side only
+/// as long as the scaled picture needs, rounded up to a multiple of 32 (a 16:9 picture at 416 is
+/// 416×256, not 416×416 of which 43 % padding). Maps boxes from input pixels back to the picture.
 public struct Letterbox: Sendable, Equatable {
     /// The region of the picture that is fitted, in picture pixels.
     public let region: PictureRect
-    /// The model's input side, in pixels.
+    /// The model's input side, in pixels: the longer side of the input.
     public let inputSize: Int
+    /// The input's size: `inputSize` square, or fitted to the scaled region.
+    public let inputWidth: Int
+    public let inputHeight: Int
     /// Input pixels per picture pixel.
     public let scale: Double
     /// The scaled region's size inside the input; the rest is padding.
     public let scaledWidth: Int
     public let scaledHeight: Int
 
-    public init(region: PictureRect, inputSize: Int) {
+    public init(region: PictureRect, inputSize: Int, fitted: Bool = false) {
         precondition(region.width > 0 && region.height > 0 && inputSize > 0, "letterbox of an empty region \(region)")
         self.region = region
         self.inputSize = inputSize
@@ -22,6 +27,9 @@ public struct Letterbox: Sendable, Equatable {
         // At least one pixel, never more than the input (rounding must not overflow the canvas).
         scaledWidth = min(inputSize, max(1, Int((Double(region.width) * scale).rounded())))
         scaledHeight = min(inputSize, max(1, Int((Double(region.height) * scale).rounded())))
+        let roundUp = { (n: Int) in min(inputSize, (n + 31) / 32 * 32) }
+        inputWidth = fitted ? roundUp(scaledWidth) : inputSize
+        inputHeight = fitted ? roundUp(scaledHeight) : inputSize
     }
 
     /// A box in input pixels as picture pixels (not cut to the region).

@@ -14,13 +14,17 @@ public final class ObjectDetector: Sendable {
         /// Only these COCO classes are reported (nil: all 80).
         public var classes: Set<Int>?
         public var tiles: TileSetting
+        /// On a model that takes any size: the input fitted to each region's shape (`Letterbox`),
+        /// 39 % fewer pixels for a 16:9 picture than the square; false keeps the square.
+        public var fitInput: Bool
 
         public init(scoreThreshold: Float = 0.3, nmsIoU: Double = 0.45, classes: Set<Int>? = COCOClass.street,
-                    tiles: TileSetting = .whole) {
+                    tiles: TileSetting = .whole, fitInput: Bool = true) {
             self.scoreThreshold = scoreThreshold
             self.nmsIoU = nmsIoU
             self.classes = classes
             self.tiles = tiles
+            self.fitInput = fitInput
         }
     }
 
@@ -30,8 +34,10 @@ public final class ObjectDetector: Sendable {
 
     public let session: InferenceSession
     public let settings: Settings
-    /// The square input side: the model's own when fixed, else the one given at init.
+    /// The input side (the longer one): the model's own when fixed, else the one given at init.
     public let inputSize: Int
+    /// Whether inputs are fitted to each region (a model with symbolic sides and `fitInput`).
+    public let fitsInput: Bool
 
     /// A detector on a loaded YOLOX session. `inputSize` is used only when the model's input size is symbolic.
     public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416) throws(InferenceError) {
@@ -41,6 +47,7 @@ public final class ObjectDetector: Sendable {
         }
         let declared = shape[2] == shape[3] && shape[2] > 0 ? shape[2] : nil
         self.inputSize = declared ?? inputSize
+        fitsInput = declared == nil && settings.fitInput
         self.session = session
         self.settings = settings
     }
@@ -61,7 +68,7 @@ public final class ObjectDetector: Sendable {
 
     /// The raw output, its letterbox, and the seconds `session.run` took.
     private func infer(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> (Tensor, Letterbox, Double) {
-        let letterbox = Letterbox(region: region, inputSize: inputSize)
+        let letterbox = Letterbox(region: region, inputSize: inputSize, fitted: fitsInput)
         guard let bgr = picture.bgrPixels(width: letterbox.scaledWidth, height: letterbox.scaledHeight, crop: region) else {
             throw .badInput("the picture (\(picture.width)×\(picture.height)) gave no pixels for \(region)")
         }
@@ -81,7 +88,8 @@ public final class ObjectDetector: Sendable {
         for region in plan.regions {
             let (output, letterbox, took) = try infer(picture, region: region)
             seconds.append(took)
-            let inInput = try YOLOXDecoder.decode(output, inputSize: inputSize, threshold: settings.scoreThreshold, classes: settings.classes)
+            let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
+                                                  threshold: settings.scoreThreshold, classes: settings.classes)
             let region = letterbox.region
             let bounds = Box(x0: Double(region.x), y0: Double(region.y), x1: Double(region.x + region.width), y1: Double(region.y + region.height))
             let inPicture = inInput.map { Detection(classIndex: $0.classIndex, score: $0.score, box: letterbox.toPicture($0.box).clamped(to: bounds)) }

@@ -8,28 +8,37 @@ public enum YOLOXDecoder {
     public static let strides = [8, 16, 32]
 
     /// The number of rows a square input of `side` pixels gives.
-    public static func rows(inputSize side: Int) -> Int {
-        strides.reduce(0) { $0 + (side / $1) * (side / $1) }
+    public static func rows(inputSize side: Int) -> Int { rows(width: side, height: side) }
+
+    /// The number of rows a `width`×`height` input gives.
+    public static func rows(width: Int, height: Int) -> Int {
+        strides.reduce(0) { $0 + (width / $1) * (height / $1) }
     }
 
     /// Every row whose best class scores `objectness × class score ≥ threshold` (one detection per
     /// row, its best class of all), kept only when that class is in `classes` (when given).
     public static func decode(_ output: Tensor, inputSize side: Int, threshold: Float,
                               classes: Set<Int>? = nil) throws(InferenceError) -> [Detection] {
+        try decode(output, width: side, height: side, threshold: threshold, classes: classes)
+    }
+
+    /// The same for a `width`×`height` input (each grid `width / stride` cells across).
+    public static func decode(_ output: Tensor, width inputWidth: Int, height inputHeight: Int, threshold: Float,
+                              classes: Set<Int>? = nil) throws(InferenceError) -> [Detection] {
         guard output.shape.count == 3, output.shape[0] == 1, output.shape[2] > 5 else {
             throw .badInput("YOLOX output must be 1×N×(5+classes), not \(output.shape)")
         }
         let n = output.shape[1], width = output.shape[2]
-        guard n == rows(inputSize: side) else {
-            throw .badInput("YOLOX output has \(n) rows; a \(side)×\(side) input gives \(rows(inputSize: side))")
+        guard n == rows(width: inputWidth, height: inputHeight) else {
+            throw .badInput("YOLOX output has \(n) rows; a \(inputWidth)×\(inputHeight) input gives \(rows(width: inputWidth, height: inputHeight))")
         }
         var found: [Detection] = []
         output.data.withUnsafeBufferPointer { data in
             var row = 0
             for stride in strides {
-                let cells = side / stride
-                for gy in 0..<cells {
-                    for gx in 0..<cells {
+                let (columns, rows) = (inputWidth / stride, inputHeight / stride)
+                for gy in 0..<rows {
+                    for gx in 0..<columns {
                         defer { row += 1 }
                         let r = row * width
                         let objectness = data[r + 4]

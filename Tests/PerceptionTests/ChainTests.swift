@@ -23,12 +23,13 @@ import Worker
         (3548, [-1.33307, -0.36053, 2.17384, 2.16381, 0.00000, 0.13522]),
     ]
 
-    static func detector(tiles: TileSetting = .whole) throws -> ObjectDetector {
+    /// The square input by default: what the Python values were pinned on.
+    static func detector(tiles: TileSetting = .whole, fitInput: Bool = false) throws -> ObjectDetector {
         let model = LearnedModelFile.yoloxNano
         let folders = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Models").path]
         return try ObjectDetector(modelPath: try model.locate(in: folders), sha256: model.sha256, threads: 1,
-                                  settings: ObjectDetector.Settings(tiles: tiles))
+                                  settings: ObjectDetector.Settings(tiles: tiles, fitInput: fitInput))
     }
 
     /// The largest difference between the pinned Python values and `output`.
@@ -62,6 +63,19 @@ import Worker
         #expect(best.className == "person" && abs(best.score - 0.8111) < 1e-3)
         #expect(abs(best.box.x0 - 187.3 / 416) < 0.002 && abs(best.box.y1 - 148.9 / 312) < 0.002)
         #expect(result.inferenceSeconds.count == 1)
+    }
+
+    @Test func anInputFittedToThePictureFindsTheSamePeopleFromFewerPixels() throws {
+        let picture = try PictureFile.read(Self.frame)
+        let fitted = try Self.detector(fitInput: true)
+        #expect(fitted.fitsInput)
+        // 416×312 in a 416×320 input, not 416×416: 2730 grid cells instead of 3549.
+        let (output, letterbox) = try fitted.rawOutput(picture, region: PictureRect(x: 0, y: 0, width: 416, height: 312))
+        #expect(letterbox.inputWidth == 416 && letterbox.inputHeight == 320 && output.shape == [1, 2730, 85])
+        let square = try Self.detector().detect(picture), found = try fitted.detect(picture)
+        #expect(found.count(of: COCOClass.person) == square.count(of: COCOClass.person))
+        let a = try #require(found.detections.first), b = try #require(square.detections.first)
+        #expect(a.box.iou(b.box) > 0.95 && abs(a.score - b.score) < 0.02, "\(a) vs \(b)")
     }
 
     @Test func tilesFindTheSamePeople() throws {

@@ -10,6 +10,17 @@ import Vocabulary
         #expect(l.scaledWidth == 416 && l.scaledHeight == 234)
         let tall = Letterbox(region: PictureRect(x: 0, y: 0, width: 300, height: 600), inputSize: 416)
         #expect(tall.scaledWidth == 208 && tall.scaledHeight == 416)
+        #expect(l.inputWidth == 416 && l.inputHeight == 416)
+    }
+
+    @Test func aFittedInputIsOnlyAsLargeAsThePictureNeedsInStepsOf32() {
+        let wide = Letterbox(region: PictureRect(x: 0, y: 0, width: 1920, height: 1080), inputSize: 416, fitted: true)
+        #expect(wide.scaledHeight == 234 && wide.inputWidth == 416 && wide.inputHeight == 256)
+        let tall = Letterbox(region: PictureRect(x: 0, y: 0, width: 300, height: 600), inputSize: 416, fitted: true)
+        #expect(tall.inputWidth == 224 && tall.inputHeight == 416)
+        let square = Letterbox(region: PictureRect(x: 0, y: 0, width: 500, height: 500), inputSize: 416, fitted: true)
+        #expect(square.inputWidth == 416 && square.inputHeight == 416)
+        #expect(YOLOXDecoder.rows(width: 416, height: 256) == 52 * 32 + 26 * 16 + 13 * 8)
     }
 
     @Test func boxesMapBackToThePictureAndAgain() {
