@@ -16,7 +16,8 @@ final class PoseFallAnalyser: FallAnalyser {
     static func load(threads: Int) async throws -> PoseFallAnalyser {
         let (detector, pose) = try await runOnThread { () throws in
             // People lying down score low with a detector trained mostly on people standing.
-            (try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: 0.25)),
+            // The square input, as home cameras use (PeopleModel.homeDetector).
+            (try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: 0.25, fitInput: false)),
              try PoseEstimator.shipped(threads: threads))
         }
         return PoseFallAnalyser(follower: PoseFollower(detector: detector, estimator: pose))
