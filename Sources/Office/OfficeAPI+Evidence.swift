@@ -21,8 +21,10 @@ extension OfficeAPI {
         return try await serve(ref, of: id, context, picture: true)
     }
 
-    /// `GET /api/events/ID/evidence/N`: the event's N-th evidence file. A restricted one (a home
-    /// camera's clear picture or clip) is served only once its view is in the event's history.
+    /// `GET /api/events/ID/evidence/N`: the event's N-th evidence file, or the byte range asked for
+    /// (`Range: bytes=…`: a clip played and sought in the page). A restricted one (a home camera's
+    /// clear picture or clip) is served only once its view is in the event's history: one row per
+    /// view, not per range (a player asks for many), so a request from its first byte counts.
     func evidenceFile(_ request: Request, _ context: OfficeContext) async throws -> Response {
         let who = try context.caller()
         let id = try eventId(context)
@@ -34,11 +36,38 @@ extension OfficeAPI {
             throw OfficeError(.notFound, "event \(id.uuidString.lowercased()) has \(event.evidence.count) evidence file(s); there is no \(n)")
         }
         let ref = event.evidence[n]
-        if ref.isRestricted { try await store.recordEvidenceView(ref, of: id, by: who.name, now: Date()) }
-        return try await serve(ref, of: id, context, picture: false)
+        let range = request.headers[.range]
+        if ref.isRestricted, range.map({ Self.startsAtZero($0) }) ?? true {
+            try await store.recordEvidenceView(ref, of: id, by: who.name, now: Date())
+        }
+        return try await serve(ref, of: id, context, picture: false, range: range)
     }
 
-    private func serve(_ ref: EvidenceRef, of id: UUID, _ context: OfficeContext, picture: Bool) async throws -> Response {
+    /// Whether a `Range` header asks from the file's first byte (a new view, not a seek).
+    static func startsAtZero(_ header: String) -> Bool {
+        header.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("bytes=0-")
+    }
+
+    /// The one byte range of a `Range: bytes=a-b | a- | -n` header over `count` bytes; nil when the
+    /// header asks for something else (several ranges, another unit: the whole file is served).
+    static func byteRange(_ header: String, count: Int) throws(OfficeError) -> ClosedRange<Int>? {
+        let text = header.trimmingCharacters(in: .whitespaces).lowercased()
+        guard text.hasPrefix("bytes="), !text.contains(",") else { return nil }
+        let parts = text.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { return nil }
+        let unsatisfiable = OfficeError(.rangeNotSatisfiable, "the file has \(count) bytes; '\(header)' asks for none of them")
+        if parts[0].isEmpty {
+            guard let suffix = Int(parts[1]), suffix > 0, count > 0 else { throw unsatisfiable }
+            return max(0, count - suffix)...(count - 1)
+        }
+        guard let start = Int(parts[0]), start >= 0 else { return nil }
+        guard start < count else { throw unsatisfiable }
+        let end = parts[1].isEmpty ? count - 1 : min(Int(parts[1]) ?? -1, count - 1)
+        guard end >= start else { return nil }
+        return start...end
+    }
+
+    private func serve(_ ref: EvidenceRef, of id: UUID, _ context: OfficeContext, picture: Bool, range: String? = nil) async throws -> Response {
         let what = "the \(ref.kind.rawValue) of event \(id.uuidString.lowercased())"
         let root = evidence
         let data: Data
@@ -58,7 +87,13 @@ extension OfficeAPI {
         }
         // A restricted file is not kept by the browser: each view is asked for, and recorded, again.
         let cache = ref.isRestricted ? "no-store" : "private, max-age=3600"
-        return Response(status: .ok, headers: [.contentType: mime, .cacheControl: cache],
+        if let range, let bytes = try Self.byteRange(range, count: data.count) {
+            return Response(status: .partialContent,
+                            headers: [.contentType: mime, .cacheControl: cache, .acceptRanges: "bytes",
+                                      .contentRange: "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(data.count)"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data.dropFirst(bytes.lowerBound).prefix(bytes.count))))
+        }
+        return Response(status: .ok, headers: [.contentType: mime, .cacheControl: cache, .acceptRanges: "bytes"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -41,6 +41,13 @@ enum OfficePage {
   #error { color: #b00020; }
   h2 { font-size: 15px; margin: 18px 0 6px; }
   .scroll { overflow-x: auto; }
+  #detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(520px, 100%); overflow-y: auto; background: #fff;
+            box-shadow: -4px 0 16px rgba(0,0,0,.2); padding: 12px 16px; box-sizing: border-box; z-index: 10; }
+  #detail img.full, #detail video { width: 100%; border-radius: 4px; background: #000; margin: 6px 0; }
+  #detail ol { padding-left: 18px; }
+  #detail .keys { color: #667; font-size: 12px; }
+  #detail textarea { width: 100%; box-sizing: border-box; }
+  #queue tr { cursor: pointer; }
   #alarm { background: #b00020; color: #fff; padding: 8px 16px; font-weight: 700; cursor: pointer; }
   /* A phone (grid staff on patrol): each event a card, the tables below scroll sideways. */
   @media (max-width: 640px) {
@@ -66,6 +73,10 @@ enum OfficePage {
   <button id="lang" title="English / 中文">English</button>
 </header>
 <div id="alarm" hidden></div>
+<section id="detail" hidden>
+  <button id="closeDetail" style="float:right">×</button>
+  <div id="detailBody"></div>
+</section>
 <main>
   <div id="error"></div>
   <div class="filters">
@@ -101,7 +112,12 @@ const TEXT = {
         overdue: "超时", escalated: "已升级", released: "已释放", left: (n) => `剩余 ${n} 秒`, expired: (n) => `${n} 秒前已过期`,
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
-        main: "主码流", seconds: "秒", alarm: (n) => `${n} 条一级告警未确认`, soundOff: "（点击此处开启告警声音）", roles: { operator: "值班员", liaison: "公安联络员", producer: "数据源", admin: "管理员" },
+        main: "主码流", seconds: "秒", history: "处理记录", note: "添加备注", addNote: "保存备注", clip: "视频",
+        keys: "快捷键：C 认领 · A 确认 · R 处理完毕 · Esc 关闭", priority: "优先级",
+        actions_: { published: "发布", claim: "认领", release: "释放", acknowledge: "确认", resolve: "处理完毕", false_alarm: "误报",
+                    escalate: "升级", note: "备注", hold: "保全", reassign: "转派", lease_renewed: "认领续期",
+                    escalated_unacknowledged: "超时未确认，已升级", evidence_added: "证据已加入", evidence_missing: "证据缺失",
+                    evidence_viewed: "查看了清晰证据", merged: "重复上报已合并" }, alarm: (n) => `${n} 条一级告警未确认`, soundOff: "（点击此处开启告警声音）", roles: { operator: "值班员", liaison: "公安联络员", producer: "数据源", admin: "管理员" },
         states: { new: "待处理", claimed: "已认领", acknowledged: "已确认", resolved: "已处理", false_alarm: "误报" },
         levels: { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" },
         cameraStates: { connecting: "连接中", streaming: "正常", stalled: "卡顿", backoff: "等待重连", failed: "故障", stopped: "已停止" },
@@ -119,7 +135,8 @@ const TEXT = {
         released: "released", left: (n) => `${n} s left`, expired: (n) => `expired ${n} s ago`,
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
-        main: "main", seconds: "s", alarm: (n) => `${n} P1 alarm(s) not acknowledged`, soundOff: " (click here for the alarm sound)", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
+        main: "main", seconds: "s", history: "History", note: "Add a note", addNote: "Save note", clip: "Clip",
+        keys: "Keys: C claim · A acknowledge · R resolve · Esc close", priority: "Priority", actions_: {}, alarm: (n) => `${n} P1 alarm(s) not acknowledged`, soundOff: " (click here for the alarm sound)", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
 };
 let lang = localStorage.getItem("retina.lang") === "en" ? "en" : "zh";
 const t = (key) => TEXT[lang][key];
@@ -272,6 +289,49 @@ document.addEventListener("click", enableSound);
 document.addEventListener("keydown", enableSound);
 setInterval(alarm, 2000);
 
+// One event in full: its picture, its clip playable here (the server answers range requests), its
+// history as a timeline, a note; keyboard shortcuts act on it.
+let detailId = null;
+async function openDetail(id) {
+  try {
+    const { event: e, history } = await api(`/api/events/${id}`);
+    detailId = id;
+    const evidence = e.evidence || [];
+    const picture = evidence.some((x) => x.kind === "snapshot" && x.privacy !== "clear") ? `<img class="full" alt="${t("snapshotAlt")}" src="/api/snapshots/${e.id}">` : "";
+    const media = evidence.map((x, i) => x.privacy === "clear"
+      ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="${t("recorded")}">${t(x.kind === "clip" ? "clearClip" : "clearPicture")}</a>`
+      : x.kind === "clip" ? `<div>${t("clip")}</div><video controls preload="metadata" src="/api/events/${e.id}/evidence/${i}"></video>` : "").join("");
+    const timeline = history.map((h) => `<li>${esc(new Date(h.at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · <b>${esc(h.actor)}</b> ·
+      ${esc(TEXT[lang].actions_[h.action] || h.action)}${h.note ? " — " + esc(h.note) : ""}</li>`).join("");
+    $("detailBody").innerHTML = `<h2>${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""} · ${esc(e.priority)}</h2>
+      <div>${esc([e.payload && e.payload.subjectRef, e.source.camera || e.source.producer, e.source.zone].filter(Boolean).join(" · "))}</div>
+      <div>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · ${esc(named("states", e.state))}</div>
+      ${picture}${media}
+      <div>${[["claim", e.state === "new"], ["acknowledge", ["new", "claimed"].includes(e.state)],
+              ["resolve", ["claimed", "acknowledged"].includes(e.state)], ["false_alarm", ["new", "claimed", "acknowledged"].includes(e.state)]]
+             .filter(([, ok]) => ok).map(([a]) => `<button data-detail-act="${a}">${t(a)}</button>`).join("")}</div>
+      <h2>${t("history")}</h2><ol id="timeline">${timeline}</ol>
+      <textarea id="noteText" rows="2" placeholder="${t("note")}"></textarea> <button id="saveNote">${t("addNote")}</button>
+      <p class="keys">${t("keys")}</p>`;
+    $("detail").hidden = false;
+    $("saveNote").onclick = () => act("note", { note: $("noteText").value });
+    for (const b of document.querySelectorAll("[data-detail-act]")) b.onclick = () => act(b.dataset.detailAct);
+  } catch (err) { $("error").textContent = err.message; }
+}
+function closeDetail() { detailId = null; $("detail").hidden = true; $("detailBody").innerHTML = ""; }
+async function act(action, body = {}) {
+  if (!detailId) return;
+  try { await api(`/api/events/${detailId}/${action}`, { method: "POST", body: JSON.stringify(body) }); await refresh(); await openDetail(detailId); }
+  catch (err) { $("error").textContent = err.message; }
+}
+$("closeDetail").addEventListener("click", closeDetail);
+document.addEventListener("keydown", (ev) => {
+  if (!detailId || ev.ctrlKey || ev.metaKey || ev.altKey || ["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
+  const action = { c: "claim", a: "acknowledge", r: "resolve" }[ev.key.toLowerCase()];
+  if (ev.key === "Escape") closeDetail();
+  else if (action) { ev.preventDefault(); act(action); }
+});
+
 function tick() {
   for (const el of document.querySelectorAll(".countdown")) {
     const left = Math.round(60 - (Date.now() - Date.parse(el.dataset.published)) / 1000);
@@ -281,7 +341,11 @@ function tick() {
 
 $("queue").addEventListener("click", async (ev) => {
   const b = ev.target.closest("button[data-act]");
-  if (!b) return;
+  if (!b) {
+    const row = ev.target.closest("tr[data-id]");
+    if (row && !ev.target.closest("a")) openDetail(row.dataset.id);
+    return;
+  }
   try { await api(`/api/events/${b.dataset.id}/${b.dataset.act}`, { method: "POST", body: "{}" }); await refresh(); }
   catch (e) { $("error").textContent = e.message; }
 });

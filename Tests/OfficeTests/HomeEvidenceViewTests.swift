@@ -15,12 +15,40 @@ import Testing
     typealias S = OfficeServerTests
 
     /// The answer's bytes as they came (a JPEG is no UTF-8).
-    static func fetch(_ url: String, token: String) async throws -> (status: Int, data: Data, cache: String?) {
+    static func fetch(_ url: String, token: String, range: String? = nil) async throws -> (status: Int, data: Data, cache: String?, contentRange: String?) {
         var r = URLRequest(url: URL(string: url)!)
         r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let range { r.setValue(range, forHTTPHeaderField: "Range") }
         let (data, response) = try await URLSession.shared.data(for: r)
         let http = response as? HTTPURLResponse
-        return (http?.statusCode ?? 0, data, http?.value(forHTTPHeaderField: "Cache-Control"))
+        return (http?.statusCode ?? 0, data, http?.value(forHTTPHeaderField: "Cache-Control"), http?.value(forHTTPHeaderField: "Content-Range"))
+    }
+
+    @Test func aClipIsServedInRangesAndAViewIsOnePlaybackNotEveryRange() async throws {
+        let s = try await S.start()
+        defer { s.task.cancel() }
+        let uri = "clips/home-1/fall.mp4"
+        try FileManager.default.createDirectory(atPath: s.evidence + "/clips/home-1", withIntermediateDirectories: true)
+        try Fixtures.makeClip(s.evidence + "/" + uri, seconds: 2, width: 320, height: 240)
+        let data = try Data(contentsOf: URL(fileURLWithPath: s.evidence + "/" + uri))
+        let clip = EvidenceRef(kind: .clip, uri: uri, mime: "video/mp4", size: data.count, sha256: Checksum.sha256Hex(data), privacy: .clear)
+        let fall = Event(type: .fallDetected, priority: .p1, source: EventSource(producer: "retina", camera: "home-1"), occurredAt: Date(),
+                         payload: .object(["subjectRef": .string("resident-0412")]), evidence: [clip])
+        _ = try await s.store.publish([fall])
+        let op = try await s.store.createToken(name: "Wang Li", role: .operator_)
+        let url = s.base + "/api/events/\(fall.id.uuidString.lowercased())/evidence/0"
+        // A player starts from the first byte (a view), then seeks (no new view).
+        let first = try await Self.fetch(url, token: op, range: "bytes=0-99")
+        #expect(first.status == 206 && first.data == data.prefix(100) && first.contentRange == "bytes 0-99/\(data.count)")
+        let rest = try await Self.fetch(url, token: op, range: "bytes=100-")
+        #expect(rest.status == 206 && rest.data == data.dropFirst(100) && rest.contentRange == "bytes 100-\(data.count - 1)/\(data.count)")
+        let tail = try await Self.fetch(url, token: op, range: "bytes=-10")
+        #expect(tail.status == 206 && tail.data == data.suffix(10))
+        #expect(try await Self.fetch(url, token: op, range: "bytes=\(data.count)-").status == 416)
+        let whole = try await Self.fetch(url, token: op)
+        #expect(whole.status == 200 && whole.data == data)
+        let views = try await s.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }
+        #expect(views.count == 2, "a view per playback from the first byte and per whole file, not per range: \(views.count)")
     }
 
     @Test func theClearPictureIsServedOnlyOnRequestAndEveryViewIsRecorded() async throws {

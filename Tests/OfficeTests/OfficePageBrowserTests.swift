@@ -150,11 +150,24 @@ struct OfficePageBrowserTests {
         })
         #expect(try await driver.script("return document.getElementById('alarm').hidden") as? Bool == true, "the alarm outlived the acknowledgement")
 
+        // Its detail: a click on the row opens its history; R resolves it from the keyboard.
+        _ = try await driver.script("document.querySelector('#queue tr.P1 td:nth-child(3)').click()")
+        #expect(try await waitFor {
+            (try await driver.script("const t = document.getElementById('timeline'); return t ? t.innerText : ''") as? String).map {
+                $0.contains("发布") && $0.contains("确认") && $0.contains("Wang Li")
+            } == true
+        }, "the detail's timeline does not show the publication and the acknowledgement")
+        _ = try await driver.script("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'r'}))")
+        #expect(try await waitFor { try await store.event(id: id)?.state == .resolved }, "R did not resolve the event")
+        _ = try await driver.script("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+        #expect(try await driver.script("return document.getElementById('detail').hidden") as? Bool == true)
+        _ = try await driver.script("document.getElementById('fdone').click()")  // show resolved: the English check below reads it
+
         // English by the switch: the same queue in English, and it stays so on a reload.
         _ = try await driver.script("document.getElementById('lang').click()")
         #expect(try await waitFor {
             (try await driver.script("return document.querySelector('#queue tr.P1').innerText") as? String).map {
-                $0.contains("fall.detected") && $0.contains("acknowledged") && $0.contains("Resolve")
+                $0.contains("fall.detected") && $0.contains("resolved")
             } == true
         }, "the switch did not show the queue in English")
         _ = try await driver.call("POST", "/session/\(driver.session)/refresh", [:])
