@@ -37,6 +37,11 @@ public struct Exporter: Sendable {
             for (i, id) in ids.enumerated() {
                 _ = try await store.perform(.hold, on: id, by: request.actor, note: "export \(exportId)", lease: 0, now: Date())
                 guard let event = try await store.event(id: id) else { throw ExportError.eventNotFound(id) }
+                // A home camera's clear picture or clip leaving in a bag is a view of it, in the
+                // event's history before the history is copied into the bag.
+                for ref in event.evidence where ref.isRestricted {
+                    try await store.recordEvidenceView(ref, of: id, by: request.actor, now: Date())
+                }
                 let history = try await store.history(of: id)
                 try await EvidenceRoot.offPool { try session.add(event, history: history, seq: i + 1) }
                 progress(ExportProgress(phase: "copying", eventsDone: i + 1, eventsTotal: ids.count, bytesCopied: session.bytesCopied))

@@ -246,4 +246,20 @@ import Testing
         await #expect { try await exporter.export(w.request(ExportSelection(from: t0 + 7200, to: t0 + 7300), out: w.dir + "/none")) }
             throws: { "\($0)".contains("no events match") }
     }
+
+    @Test func exportingAHomeCamerasClearPictureIsAViewInItsHistoryAndInTheBag() async throws {
+        let w = try EvidenceWorld("export-home")
+        let clear = try EvidenceWorld.ref(.snapshot, try w.jpeg("clear"), mime: "image/jpeg")
+        var restricted = clear
+        restricted.privacy = .clear
+        let fall = Event(type: .fallDetected, priority: .p1, source: EventSource(producer: "retina", camera: "home-1"),
+                         occurredAt: Date(timeIntervalSince1970: 1_795_000_000), payload: .object(["subjectRef": .string("resident-0412")]),
+                         evidence: [restricted])
+        _ = try await w.store.publish([fall])
+        let bag = try await w.export(ExportSelection(events: [fall.id])).path
+        let views = try await w.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }
+        #expect(views.count == 1 && views.first?.actor == "Li Na", "\(views)")
+        let copied = try String(contentsOfFile: bag + "/data/events/" + fall.id.uuidString.lowercased() + ".json", encoding: .utf8)
+        #expect(copied.contains("evidence_viewed"), "the bag's copy of the history lacks the view")
+    }
 }
