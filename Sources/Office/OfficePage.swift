@@ -70,6 +70,7 @@ enum OfficePage {
   <span id="live" data-t="offline">离线</span>
   <span id="who"></span>
   <button id="signout" data-t="signOut" hidden>退出</button>
+  <button id="report" data-t="report" hidden>上报事件</button>
   <button id="lang" title="English / 中文">English</button>
 </header>
 <div id="alarm" hidden></div>
@@ -112,7 +113,8 @@ const TEXT = {
         overdue: "超时", escalated: "已升级", released: "已释放", left: (n) => `剩余 ${n} 秒`, expired: (n) => `${n} 秒前已过期`,
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
-        main: "主码流", seconds: "秒", history: "处理记录", note: "添加备注", addNote: "保存备注", clip: "视频",
+        main: "主码流", seconds: "秒", report: "上报事件", reportNote: "看到了什么（必填）", reportPlace: "地点（楼栋、门岗）",
+        reportPhoto: "照片", send: "提交", reported: "已上报", history: "处理记录", note: "添加备注", addNote: "保存备注", clip: "视频",
         keys: "快捷键：C 认领 · A 确认 · R 处理完毕 · Esc 关闭", priority: "优先级",
         actions_: { published: "发布", claim: "认领", release: "释放", acknowledge: "确认", resolve: "处理完毕", false_alarm: "误报",
                     escalate: "升级", note: "备注", hold: "保全", reassign: "转派", lease_renewed: "认领续期",
@@ -135,7 +137,8 @@ const TEXT = {
         released: "released", left: (n) => `${n} s left`, expired: (n) => `expired ${n} s ago`,
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
-        main: "main", seconds: "s", history: "History", note: "Add a note", addNote: "Save note", clip: "Clip",
+        main: "main", seconds: "s", report: "Report", reportNote: "What you saw (required)", reportPlace: "Where (building, gate)",
+        reportPhoto: "Photo", send: "Send", reported: "Reported", history: "History", note: "Add a note", addNote: "Save note", clip: "Clip",
         keys: "Keys: C claim · A acknowledge · R resolve · Esc close", priority: "Priority", actions_: {}, alarm: (n) => `${n} P1 alarm(s) not acknowledged`, soundOff: " (click here for the alarm sound)", roles: {}, states: {}, levels: {}, cameraStates: {}, types: {}, subtypes: {} },
 };
 let lang = localStorage.getItem("retina.lang") === "en" ? "en" : "zh";
@@ -176,6 +179,7 @@ function showSignedIn(who) {
   showWho();
   $("signin").hidden = true;
   $("signout").hidden = false;
+  $("report").hidden = false;
 }
 function showSignedOut() {
   signedIn = false;
@@ -183,6 +187,7 @@ function showSignedOut() {
   showWho();
   $("signin").hidden = false;
   $("signout").hidden = true;
+  $("report").hidden = true;
   if (source) { source.close(); source = null; }
   $("live").textContent = t("offline"); $("live").className = "";
 }
@@ -224,7 +229,8 @@ async function refresh() {
 function render() {
   $("queue").innerHTML = events.map((e) => {
     const subject = e.payload && typeof e.payload.subjectRef === "string" ? e.payload.subjectRef : "";
-    const where = [subject, e.source.camera || e.source.producer, e.source.zone, e.location && e.location.address].filter(Boolean).join(" · ");
+    const reporter = e.payload && typeof e.payload.reporter === "string" ? e.payload.reporter : "";
+    const where = [subject, reporter || e.source.camera || e.source.producer, e.source.zone, e.location && e.location.address].filter(Boolean).join(" · ");
     // A home camera's pictures: the blurred one here; its clear picture and clip only on a click, each view recorded.
     const evidence = e.evidence || [];
     const shown = evidence.find((x) => x.kind === "snapshot" && x.privacy !== "clear");
@@ -306,6 +312,7 @@ async function openDetail(id) {
     $("detailBody").innerHTML = `<h2>${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""} · ${esc(e.priority)}</h2>
       <div>${esc([e.payload && e.payload.subjectRef, e.source.camera || e.source.producer, e.source.zone].filter(Boolean).join(" · "))}</div>
       <div>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · ${esc(named("states", e.state))}</div>
+      ${e.payload && typeof e.payload.note === "string" ? `<p>${esc(e.payload.reporter || "")}: ${esc(e.payload.note)}</p>` : ""}
       ${picture}${media}
       <div>${[["claim", e.state === "new"], ["acknowledge", ["new", "claimed"].includes(e.state)],
               ["resolve", ["claimed", "acknowledged"].includes(e.state)], ["false_alarm", ["new", "claimed", "acknowledged"].includes(e.state)]]
@@ -325,6 +332,35 @@ async function act(action, body = {}) {
   catch (err) { $("error").textContent = err.message; }
 }
 $("closeDetail").addEventListener("click", closeDetail);
+
+// Grid staff report what they see on patrol: a note, where, a photo from the phone's camera.
+function openReport() {
+  detailId = null;
+  $("detailBody").innerHTML = `<h2>${t("report")}</h2>
+    <p><textarea id="reportNote" rows="3" placeholder="${t("reportNote")}"></textarea></p>
+    <p><input id="reportPlace" placeholder="${t("reportPlace")}" style="width:100%;box-sizing:border-box"></p>
+    <p><label>${t("reportPhoto")} <input id="reportPhoto" type="file" accept="image/jpeg,image/png" capture="environment"></label></p>
+    <button id="sendReport">${t("send")}</button> <span id="reportDone"></span>`;
+  $("detail").hidden = false;
+  $("sendReport").onclick = sendReport;
+}
+async function sendReport() {
+  const body = { note: $("reportNote").value, place: $("reportPlace").value || undefined };
+  const file = $("reportPhoto").files[0];
+  if (file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    body.photo = btoa(binary);
+  }
+  try {
+    const e = await api("/api/reports", { method: "POST", body: JSON.stringify(body) });
+    $("reportDone").textContent = t("reported");
+    await refresh();
+    openDetail(e.id);
+  } catch (err) { $("error").textContent = err.message; }
+}
+$("report").addEventListener("click", openReport);
 document.addEventListener("keydown", (ev) => {
   if (!detailId || ev.ctrlKey || ev.metaKey || ev.altKey || ["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
   const action = { c: "claim", a: "acknowledge", r: "resolve" }[ev.key.toLowerCase()];

@@ -33,6 +33,7 @@ extension OfficeRoute {
         OfficeRoute(.post, "/api/events/:id/evidence", .role(.producer)) { api, r, c in try await api.uploadEvidence(r, c) },
         OfficeRoute(.get, "/api/events/:id/evidence/:n", .role(.operator_)) { api, r, c in try await api.evidenceFile(r, c) },
         OfficeRoute(.post, "/api/queue/claim", .role(.operator_)) { api, r, c in try await api.claim(r, c) },
+        OfficeRoute(.post, "/api/reports", .role(.operator_)) { api, r, c in try await api.report(r, c) },
         OfficeRoute(.get, "/api/snapshots/:id", .role(.operator_)) { api, r, c in try await api.snapshot(r, c) },
         OfficeRoute(.get, "/api/stream", .role(.operator_)) { api, r, c in try await api.stream(r, c) },
         OfficeRoute(.get, "/api/health", .role(.operator_)) { api, r, c in try await api.health(r, c) },

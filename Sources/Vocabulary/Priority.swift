@@ -44,6 +44,8 @@ public enum PriorityTable {
         case (.motionAnomaly, .running?, _), (.motionAnomaly, .dispersal?, _), (.motionAnomaly, .intrusion?, _): .p2
         case (.motionAnomaly, _, _), (.cameraTampered, _, _): .p3
         case (.cameraOffline, _, _): .p3
+        // Someone on patrol saw something: a person should look, as for an anomaly.
+        case (.reportManual, _, _): .p3
         default: .p4
         }
     }

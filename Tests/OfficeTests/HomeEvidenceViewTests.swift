@@ -92,3 +92,34 @@ import Testing
         #expect(try await s.store.history(of: fall.id).filter { $0.action == "evidence_viewed" }.count == 2)
     }
 }
+
+/// Grid staff report what they saw on patrol: a `report.manual` in the same queue, the reporter's
+/// name from the session, the photo stored and hashed like every uploaded picture.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ManualReportTests {
+    typealias S = OfficeServerTests
+
+    @Test func aReportWithAPhotoJoinsTheQueueUnderTheReportersName() async throws {
+        let s = try await S.start()
+        defer { s.task.cancel() }
+        let staff = try await s.store.createToken(name: "张伟 (网格员)", role: .operator_)
+        let jpegPath = s.evidence + "/../photo.jpg"
+        try OfficeHardeningTests.jpeg(jpegPath, size: "160x120")
+        let photo = try Data(contentsOf: URL(fileURLWithPath: jpegPath))
+        let body = #"{"note": "楼道堆放杂物，堵住消防通道", "place": "7号楼 2单元", "photo": "\#(photo.base64EncodedString())"}"#
+        let r = try await S.request("POST", s.base + "/api/reports", token: staff, body: body)
+        #expect(r.status == 201, "\(r.body)")
+        let stored = try #require(try await s.store.list(EventQuery(types: [.reportManual])).first)
+        #expect(stored.priority == .p3 && stored.source.zone == "7号楼 2单元")
+        #expect(stored.payload["reporter"]?.stringValue == "张伟 (网格员)" && stored.payload["note"]?.stringValue == "楼道堆放杂物，堵住消防通道")
+        let ref = try #require(stored.evidence.first)
+        #expect(ref.sha256 == Checksum.sha256Hex(photo) && ref.kind == .snapshot)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: s.evidence + "/" + ref.uri)) == photo)
+        #expect(try await s.store.history(of: stored.id).first?.actor == "张伟 (网格员)")
+        // What is not a report is refused, and nothing is stored.
+        #expect(try await S.request("POST", s.base + "/api/reports", token: staff, body: #"{"note": "  "}"#).status == 400)
+        #expect(try await S.request("POST", s.base + "/api/reports", token: staff, body: #"{"note": "x", "photo": "aGVsbG8="}"#).status == 415)
+        let producer = try await s.store.createToken(name: "fall-detection", role: .producer)
+        #expect(try await S.request("POST", s.base + "/api/reports", token: producer, body: #"{"note": "x"}"#).status == 403)
+        #expect(try await s.store.list(EventQuery(types: [.reportManual])).count == 1)
+    }
+}

@@ -173,6 +173,20 @@ struct OfficePageBrowserTests {
         _ = try await driver.call("POST", "/session/\(driver.session)/refresh", [:])
         #expect(try await waitFor { try await driver.script("return document.getElementById('who').textContent") as? String == "Wang Li (operator)" })
         #expect(try await driver.script("return document.documentElement.lang") as? String == "en")
+
+        // Grid staff report what they saw, with a photo chosen in the form (WebDriver sends the file).
+        let photo = Fixtures.temporaryDirectory("office-report") + "/photo.jpg"
+        let ff = try Fixtures.run(try #require(Fixtures.which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "1", photo])
+        #expect(ff.status == 0)
+        _ = try await driver.script("document.getElementById('report').click()")
+        _ = try await driver.script("document.getElementById('reportNote').value = 'Blocked fire exit'; document.getElementById('reportPlace').value = 'Building 7'")
+        let input = try await driver.call("POST", "/session/\(driver.session)/element", ["using": "css selector", "value": "#reportPhoto"]) as? [String: Any]
+        let fileInput = try #require(input?.values.first as? String)
+        _ = try await driver.call("POST", "/session/\(driver.session)/element/\(fileInput)/value", ["text": photo])
+        _ = try await driver.script("document.getElementById('sendReport').click()")
+        #expect(try await waitFor {
+            try await store.list(EventQuery(types: [.reportManual])).first.map { $0.payload["reporter"]?.stringValue == "Wang Li" && $0.evidence.count == 1 } == true
+        }, "the report with its photo did not reach the queue")
     }
 
     /// Polls `condition` every 200 ms for up to 10 s.
