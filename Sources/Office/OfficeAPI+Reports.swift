@@ -22,10 +22,10 @@ extension OfficeAPI {
             throw OfficeError(.badRequest, "body: expected {\"note\": \"what you saw\", \"place\": \"where\", \"photo\": \"base64 JPEG or PNG\"} (place and photo optional)")
         }
         let note = parsed.note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !note.isEmpty, note.count <= 2000, !note.contains("\0") else {
+        guard !note.isEmpty, parsed.note.unicodeScalars.count <= 2000, !note.contains("\0") else {
             throw OfficeError(.badRequest, "note: say what you saw, 1 to 2000 characters")
         }
-        if let place = parsed.place, place.count > 200 || ProducerEvents.identifierProblem(place) != nil {
+        if let place = parsed.place, place.unicodeScalars.count > 200 || ProducerEvents.identifierProblem(place) != nil {
             throw OfficeError(.badRequest, "place: at most 200 printable characters")
         }
         var photo: Data?
@@ -37,9 +37,10 @@ extension OfficeAPI {
             photo = data
         }
         var payload: [String: JSONValue] = ["reporter": .string(who.name), "note": .string(note)]
-        if let place = parsed.place, !place.isEmpty { payload["place"] = .string(place) }
+        let place = parsed.place.flatMap { $0.isEmpty ? nil : $0 }
+        if let place { payload["place"] = .string(place) }
         var event = Event(type: .reportManual, priority: PriorityTable.priority(of: .reportManual),
-                          source: EventSource(producer: "office", zone: parsed.place), occurredAt: Date(), payload: .object(payload))
+                          source: EventSource(producer: "office", zone: place), occurredAt: Date(), payload: .object(payload))
         if let photo, let mime = MediaSniff.mime(of: photo.prefix(16)) {
             let digest = Checksum.sha256Hex(photo)
             let relative = "uploads/\(SafeName.component(who.name))/\(RFC3339.day(Date()))/\(event.id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"

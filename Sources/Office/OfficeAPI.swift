@@ -95,7 +95,9 @@ struct OfficeAPI: Sendable {
         let lease = try parsed?.lease.map {
             try OfficeQuery.seconds($0, name: "lease", in: Self.leaseRange, shown: "\($0)")
         } ?? Self.defaultLease
-        if let note = parsed?.note, note.count > 2000 || note.contains("\0") {
+        // Counted in code points, as the OpenAPI document's maxLength counts (characters would let
+        // a run of combining marks through).
+        if let note = parsed?.note, note.unicodeScalars.count > 2000 || note.contains("\0") {
             throw OfficeError(.badRequest, "note: at most 2000 characters, no NUL")
         }
         do {
