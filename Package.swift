@@ -58,7 +58,7 @@ let package = Package(
         // What tracks mean: behaviours decided on followed people and vehicles (a vehicle among pedestrians).
         .target(name: "Behaviour", dependencies: ["Tracking", "Perception", "Vision", "Vocabulary"]),
         // Falls of a person at home, decided on the pose's posture over time: pure Swift.
-        .target(name: "Falls", dependencies: ["Perception"]),
+        .target(name: "Falls", dependencies: ["Perception", "Vision"]),
         .target(name: "Events", dependencies: ["Vocabulary", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -132,7 +132,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Behaviour", "Perception"]),
-        .testTarget(name: "FallsTests", dependencies: ["Falls", "Perception"]),
+        .testTarget(name: "FallsTests", dependencies: ["Falls", "Perception", "Vision"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),

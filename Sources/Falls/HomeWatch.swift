@@ -1,3 +1,5 @@
+import Vision
+
 /// What a home camera decides about its resident over time: a fall (`FallWatch`), the person still
 /// not up again `inactivity` seconds after it (post-fall inactivity: 80 % of old people who fall
 /// cannot get up, and a long lie is what harms), and a home where nothing has moved for `stillFor`
@@ -13,7 +15,7 @@ public struct HomeWatch: Sendable {
         /// Seconds of no movement in the active hours before `still`; nil: never.
         public var stillFor: Double?
         /// Where lying down is normal, in the same pixels as the postures.
-        public var restZones: [[(x: Double, y: Double)]] = []
+        public var restZones: [Zone] = []
 
         public init() {}
     }
@@ -55,7 +57,7 @@ public struct HomeWatch: Sendable {
                 found.append(.still(seconds: stillSeconds))
             }
         }
-        let inRest = sample.map { inRestZone(x: $0.hipX, y: $0.hipY) } ?? false
+        let inRest = sample.map { restZone(x: $0.hipX, y: $0.hipY) != nil } ?? false
         if let alarm = watch.observe(sample, at: time) {
             // Lying found in a bed is sleep, not a fall.
             if !(alarm.cause == .foundDown && inRest) {
@@ -78,19 +80,8 @@ public struct HomeWatch: Sendable {
         fallDownSince = nil
     }
 
-    public func inRestZone(x: Double, y: Double) -> Bool {
-        settings.restZones.contains { Self.contains($0, x: x, y: y) }
-    }
-
-    /// Even-odd rule.
-    public static func contains(_ polygon: [(x: Double, y: Double)], x: Double, y: Double) -> Bool {
-        var inside = false
-        var j = polygon.count - 1
-        for i in polygon.indices {
-            let a = polygon[i], b = polygon[j]
-            if (a.y > y) != (b.y > y), x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
-            j = i
-        }
-        return inside
+    /// The rest zone at a point (the hip centre), if any.
+    public func restZone(x: Double, y: Double) -> Zone? {
+        settings.restZones.first { $0.contains(Point(x: x, y: y)) }
     }
 }

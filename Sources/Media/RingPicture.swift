@@ -2,6 +2,12 @@ import CFFmpeg
 import Foundation
 
 extension PacketRing {
+    /// Where wall-clock moment `time` (seen on another stream of the camera) is in this ring's
+    /// current stream: placed by its newest packet, which came in about now. Nil while it holds none.
+    public func streamTime(at time: Date) -> Double? {
+        status.last.map { $0 - max(0, Date().timeIntervalSince(time)) }
+    }
+
     /// The picture at stream time `time` of the ring's current segment (its latest without one),
     /// decoded from the key frame at or before it: a camera's main stream is kept only as packets,
     /// and an event's full-resolution snapshot is decoded from them on demand (a GOP's worth of

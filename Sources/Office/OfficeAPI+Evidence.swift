@@ -67,6 +67,16 @@ extension OfficeAPI {
         return start...end
     }
 
+    /// An uploaded picture into the evidence folder (`uploads/<who>/<day>/<event>-<hash>.<ext>`),
+    /// stored and hashed: a producer's upload, a grid staff member's report photo.
+    func storeUpload(_ data: Data, mime: String, digest: String, for id: UUID, by who: String) async throws -> EvidenceRef {
+        let relative = "uploads/\(SafeName.component(who))/\(RFC3339.day(Date()))/\(id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"
+        let root = evidence
+        return try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> EvidenceRef in
+            try root.store(data, relative: relative, kind: .snapshot, mime: mime)
+        }
+    }
+
     private func serve(_ ref: EvidenceRef, of id: UUID, _ context: OfficeContext, picture: Bool, range: String? = nil) async throws -> Response {
         let what = "the \(ref.kind.rawValue) of event \(id.uuidString.lowercased())"
         let root = evidence
@@ -118,11 +128,7 @@ extension OfficeAPI {
         guard event.evidence.count < Self.maxEvidencePerEvent else {
             throw OfficeError(.conflict, "event \(id.uuidString.lowercased()) already has \(event.evidence.count) evidence files")
         }
-        let relative = "uploads/\(SafeName.component(who.name))/\(RFC3339.day(Date()))/\(id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"
-        let root = evidence
-        let ref = try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> EvidenceRef in
-            try root.store(data, relative: relative, kind: .snapshot, mime: mime)
-        }
+        let ref = try await storeUpload(data, mime: mime, digest: digest, for: id, by: who.name)
         try await store.addEvidence([ref], to: id, by: who.name, now: Date())
         guard let updated = try await store.event(id: id) else { throw OfficeError(.notFound, "no event \(id.uuidString.lowercased())") }
         return try json(updated, status: .created)

@@ -28,26 +28,21 @@ extension OfficeAPI {
         if let place = parsed.place, place.unicodeScalars.count > 200 || ProducerEvents.identifierProblem(place) != nil {
             throw OfficeError(.badRequest, "place: at most 200 printable characters")
         }
-        var photo: Data?
+        var photo: (data: Data, mime: String)?
         if let text = parsed.photo {
             guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), data.count <= Self.maxUpload,
                   let mime = MediaSniff.mime(of: data.prefix(16)), mime.hasPrefix("image/") else {
                 throw OfficeError(.unsupportedMediaType, "photo: expected a JPEG or PNG picture in base64 (checked by its bytes), at most \(Self.maxUpload >> 20) MiB")
             }
-            photo = data
+            photo = (data, mime)
         }
         var payload: [String: JSONValue] = ["reporter": .string(who.name), "note": .string(note)]
         let place = parsed.place.flatMap { $0.isEmpty ? nil : $0 }
         if let place { payload["place"] = .string(place) }
         var event = Event(type: .reportManual, priority: PriorityTable.priority(of: .reportManual),
                           source: EventSource(producer: "office", zone: place), occurredAt: Date(), payload: .object(payload))
-        if let photo, let mime = MediaSniff.mime(of: photo.prefix(16)) {
-            let digest = Checksum.sha256Hex(photo)
-            let relative = "uploads/\(SafeName.component(who.name))/\(RFC3339.day(Date()))/\(event.id.uuidString.lowercased())-\(digest.prefix(16)).\(MediaSniff.fileExtension(mime))"
-            let root = evidence
-            event.evidence = [try await EvidenceRoot.offPool { () throws(EvidenceFileError) -> EvidenceRef in
-                try root.store(photo, relative: relative, kind: .snapshot, mime: mime)
-            }]
+        if let photo {
+            event.evidence = [try await storeUpload(photo.data, mime: photo.mime, digest: Checksum.sha256Hex(photo.data), for: event.id, by: who.name)]
         }
         _ = try await store.publish([event], by: who.name, fence: nil)
         guard let stored = try await store.event(id: event.id) else { throw OfficeError(.notFound, "no event \(event.id.uuidString.lowercased())") }

@@ -226,6 +226,11 @@ async function refresh() {
   } catch (e) { $("error").textContent = e.message; }
 }
 
+// A home camera's clear picture or clip: only on a click, and every view is recorded.
+function clearLink(e, x, i) {
+  return `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="${t("recorded")}">${t(x.kind === "clip" ? "clearClip" : "clearPicture")}</a>`;
+}
+
 function render() {
   $("queue").innerHTML = events.map((e) => {
     const subject = e.payload && typeof e.payload.subjectRef === "string" ? e.payload.subjectRef : "";
@@ -235,8 +240,7 @@ function render() {
     const evidence = e.evidence || [];
     const shown = evidence.find((x) => x.kind === "snapshot" && x.privacy !== "clear");
     const snap = (shown ? `<img class="snap" alt="${t(shown.privacy === "blurred" ? "blurred" : "snapshotAlt")}" src="/api/snapshots/${e.id}">` : "")
-      + evidence.map((x, i) => x.privacy === "clear"
-        ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="${t("recorded")}">${t(x.kind === "clip" ? "clearClip" : "clearPicture")}</a>` : "").join("");
+      + evidence.map((x, i) => x.privacy === "clear" ? clearLink(e, x, i) : "").join("");
     const open = ["new", "claimed"].includes(e.state);
     const ack = e.priority === "P1" && open ? `<span class="countdown" data-published="${esc(e.publishedAt)}"></span>` : "";
     const buttons = [
@@ -304,8 +308,7 @@ async function openDetail(id) {
     detailId = id;
     const evidence = e.evidence || [];
     const picture = evidence.some((x) => x.kind === "snapshot" && x.privacy !== "clear") ? `<img class="full" alt="${t("snapshotAlt")}" src="/api/snapshots/${e.id}">` : "";
-    const media = evidence.map((x, i) => x.privacy === "clear"
-      ? `<a class="clear" target="_blank" rel="noopener" href="/api/events/${e.id}/evidence/${i}" title="${t("recorded")}">${t(x.kind === "clip" ? "clearClip" : "clearPicture")}</a>`
+    const media = evidence.map((x, i) => x.privacy === "clear" ? clearLink(e, x, i)
       : x.kind === "clip" ? `<div>${t("clip")}</div><video controls preload="metadata" src="/api/events/${e.id}/evidence/${i}"></video>` : "").join("");
     const timeline = history.map((h) => `<li>${esc(new Date(h.at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · <b>${esc(h.actor)}</b> ·
       ${esc(TEXT[lang].actions_[h.action] || h.action)}${h.note ? " — " + esc(h.note) : ""}</li>`).join("");

@@ -1,32 +1,11 @@
 /// The pictures a home camera may show of its resident (private by default), made from packed
-/// 8-bit BGR pixels: masked zones blacked out of every picture, a blur that leaves nobody and
+/// 8-bit BGR pixels: masked zones (rasterised by the caller) blacked out of every picture, a blur that leaves nobody and
 /// nothing recognisable (only where things are), and the skeleton drawn on black.
 public enum PrivatePicture {
-    /// Blacks out every polygon (full-resolution pixels; even-odd rule, row by row).
-    public static func blacken(_ polygons: [[(x: Double, y: Double)]], in bgr: inout [UInt8], width: Int, height: Int) {
-        precondition(bgr.count == width * height * 3, "masking \(bgr.count) bytes, not \(width)×\(height) BGR")
-        for polygon in polygons where polygon.count >= 3 {
-            for y in 0..<height {
-                let cy = Double(y) + 0.5
-                var crossings: [Double] = []
-                var j = polygon.count - 1
-                for i in polygon.indices {
-                    let a = polygon[i], b = polygon[j]
-                    if (a.y > cy) != (b.y > cy) { crossings.append((b.x - a.x) * (cy - a.y) / (b.y - a.y) + a.x) }
-                    j = i
-                }
-                crossings.sort()
-                var k = 0
-                while k + 1 < crossings.count {
-                    let x0 = max(0, Int((crossings[k] - 0.5).rounded(.up))), x1 = min(width - 1, Int((crossings[k + 1] - 0.5).rounded(.down)))
-                    if x0 <= x1 {
-                        let start = (y * width + x0) * 3, end = (y * width + x1) * 3 + 3
-                        for p in start..<end { bgr[p] = 0 }
-                    }
-                    k += 2
-                }
-            }
-        }
+    /// Blacks out every pixel whose `inside` byte is not 0 (a row-major mask at the picture's size).
+    public static func blacken(_ inside: [UInt8], in bgr: inout [UInt8], width: Int, height: Int) {
+        precondition(bgr.count == width * height * 3 && inside.count == width * height, "masking \(bgr.count) bytes, not \(width)×\(height) BGR")
+        for p in inside.indices where inside[p] != 0 { bgr[p * 3] = 0; bgr[p * 3 + 1] = 0; bgr[p * 3 + 2] = 0 }
     }
 
     /// A blur of radius `width / blurDivisor`: a face spans a few of its radii at home-camera distances

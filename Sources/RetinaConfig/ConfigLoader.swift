@@ -128,20 +128,18 @@ public enum ConfigLoader {
             } else if let hn = m["home"] {
                 r.fail(hn, "\(path).home", "is for home cameras: add kind: home, or remove it")
             }
+            let zones = m["zones"].map { readZones($0, "\(path).zones", r) } ?? []
+            if kind != .home, zones.contains(where: { $0.kind == .rest }) {
+                r.fail(m["zones"] ?? item, "\(path).zones", "a rest zone (a bed, a sofa) is for home cameras (kind: home)")
+            }
             config.cameras.append(CameraConfig(
-                id: id, name: r.string(m["name"], "\(path).name"), url: url, group: group, deviceId: deviceId,
+                id: id, name: r.string(m["name"], "\(path).name"), url: url, detect: detect, snapshot: snapshot, group: group, deviceId: deviceId,
                 location: m["location"].flatMap { readLocation($0, "\(path).location", r) }, stream: stream,
-                zones: m["zones"].map { readZones($0, "\(path).zones", r) } ?? [],
+                zones: zones,
                 perspective: m["perspective"].map { readPerspective($0, "\(path).perspective", r) } ?? [],
                 motion: motion, crowd: crowd, anomaly: anomaly, clips: clips, enabled: r.bool(m["enabled"], "\(path).enabled") ?? true,
                 perception: perception, kind: kind, home: home
             ))
-            config.cameras[config.cameras.count - 1].detect = detect
-            config.cameras[config.cameras.count - 1].snapshot = snapshot
-            let zoneNode = m["zones"] ?? item
-            if kind != .home, config.cameras.last!.zones.contains(where: { $0.kind == .rest }) {
-                r.fail(zoneNode, "\(path).zones", "a rest zone (a bed, a sofa) is for home cameras (kind: home)")
-            }
         }
         if config.groups.isEmpty {
             // Groups are optional in small deployments: declare the ones cameras use.

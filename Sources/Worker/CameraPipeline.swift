@@ -409,9 +409,9 @@ public final class CameraPipeline: Sendable {
         let (camera, publisher, logger) = (camera, publisher, logger)
         let (time, size) = (frame.time, (frame.sourceWidth, frame.sourceHeight))
         Task.detached {
-            let ref = await evidence.snapshot(for: id, camera: camera.id, at: time, masks: camera.masks.map(\.polygon), maskSize: size,
+            let ref = await evidence.snapshot(for: id, camera: camera.id, at: time, masks: DetectorFactory.zones(camera.masks), maskSource: size,
                                               name: "-main", later: true) {
-                ring.status.last.flatMap { ring.picture(at: $0 - max(0, Date().timeIntervalSince(time))) }
+                ring.streamTime(at: time).flatMap { ring.picture(at: $0) }
             }
             if ref == nil { logger.warning("no main-stream snapshot for event \(id.uuidString.lowercased())") }
             publisher.complete(ref.map { .recorded($0) }
@@ -430,7 +430,7 @@ public final class CameraPipeline: Sendable {
         guard let evidence else { return event }
         var event = event
         if let picture = frame.picture,
-           let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: camera.masks.map(\.polygon)) {
+           let ref = await evidence.snapshot(for: event.id, camera: camera.id, of: picture, at: frame.time, masks: DetectorFactory.zones(camera.masks)) {
             event.evidence.append(ref)
         } else {
             logger.warning("no snapshot for event \(event.id.uuidString.lowercased()) (\(event.type))")

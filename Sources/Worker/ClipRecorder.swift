@@ -47,7 +47,7 @@ public final class ClipRecorder: Sendable {
     public let camera: String
     public let directory: String
     public let settings: Settings
-    let ring: PacketRing
+    private let ring: PacketRing
     private let onClip: @Sendable (UUID, EvidenceCompletion) -> Void
     private let logger: Logger
     private let queue: DispatchQueue
@@ -99,14 +99,8 @@ public final class ClipRecorder: Sendable {
     /// analysed substream): this ring's stream is placed by its newest packet, which came in about
     /// now, so the event's moment here is that packet's time less how long ago the event was.
     public func record(eventId: UUID, at time: Date) {
-        let status = ring.status
-        guard let last = status.last else { return skip(eventId, because: "no video packets of the main stream are buffered") }
-        record(eventId: eventId, segment: status.segment, streamTime: last - max(0, Date().timeIntervalSince(time)), at: time)
-    }
-
-    /// Where in the ring's current stream the moment at wall time `time` is (as `record(eventId:at:)` places it).
-    public func streamTime(at time: Date) -> Double? {
-        ring.status.last.map { $0 - max(0, Date().timeIntervalSince(time)) }
+        guard let streamTime = ring.streamTime(at: time) else { return skip(eventId, because: "no video packets of the main stream are buffered") }
+        record(eventId: eventId, segment: ring.status.segment, streamTime: streamTime, at: time)
     }
 
     private func skip(_ eventId: UUID, because reason: String) {

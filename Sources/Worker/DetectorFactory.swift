@@ -9,7 +9,12 @@ import Vision
 enum DetectorFactory {
     static func zones(of camera: CameraConfig) -> [Zone] {
         // Rest and masked zones are for the fall detector and the pictures, not crowds or anomalies.
-        camera.zones.filter { $0.kind == .watch || $0.kind == .forbidden }.map { z in
+        zones(camera.zones.filter { $0.kind == .watch || $0.kind == .forbidden })
+    }
+
+    /// Configured zones as Vision's (a rest or masked zone is a plain polygon: its kind is the caller's).
+    static func zones(_ configured: [ZoneConfig]) -> [Zone] {
+        configured.map { z in
             Zone(id: z.id, polygon: z.polygon.map { Point(x: $0.x, y: $0.y) }, areaM2: z.areaM2,
                  kind: z.kind == .forbidden ? .forbidden : .watch,
                  schedule: z.schedule.flatMap { try? DailySchedule.parse($0).get() }, loiterSeconds: z.loiterSeconds,

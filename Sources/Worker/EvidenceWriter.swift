@@ -2,6 +2,7 @@ import Events
 import Foundation
 import Media
 import Perception
+import Vision
 import Vocabulary
 
 /// Writes an event's snapshot (JPEG of the full-resolution frame) under the evidence folder and
@@ -19,27 +20,22 @@ public final class EvidenceWriter: Sendable {
     /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg` of `picture` (the analysed frame's), its
     /// `masks` blacked out; nil when it cannot be encoded or the disk refuses.
     public func snapshot(for eventId: UUID, camera: String, of picture: DecodedPicture, at time: Date,
-                         masks: [[(x: Double, y: Double)]] = []) async -> EvidenceRef? {
-        await snapshot(for: eventId, camera: camera, at: time, masks: masks) { picture }
+                         masks: [Zone] = []) async -> EvidenceRef? {
+        await snapshot(for: eventId, camera: camera, at: time, masks: masks, maskSource: (picture.width, picture.height)) { picture }
     }
 
     /// The same, of the picture `make` gives on the writer's queue (a main stream's picture is
     /// decoded from its packets there, off the cooperative pool).
-    /// `maskSize`: the size of the picture the masks' pixels are of, when it may differ from this one's.
+    /// `maskSource`: the size of the picture the masks' pixels are of (the analysed stream's).
     /// `name` is added to the file's name; `later`: on the queue of pictures nothing waits for.
-    public func snapshot(for eventId: UUID, camera: String, at time: Date, masks: [[(x: Double, y: Double)]] = [],
-                         maskSize: (width: Int, height: Int)? = nil, name: String = "", later: Bool = false,
+    public func snapshot(for eventId: UUID, camera: String, at time: Date, masks: [Zone] = [],
+                         maskSource: (width: Int, height: Int), name: String = "", later: Bool = false,
                          picture make: @escaping @Sendable () -> DecodedPicture?) async -> EvidenceRef? {
         await write(for: eventId, camera: camera, at: time, name: name, on: later ? laterQueue : queue) {
             guard let picture = make() else { return nil }
             guard !masks.isEmpty else { return picture.jpeg() }
-            var masks = masks
-            if let size = maskSize, size.width > 0, size.height > 0, size != (picture.width, picture.height) {
-                let (sx, sy) = (Double(picture.width) / Double(size.width), Double(picture.height) / Double(size.height))
-                masks = masks.map { $0.map { (x: $0.x * sx, y: $0.y * sy) } }
-            }
             guard var bgr = picture.pixels(.bgr, width: picture.width, height: picture.height) else { return nil }
-            PrivatePicture.blacken(masks, in: &bgr, width: picture.width, height: picture.height)
+            PictureMasks.blacken(masks, source: maskSource, in: &bgr, width: picture.width, height: picture.height)
             return PackedPicture.jpeg(bgr, layout: .bgr, width: picture.width, height: picture.height)
         }
     }

@@ -35,7 +35,7 @@ final class HomeCamera {
         var settings = HomeWatch.Settings()
         settings.inactivity = home.inactivity
         settings.stillFor = home.stillFor
-        settings.restZones = camera.zones.filter { $0.kind == .rest }.map(\.polygon)
+        settings.restZones = DetectorFactory.zones(camera.zones.filter { $0.kind == .rest })
         watch = HomeWatch(settings: settings)
         schedule = PerceptionSchedule(rate: home.rate, gate: .motion)
         activeHours = home.activeHours.flatMap { try? DailySchedule.parse($0).get() }
@@ -75,7 +75,7 @@ final class HomeCamera {
     /// The rest zone the body is in, if any (a fall onto a bed names it).
     func restZone(of pose: Pose) -> String? {
         // The hip centre, as the fall decision reads it (`PostureSample`).
-        camera.zones.first { $0.kind == .rest && HomeWatch.contains($0.polygon, x: pose.next.centerX, y: pose.next.centerY) }?.id
+        watch.restZone(x: pose.next.centerX, y: pose.next.centerY)?.id
     }
 }
 
@@ -135,12 +135,11 @@ enum HomeEvents {
     /// after one) and only with `keepClear`, restricted. Masked zones are black in all of them.
     static func pictures(for event: Event, finding: HomeWatch.Finding, pose: Pose?, picture: DecodedPicture,
                          camera: CameraConfig, home: HomeSettings, writer: EvidenceWriter) async -> [EvidenceRef] {
-        let masks = camera.masks.map(\.polygon)
+        let masks = DetectorFactory.zones(camera.masks)
         let (width, height) = (picture.width, picture.height)
-        // One conversion of the picture, masked, shared by the blurred and the clear picture.
         let masked: @Sendable () -> [UInt8]? = {
             guard var bgr = picture.pixels(.bgr, width: width, height: height) else { return nil }
-            PrivatePicture.blacken(masks, in: &bgr, width: width, height: height)
+            PictureMasks.blacken(masks, source: (width, height), in: &bgr, width: width, height: height)
             return bgr
         }
         var refs: [EvidenceRef] = []

@@ -1,5 +1,6 @@
 import Falls
 import Testing
+import Vision
 
 /// What a home camera decides around the fall itself, on hand-written posture series (5 a second):
 /// post-fall inactivity, a bed where lying is normal, and a home where nothing moves.
@@ -14,7 +15,7 @@ import Testing
         return out
     }
 
-    static func settings(inactivity: Double = 20, rest: [[(x: Double, y: Double)]] = []) -> HomeWatch.Settings {
+    static func settings(inactivity: Double = 20, rest: [Zone] = []) -> HomeWatch.Settings {
         var s = HomeWatch.Settings()
         s.inactivity = inactivity
         s.restZones = rest
@@ -49,7 +50,7 @@ import Testing
     }
 
     @Test func lyingFoundOnABedIsSleepNotAFallButAFallOntoItStillRaises() {
-        let bed: [(x: Double, y: Double)] = [(200, 250), (500, 250), (500, 400), (200, 400)]
+        let bed = Zone(id: "bed", polygon: [Point(x: 200, y: 250), Point(x: 500, y: 250), Point(x: 500, y: 400), Point(x: 200, y: 400)])
         // Found lying on the bed (never seen upright) for a minute: nothing.
         let lying = F.series([(0, 88, 320), (60, 88, 320)])
         #expect(Self.run(lying, times: lying.map(\.time), settings: Self.settings(rest: [bed])).isEmpty)
