@@ -27,6 +27,8 @@ let package = Package(
         // Worker metrics: swift-metrics handles, a Prometheus registry behind them (GET /metrics).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Webhooks of the linkage out (issue 21): an HTTP client on the NIO the office already runs on.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libavformat/libavcodec/libswscale/libavutil plus a header shim for the macros Swift cannot import.
@@ -40,6 +42,8 @@ let package = Package(
         // ONNX Runtime's C API, declared by hand (the PyPI wheel has no headers) and opened with dlopen
         // at run time, so `retina` starts and its classical detectors run without the library.
         .target(name: "COnnxRuntime", linkerSettings: [.linkedLibrary("dl")]),
+        // Eclipse Mosquitto's MQTT client library (Debian's libmosquitto-dev), for the linkage out.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // URL passwords masked in one place, for the media layer and the configuration alike.
         .target(name: "Redaction"),
@@ -76,6 +80,12 @@ let package = Package(
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.json")]),
+        // Linkage out (issue 21): the store's outbox relayed to an MQTT broker and to signed webhooks,
+        // at least once, one process per subscriber at a time.
+        .target(name: "Linkage", dependencies: ["Events", "Vocabulary", "Redaction", "CMosquitto", .product(name: "Crypto", package: "swift-crypto"),
+                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                .product(name: "Logging", package: "swift-log")]),
         // Perception for the tile plans a camera's `perception.tiles` names (one parser, `TileSetting`).
         .target(name: "RetinaConfig", dependencies: ["Yams", "Vision", "Redaction", "Vocabulary", "Perception"]),
         // Crowd model files: `Models/crowd-generic.json` found ($RETINA_MODELS, ./Models, beside the
@@ -104,7 +114,7 @@ let package = Package(
             name: "retina",
             dependencies: [
                 "Worker", "Media", "Events", "RetinaConfig", "Evaluation", "ModelStore", "Vision", "Office", "Evidence",
-                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference", "Tracking", "Behaviour", "Falls",
+                "RetinaMetrics", "Vocabulary", "GracefulService", "Perception", "Inference", "Tracking", "Behaviour", "Falls", "Linkage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,6 +146,8 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "RetinaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "OfficeTests", dependencies: ["Office", "Events", "Evidence", "RetinaTestSupport"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "Events", "RetinaTestSupport"]),
+        .testTarget(name: "LinkageTests", dependencies: ["Linkage", "Events", "Vocabulary", "GracefulService", "RetinaTestSupport",
+                                                     .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RetinaConfigTests", dependencies: ["RetinaConfig", "Vocabulary"]),
         // Reads Sources/ and Package.swift: what each target may import (README, "How it is built").
         .testTarget(name: "ArchitectureTests"),

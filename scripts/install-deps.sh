@@ -18,6 +18,7 @@ PKGS=(
   python3-pip unzip                                              # ONNX Runtime's C library, from its PyPI wheel (below)
   chromium chromium-driver                                       # the office page, tested in a real browser
   fonts-noto-cjk                                                 # its Chinese, in the browser and on screenshots
+  libmosquitto-dev mosquitto mosquitto-clients                   # linkage out over MQTT (tests run a real broker)
 )
 
 ORT_VERSION=1.31.1

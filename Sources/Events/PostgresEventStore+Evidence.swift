@@ -23,7 +23,7 @@ extension PostgresEventStore {
     /// Applies `change` to the stored event `id` (or, `followingAlias`, to the event it was folded
     /// into) and records its history row; nothing is written when `change` returns nil.
     private func amend(_ id: UUID, followingAlias: Bool, rewrite: Bool = true, _ change: @escaping @Sendable (inout Event) -> HistoryEntry?) async throws {
-        try await transaction { db in
+        try await transaction(writingEvents: true) { db in
             var target = id.uuidString.lowercased()
             if followingAlias,
                let into = try await db.query("SELECT into_id FROM event_aliases WHERE id = \(target)", logger: logger).collect().first {

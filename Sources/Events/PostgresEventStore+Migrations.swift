@@ -71,6 +71,35 @@ extension PostgresEventStore {
         Migration(name: "event-aliases", statements: [
             "CREATE TABLE event_aliases (id TEXT PRIMARY KEY, into_id TEXT NOT NULL)",
         ]),
+        // Linkage out (issue 21): every version of an event, written by triggers in the transaction
+        // that wrote it; one cursor per subscriber under a lease; what subscribers refused. The
+        // trigger takes the outbox's lock (writers take it first, see `transaction(writingEvents:)`),
+        // so outbox rows commit in seq order and a cursor never passes one still to come.
+        Migration(name: "outbox", statements: [
+            "CREATE TABLE outbox (seq BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, inserted BOOLEAN NOT NULL, doc JSONB NOT NULL)",
+            "CREATE INDEX outbox_event ON outbox (event_id, seq)",
+            """
+            CREATE FUNCTION retina_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(\(outboxLockKey), 1);
+                INSERT INTO outbox (event_id, at, inserted, doc) VALUES (NEW.id, clock_timestamp(), TG_OP = 'INSERT', NEW.doc);
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER events_outbox_insert AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION retina_outbox()",
+            """
+            CREATE TRIGGER events_outbox_update AFTER UPDATE OF doc ON events FOR EACH ROW
+                WHEN (OLD.doc IS DISTINCT FROM NEW.doc) EXECUTE FUNCTION retina_outbox()
+            """,
+            """
+            CREATE TABLE relays (sink TEXT PRIMARY KEY, seq BIGINT NOT NULL, holder TEXT, lease_until TIMESTAMPTZ,
+                                 delivered BIGINT NOT NULL DEFAULT 0, last_error TEXT, last_error_at TIMESTAMPTZ, updated_at TIMESTAMPTZ NOT NULL)
+            """,
+            """
+            CREATE TABLE dead_letters (id BIGSERIAL PRIMARY KEY, sink TEXT NOT NULL, seq BIGINT NOT NULL, event_id TEXT NOT NULL,
+                                       at TIMESTAMPTZ NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL)
+            """,
+        ]),
     ], legacy: [
         1: ["events", "tokens"],
         2: ["events", "tokens", "group-leases"],

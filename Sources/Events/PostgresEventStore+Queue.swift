@@ -8,7 +8,7 @@ import PostgresNIO
 extension PostgresEventStore {
     public func publish(_ events: [Event], by actor: String?, fence: LeaseFence?) async throws -> [PublishOutcome] {
         guard !events.isEmpty else { return [] }
-        return try await transaction { db in
+        return try await transaction(writingEvents: true) { db in
             if let fence {
                 // FOR SHARE: a takeover (an UPDATE of this row) waits until this publish commits,
                 // and a publish after the takeover finds another epoch.

@@ -7,7 +7,7 @@ import PostgresNIO
 /// history row in the same transaction.
 extension PostgresEventStore {
     public func claimNext(by actor: String, lease: Double, now: Date) async throws -> Event? {
-        try await transaction { db in
+        try await transaction(writingEvents: true) { db in
             try await Self.expireLeases(db, logger, now: now)
             // SKIP LOCKED: a row another operator is claiming right now is passed over, not waited for.
             guard var event = try await Self.loadOne(db, logger, """
@@ -22,7 +22,7 @@ extension PostgresEventStore {
 
     public func perform(_ action: WorkflowAction, on id: UUID, by actor: String, overridingClaims: Bool, note: String?, lease: Double,
                         now: Date) async throws -> Event {
-        try await transaction { db in
+        try await transaction(writingEvents: true) { db in
             try await Self.expireLeases(db, logger, now: now)
             guard var event = try await Self.loadOne(db, logger, "SELECT doc::text FROM events WHERE id = \(id.uuidString.lowercased()) FOR UPDATE") else {
                 throw WorkflowError.notFound(id)
@@ -46,7 +46,7 @@ extension PostgresEventStore {
     }
 
     public func escalateOverdue(policy: EscalationPolicy, now: Date) async throws -> [Event] {
-        try await transaction { db in
+        try await transaction(writingEvents: true) { db in
             let due = try await db.query("""
                 SELECT doc::text FROM events WHERE priority = 1 AND state IN ('new', 'claimed') AND escalation_step < \(policy.steps.count)
                 FOR UPDATE SKIP LOCKED
@@ -67,7 +67,7 @@ extension PostgresEventStore {
             let condition = "state IN ('resolved', 'false_alarm') AND NOT escalated AND NOT held AND occurred_at < $1"
             var binds = PostgresBindings()
             binds.append(cutoff)
-            for table in ["event_history WHERE event_id", "event_aliases WHERE into_id"] {
+            for table in ["event_history WHERE event_id", "event_aliases WHERE into_id", "outbox WHERE event_id"] {
                 try await db.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) IN (SELECT id FROM events WHERE \(condition))", binds: binds),
                                    logger: logger)
             }

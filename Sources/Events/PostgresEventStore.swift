@@ -10,6 +10,8 @@ import PostgresNIO
 public final class PostgresEventStore: EventStore, Sendable {
     /// The first key of the migration's advisory lock; the second is the schema name's hash.
     static let migrationLockKey: Int32 = 7263551
+    /// The first key of the outbox's advisory lock (the second is 1).
+    static let outboxLockKey: Int32 = 7263552
 
     let client: PostgresClient
     private let runner: Task<Void, Never>
@@ -46,10 +48,16 @@ public final class PostgresEventStore: EventStore, Sendable {
     }
 
     /// Runs `body` in one transaction once the schema is there.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+    /// - Parameter writingEvents: the body may write events, so the outbox's trigger runs: take its
+    ///   lock first, before any row or dedup lock, so that no two writers wait for each other.
+    func transaction<T: Sendable>(writingEvents: Bool = false, _ body: (PostgresConnection) async throws -> sending T) async throws -> T {
         try await ready.value
+        let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { db in try await body(db) }
+            return try await client.withTransaction(logger: logger) { db in
+                if writingEvents { try await db.query("SELECT pg_advisory_xact_lock(\(Self.outboxLockKey), 1)", logger: logger) }
+                return try await body(db)
+            }
         } catch let error as PostgresTransactionError {
             // What the body threw (a refused transition, say) is the caller's answer, not a database error.
             if let inner = error.closureError ?? error.beginError ?? error.commitError {

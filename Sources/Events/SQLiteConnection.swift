@@ -123,6 +123,7 @@ final class SQLiteConnection {
         }
         func int(_ i: Int32) -> Int { Int(sqlite3_column_int64(stmt, i)) }
         func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+        func optionalDouble(_ i: Int32) -> Double? { sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : double(i) }
     }
 }
 

@@ -74,6 +74,30 @@ extension SQLiteEventStore {
             )
             """,
         ]),
+        // Linkage out (issue 21): every version of an event, written by triggers in the transaction
+        // that wrote it; one cursor per subscriber under a lease; what subscribers refused.
+        Migration(name: "outbox", statements: [
+            "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, at REAL NOT NULL, inserted INTEGER NOT NULL, doc TEXT NOT NULL)",
+            "CREATE INDEX outbox_event ON outbox(event_id, seq)",
+            """
+            CREATE TRIGGER events_outbox_insert AFTER INSERT ON events BEGIN
+                INSERT INTO outbox (event_id, at, inserted, doc) VALUES (NEW.id, (julianday('now') - 2440587.5) * 86400.0, 1, NEW.doc);
+            END
+            """,
+            """
+            CREATE TRIGGER events_outbox_update AFTER UPDATE OF doc ON events WHEN NEW.doc IS NOT OLD.doc BEGIN
+                INSERT INTO outbox (event_id, at, inserted, doc) VALUES (NEW.id, (julianday('now') - 2440587.5) * 86400.0, 0, NEW.doc);
+            END
+            """,
+            """
+            CREATE TABLE relays (sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, holder TEXT, lease_until REAL,
+                                 delivered INTEGER NOT NULL DEFAULT 0, last_error TEXT, last_error_at REAL, updated_at REAL NOT NULL)
+            """,
+            """
+            CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL, seq INTEGER NOT NULL,
+                                       event_id TEXT NOT NULL, at REAL NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL)
+            """,
+        ]),
     ], legacy: [
         1: ["events"],
         2: ["events", "workflow"],

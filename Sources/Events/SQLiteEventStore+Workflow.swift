@@ -76,7 +76,7 @@ extension SQLiteEventStore {
         try await onQueue { db in
             try db.transaction { () -> Int in
                 let condition = "state IN ('resolved', 'false_alarm') AND escalated = 0 AND held = 0 AND occurred_at < ?"
-                for table in ["event_history WHERE event_id", "event_aliases WHERE into_id"] {
+                for table in ["event_history WHERE event_id", "event_aliases WHERE into_id", "outbox WHERE event_id"] {
                     try db.prepare("DELETE FROM \(table) IN (SELECT id FROM events WHERE \(condition))").run([.double(cutoff.timeIntervalSince1970)])
                 }
                 try db.prepare("DELETE FROM events WHERE \(condition)").run([.double(cutoff.timeIntervalSince1970)])

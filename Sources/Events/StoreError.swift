@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case unsupported(String)
     /// The worker's node no longer holds its camera group: another node serves it now.
     case fenced(LeaseFence)
+    /// Another process took over delivering to this subscriber (this one's lease ran out).
+    case relayLost(sink: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .sql(let m): return "store: \(m)"
         case .unsupported(let m): return m
         case .fenced(let f): return "lease lost (\(f)): another node serves this group now; nothing was published"
+        case .relayLost(let sink): return "linkage '\(sink)': another process delivers to it now (this one's lease ran out)"
         }
     }
 }

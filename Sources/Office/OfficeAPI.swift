@@ -161,6 +161,15 @@ struct OfficeAPI: Sendable {
         try json(try await store.leases())
     }
 
+    /// The linkage out: each subscriber's place in the outbox and its last error, and the latest
+    /// dead letters (what a subscriber refused), so the room sees when a police or property link is down.
+    func linkage(_ request: Request, _ context: OfficeContext) async throws -> Response {
+        let query = try OfficeQuery(request, allowed: ["limit"])
+        let limit = try query.integer("limit", in: 1...500, fallback: 50)
+        struct Linkage: Encodable { var relays: [RelayState]; var deadLetters: [DeadLetter] }
+        return try json(Linkage(relays: try await store.relays(), deadLetters: try await store.deadLetters(limit: limit)))
+    }
+
     /// Server-sent events: one `change` message per history row appended to the queue (every
     /// publish and every action appends one), polled from the store twice a second.
     func stream(_ request: Request, _ context: OfficeContext) async throws -> Response {

@@ -35,6 +35,7 @@ enum OfficePage {
   .pri { font-weight: 700; }
   .countdown { font-variant-numeric: tabular-nums; color: #b00020; }
   .overdue { background: #b00020; color: #fff; padding: 0 4px; border-radius: 3px; }
+  tr.failing td { background: #fff3e0; }
   img.snap { height: 54px; border-radius: 3px; }
   a.clear { display: block; font-size: 12px; }
   button { margin-right: 4px; }
@@ -99,6 +100,16 @@ enum OfficePage {
     <thead><tr><th data-t="group">分组</th><th data-t="node">服务节点</th><th data-t="epoch">轮次</th><th data-t="lease">租约</th></tr></thead>
     <tbody id="groups"></tbody>
   </table></div>
+  <h2 data-t="linkage">联动推送</h2>
+  <div class="scroll"><table>
+    <thead><tr><th data-t="subscriber">推送对象</th><th data-t="linkState">状态</th><th data-t="waiting">待发送</th><th data-t="delivered">已送达</th><th data-t="lastError">最近错误</th></tr></thead>
+    <tbody id="relays"></tbody>
+  </table></div>
+  <h3 data-t="deadLetters">未送达（死信）</h3>
+  <div class="scroll"><table>
+    <thead><tr><th data-t="subscriber">推送对象</th><th data-t="event">事件</th><th data-t="at">时间</th><th data-t="attempts">尝试次数</th><th data-t="reason">原因</th></tr></thead>
+    <tbody id="deadLetters"></tbody>
+  </table></div>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -111,6 +122,9 @@ const TEXT = {
         dropped: "丢帧", reconnects: "每小时重连", lastError: "最近错误", groups: "摄像机分组", node: "服务节点", epoch: "轮次", lease: "租约",
         claim: "认领", acknowledge: "确认", resolve: "处理完毕", false_alarm: "误报", enterToken: "请输入令牌以查看告警队列。",
         overdue: "超时", escalated: "已升级", released: "已释放", left: (n) => `剩余 ${n} 秒`, expired: (n) => `${n} 秒前已过期`,
+        linkage: "联动推送", subscriber: "推送对象", linkState: "状态", waiting: "待发送", delivered: "已送达", deadLetters: "未送达（死信）",
+        event: "事件", at: "时间", attempts: "尝试次数", reason: "原因", linkOk: "正常", linkRetrying: "重试中", noLinkage: "未配置联动推送（配置文件 linkage:）",
+        noDeadLetters: "无", webhook: "Webhook",
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
         main: "主码流", seconds: "秒", report: "上报事件", reportNote: "看到了什么（必填）", reportPlace: "地点（楼栋、门岗）",
@@ -135,6 +149,9 @@ const TEXT = {
         node: "Served by node", epoch: "Epoch", lease: "Lease", claim: "Claim", acknowledge: "Acknowledge", resolve: "Resolve",
         false_alarm: "False alarm", enterToken: "Enter a token to see the queue.", overdue: "overdue", escalated: "escalated",
         released: "released", left: (n) => `${n} s left`, expired: (n) => `expired ${n} s ago`,
+        linkage: "Linkage out", subscriber: "Subscriber", linkState: "State", waiting: "Waiting", delivered: "Delivered", deadLetters: "Dead letters",
+        event: "Event", at: "At", attempts: "Attempts", reason: "Reason", linkOk: "ok", linkRetrying: "retrying", noLinkage: "no linkage configured (linkage: in the configuration)",
+        noDeadLetters: "none", webhook: "Webhook",
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
         main: "main", seconds: "s", report: "Report", reportNote: "What you saw (required)", reportPlace: "Where (building, gate)",
@@ -222,9 +239,22 @@ async function refresh() {
       const lease = !g.node ? t("released") : left > 0 ? t("left")(left) : `<b>${t("expired")(-left)}</b>`;
       return `<tr><td>${esc(g.group)}</td><td>${esc(g.node || "—")}</td><td>${g.epoch}</td><td>${lease}</td></tr>`;
     }).join("") || `<tr><td colspan="4">${t("noGroups")}</td></tr>`;
+    const linkage = await api("/api/linkage?limit=20");
+    const sinkName = (s) => s.startsWith("webhook:") ? t("webhook") + " " + s.slice(8) : s === "mqtt" ? "MQTT" : s;
+    $("relays").innerHTML = linkage.relays.map((r) => {
+      // The last update was an error: the subscriber is away and its messages wait.
+      const failing = r.lastErrorAt && r.lastErrorAt === r.updatedAt;
+      return `<tr class="${failing ? "failing" : ""}"><td>${esc(sinkName(r.sink))}</td><td>${failing ? "<b>" + t("linkRetrying") + "</b>" : t("linkOk")}</td>
+        <td>${Math.max(0, r.end - r.seq)}</td><td>${r.delivered}</td><td>${r.lastError ? esc(when(r.lastErrorAt)) + " " + esc(r.lastError) : ""}</td></tr>`;
+    }).join("") || `<tr><td colspan="5">${t("noLinkage")}</td></tr>`;
+    $("deadLetters").innerHTML = linkage.deadLetters.map((d) => `<tr><td>${esc(sinkName(d.sink))}</td><td><code>${esc(d.eventId.toLowerCase().slice(0, 8))}</code></td>
+      <td>${esc(when(d.at))}</td><td>${d.attempts}</td><td>${esc(d.error)}</td></tr>`).join("") || `<tr><td colspan="5">${t("noDeadLetters")}</td></tr>`;
     $("error").textContent = "";
   } catch (e) { $("error").textContent = e.message; }
 }
+
+// A time in the reader's language.
+function when(iso) { return new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"); }
 
 // A home camera's clear picture or clip: only on a click, and every view is recorded.
 function clearLink(e, x, i) {
@@ -251,7 +281,7 @@ function render() {
     ].join("");
     return `<tr class="${e.priority}" data-id="${e.id}"><td class="pri">${e.priority}</td><td>${ack}</td>
       <td title="${esc(e.type)}${e.subtype ? "/" + esc(e.subtype) : ""}">${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""}${e.level ? (lang === "zh" ? "（" + esc(named("levels", e.level)) + "）" : " (" + esc(e.level) + ")") : ""}${e.repeats ? " ×" + (e.repeats + 1) : ""}</td>
-      <td>${esc(where)}</td><td>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))}</td>
+      <td>${esc(where)}</td><td>${esc(when(e.occurredAt))}</td>
       <td class="state">${esc(named("states", e.state))}${e.claimedBy ? " · " + esc(e.claimedBy) : ""}${e.escalationStep ? ' <span class="overdue">' + t("escalated") + " " + e.escalationStep + "</span>" : ""}</td>
       <td>${snap}</td><td>${buttons}</td></tr>`;
   }).join("");
@@ -310,11 +340,11 @@ async function openDetail(id) {
     const picture = evidence.some((x) => x.kind === "snapshot" && x.privacy !== "clear") ? `<img class="full" alt="${t("snapshotAlt")}" src="/api/snapshots/${e.id}">` : "";
     const media = evidence.map((x, i) => x.privacy === "clear" ? clearLink(e, x, i)
       : x.kind === "clip" ? `<div>${t("clip")}</div><video controls preload="metadata" src="/api/events/${e.id}/evidence/${i}"></video>` : "").join("");
-    const timeline = history.map((h) => `<li>${esc(new Date(h.at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · <b>${esc(h.actor)}</b> ·
+    const timeline = history.map((h) => `<li>${esc(when(h.at))} · <b>${esc(h.actor)}</b> ·
       ${esc(TEXT[lang].actions_[h.action] || h.action)}${h.note ? " — " + esc(h.note) : ""}</li>`).join("");
     $("detailBody").innerHTML = `<h2>${esc(named("types", e.type))}${e.subtype ? " · " + esc(named("subtypes", e.subtype)) : ""} · ${esc(e.priority)}</h2>
       <div>${esc([e.payload && e.payload.subjectRef, e.source.camera || e.source.producer, e.source.zone].filter(Boolean).join(" · "))}</div>
-      <div>${esc(new Date(e.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"))} · ${esc(named("states", e.state))}</div>
+      <div>${esc(when(e.occurredAt))} · ${esc(named("states", e.state))}</div>
       ${e.payload && typeof e.payload.note === "string" ? `<p>${esc(e.payload.reporter || "")}: ${esc(e.payload.note)}</p>` : ""}
       ${picture}${media}
       <div>${[["claim", e.state === "new"], ["acknowledge", ["new", "claimed"].includes(e.state)],

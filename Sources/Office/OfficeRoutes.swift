@@ -38,6 +38,7 @@ extension OfficeRoute {
         OfficeRoute(.get, "/api/stream", .role(.operator_)) { api, r, c in try await api.stream(r, c) },
         OfficeRoute(.get, "/api/health", .role(.operator_)) { api, r, c in try await api.health(r, c) },
         OfficeRoute(.get, "/api/groups", .role(.operator_)) { api, r, c in try await api.groups(r, c) },
+        OfficeRoute(.get, "/api/linkage", .role(.operator_)) { api, r, c in try await api.linkage(r, c) },
         OfficeRoute(.post, "/api/exports", .role(.liaison)) { api, r, c in try await api.createExport(r, c) },
 
         OfficeRoute(.get, "/api/tokens", .role(.admin)) { api, r, c in try await api.listTokens(r, c) },

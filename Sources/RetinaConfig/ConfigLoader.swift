@@ -36,7 +36,7 @@ public enum ConfigLoader {
         guard let root else { throw ConfigError(issues: [ConfigIssue(file: file, path: "", message: "the file is empty")]) }
         let r = NodeReader(file: file)
         var config = Configuration(source: file, store: nil, evidence: nil, groups: [], cameras: [])
-        guard let top = r.mapping(root, "", allowed: ["store", "evidence", "defaults", "groups", "cameras"]) else { throw ConfigError(issues: r.issues) }
+        guard let top = r.mapping(root, "", allowed: ["store", "evidence", "defaults", "groups", "cameras", "linkage"]) else { throw ConfigError(issues: r.issues) }
 
         config.store = r.string(top["store"], "store")
         if let store = config.store, let problem = URLChecks.storeProblem(store) { r.fail(top["store"], "store", problem) }
@@ -146,6 +146,7 @@ public enum ConfigLoader {
             config.groups = Array(Set(config.cameras.map(\.group))).sorted().map { CameraGroup(id: $0, name: nil) }
         }
         if config.cameras.isEmpty && r.issues.isEmpty { r.fail(camerasNode, "cameras", "lists no camera") }
+        if let l = top["linkage"] { config.linkage = readLinkage(l, r, config) }
         guard r.issues.isEmpty else { throw ConfigError(issues: r.issues) }
         return config
     }

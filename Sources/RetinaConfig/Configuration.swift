@@ -13,6 +13,8 @@ public struct Configuration: Sendable, Equatable {
     public var clips = ClipSettings()
     public var groups: [CameraGroup]
     public var cameras: [CameraConfig]
+    /// Where events are pushed out to (MQTT, webhooks); empty: nowhere.
+    public var linkage = LinkageConfig()
 
     public func cameras(inGroup group: String) -> [CameraConfig] { cameras.filter { $0.group == group } }
 }

@@ -3,6 +3,7 @@ import Evidence
 import GracefulService
 import Logging
 import Office
+import RetinaConfig
 import RetinaMetrics
 import ServiceLifecycle
 import Worker
@@ -64,6 +65,12 @@ struct ProcessServices {
                 logger.error("security office on port \(port) failed: \(error)")
             }
         })
+    }
+
+    /// The configuration's `linkage:` (MQTT, webhooks), relayed from the store's outbox.
+    mutating func linkage(_ config: LinkageConfig, store: any EventStore) throws {
+        guard let service = try linkageService(config, store: store, logger: logger) else { return }
+        server(service)
     }
 
     private mutating func server(_ service: any Service) {

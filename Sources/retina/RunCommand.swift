@@ -73,7 +73,7 @@ struct Run: AsyncParsableCommand {
         guard let config, let text, !inProcess else {
             var settings = WorkerSettings(cameras: configuration.cameras, label: configuration.source, storeURL: storeURL, evidence: evidence)
             settings.reload = config.map { WorkerSettings.ReloadSource(path: $0, group: nil) }
-            try await runWorker(settings, office: office, duration: duration, metrics: metricsOptions, logger: logger)
+            try await runWorker(settings, office: office, linkage: configuration.linkage, duration: duration, metrics: metricsOptions, logger: logger)
             return
         }
         if lease < 3 { throw CLIError("--lease \(lease): give at least 3 seconds") }
@@ -89,6 +89,7 @@ struct Run: AsyncParsableCommand {
         do { supervisor = try NodeService(settings: settings, logger: logger) { try StoreURL.open(storeURL) } } catch { throw CLIError(error) }
         var services = ProcessServices(logger: logger)
         services.office(port: office, store: supervisor.store, evidence: evidence)
+        try services.linkage(configuration.linkage, store: supervisor.store)
         services.add(main: supervisor)
         await services.reload { await supervisor.reload() }
         services.timeLimit(duration)
@@ -129,7 +130,8 @@ struct Run: AsyncParsableCommand {
 /// Runs cameras in this process (`retina worker`, `retina run` without a supervisor) with the
 /// office and metrics beside them when asked, until SIGINT, SIGTERM, the time limit or a reason of
 /// the worker's own; exits with `WorkerExit.fenced` when its lease was taken.
-func runWorker(_ settings: WorkerSettings, office: Int? = nil, duration: Double?, metrics: MetricsOptions, logger: Logger) async throws {
+func runWorker(_ settings: WorkerSettings, office: Int? = nil, linkage: LinkageConfig = LinkageConfig(), duration: Double?, metrics: MetricsOptions,
+               logger: Logger) async throws {
     let worker: WorkerService
     do { worker = try WorkerService(settings: settings, logger: logger) { try StoreURL.open(settings.storeURL) } } catch { throw CLIError(error) }
     let store = worker.store
@@ -138,6 +140,7 @@ func runWorker(_ settings: WorkerSettings, office: Int? = nil, duration: Double?
     if settings.reload != nil { await services.reload { await worker.reload() } }
     services.metrics(of: worker.worker, options: metrics)
     services.office(port: office, store: store, evidence: settings.evidence)
+    try services.linkage(linkage, store: store)
     services.add(main: worker)
     services.timeLimit(duration)
     try await services.run()

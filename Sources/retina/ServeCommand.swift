@@ -2,7 +2,9 @@ import ArgumentParser
 import Events
 import Evidence
 import Foundation
+import Logging
 import Office
+import RetinaConfig
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,11 +29,13 @@ struct Serve: AsyncParsableCommand {
           GET|POST /api/tokens, DELETE /api/tokens/ID   (admin)
           POST|GET|DELETE /api/session        sign the page in, who am I, sign out
         Snapshots are served, and exports copy files, only from --evidence, by the
-        paths the workers and uploads stored there.
+        paths the workers and uploads stored there. With --config, the file's
+        linkage: is relayed too (see retina linkage --help).
 
         Examples:
           retina serve --port 8080 --evidence /var/lib/retina/evidence
           retina serve --host 0.0.0.0 --store sqlite:/var/lib/retina/events.db
+          retina serve --config /etc/retina/cameras.yaml     # + MQTT and webhooks
           retina serve --exports /srv/retina-exports \\
                        --export-key /etc/retina/site-key.pem
         """
@@ -41,6 +45,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "port")) var port = 8080
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds a published event's time may be ahead of this server's clock.", valueName: "s"))
     var maxClockSkew: Double = 300
+    @Option(name: .long, help: ArgumentHelp("A configuration file: its linkage: (MQTT, webhooks) is relayed from here, its store and evidence are the defaults.", valueName: "file"))
+    var config: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var evidenceOptions: EvidenceOptions
     @OptionGroup var exportOptions: OfficeExportOptions
@@ -49,15 +55,26 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         logOptions.bootstrap()
         guard maxClockSkew.isFinite, maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew: expected seconds ≥ 0") }
-        let url = storeOptions.url()
+        var configuration: Configuration?
+        if let config {
+            do { configuration = try ConfigLoader.load(path: config) } catch { throw CLIError("invalid configuration:\n\(error)") }
+        }
+        let url = storeOptions.url(configured: configuration?.store)
         let exports = try exportOptions.settings()
-        let store = try storeOptions.open()
-        var server = OfficeServer(store: store, evidence: EvidenceRoot(path: evidenceOptions.directory()), host: host, port: port)
+        let store = try storeOptions.open(configured: configuration?.store)
+        let evidence = evidenceOptions.directory(configured: configuration?.evidence)
+        var server = OfficeServer(store: store, evidence: EvidenceRoot(path: evidence), host: host, port: port)
         server.exports = exports
         server.limits.maxFutureSkew = maxClockSkew
+        let linkage = try configuration.flatMap { try linkageService($0.linkage, store: store, logger: Logger(label: "retina.linkage")) }
+        // The relays end with the office: cancelled once its graceful shutdown is done.
+        let relays = linkage.map { service in Task { try await service.run() } }
+        defer { relays?.cancel() }
         try await server.run(handleSignals: true) { port in
             print("office: http://\(host):\(port)/  (store \(url); tokens: retina tokens create --role operator)")
         }
+        relays?.cancel()
+        _ = await relays?.result
     }
 }
 

@@ -97,6 +97,11 @@ struct OfficePageBrowserTests {
     }
 
     func drive(_ driver: WebDriver, page: String, port: Int, store: SQLiteEventStore, operatorToken: String, producerToken: String) async throws {
+        // A property office's webhook that refused one message and is down now.
+        let crowd = try #require(try await store.outbox(after: 0, limit: 1).first)
+        #expect(try await store.holdRelay("webhook:property-7", holder: "node-a", ttl: 60, now: Date()) != nil)
+        try await store.deadLetter("webhook:property-7", holder: "node-a", entry: crowd, attempts: 1, error: "HTTP 422: unknown type", now: Date())
+        try await store.advanceRelay("webhook:property-7", holder: "node-a", to: 0, delivered: 0, error: "HTTP 503", now: Date())
 
         // Load the page and paste the operator's token: the page signs in (an HttpOnly cookie) and
         // forgets the token; a reload stays signed in by the cookie alone.
@@ -110,6 +115,11 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "实时" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
+        // The room sees that the link is down and what it refused.
+        let relays = try await driver.script("return document.getElementById('relays').innerText") as? String ?? ""
+        #expect(relays.contains("Webhook property-7") && relays.contains("重试中") && relays.contains("HTTP 503"), "linkage: \(relays)")
+        let dead = try await driver.script("return document.getElementById('deadLetters').innerText") as? String ?? ""
+        #expect(dead.contains(String(crowd.after.id.uuidString.lowercased().prefix(8))) && dead.contains("HTTP 422: unknown type"), "dead letters: \(dead)")
 
         // A producer publishes a fall over the API; the page shows it without a reload, first.
         let fall = """
