@@ -52,6 +52,12 @@ import Testing
         ("Tracking", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
         ("Behaviour", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
         ("Falls", ["Media", "Events", "Evidence", "Office", "Worker", "RetinaConfig", "Inference", "COnnxRuntime"] + hardware),
+        // Linkage out reads the store's outbox and talks to brokers and receivers: no pixels, no
+        // detectors, no office, and its configuration comes in as values (the executable maps it).
+        ("Linkage", ["Media", "Vision", "Perception", "Inference", "Worker", "Office", "RetinaConfig", "Evidence", "CFFmpeg", "CSQLite", "Hummingbird"]),
+        // Mosquitto stays in Linkage's thin wrapper.
+        ("Office", ["CMosquitto", "Linkage"]),
+        ("Worker", ["CMosquitto"]),
     ])
     func targetImportsNoneOf(_ target: String, _ forbidden: [String]) throws {
         let found = try Self.imports(of: target).intersection(forbidden)
