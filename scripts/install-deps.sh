@@ -19,6 +19,7 @@ PKGS=(
   chromium chromium-driver                                       # the office page, tested in a real browser
   fonts-noto-cjk                                                 # its Chinese, in the browser and on screenshots
   libmosquitto-dev mosquitto mosquitto-clients                   # linkage out over MQTT (tests run a real broker)
+  libjs-chart.js                                                 # the office's crowd charts, served by Retina (no CDN)
 )
 
 ORT_VERSION=1.31.1

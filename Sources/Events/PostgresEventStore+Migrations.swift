@@ -100,6 +100,12 @@ extension PostgresEventStore {
                                        at TIMESTAMPTZ NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL)
             """,
         ]),
+        // The zones' crowd series for the office's charts (issue 21).
+        Migration(name: "zone-samples", statements: [
+            "CREATE TABLE zone_samples (camera TEXT NOT NULL, zone TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, doc JSONB NOT NULL)",
+            "CREATE INDEX zone_samples_series ON zone_samples (camera, zone, at)",
+            "CREATE INDEX zone_samples_time ON zone_samples (at)",
+        ]),
     ], legacy: [
         1: ["events", "tokens"],
         2: ["events", "tokens", "group-leases"],

@@ -98,6 +98,12 @@ extension SQLiteEventStore {
                                        event_id TEXT NOT NULL, at REAL NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL)
             """,
         ]),
+        // The zones' crowd series for the office's charts (issue 21).
+        Migration(name: "zone-samples", statements: [
+            "CREATE TABLE zone_samples (camera TEXT NOT NULL, zone TEXT NOT NULL, at REAL NOT NULL, doc TEXT NOT NULL)",
+            "CREATE INDEX zone_samples_series ON zone_samples(camera, zone, at)",
+            "CREATE INDEX zone_samples_time ON zone_samples(at)",
+        ]),
     ], legacy: [
         1: ["events"],
         2: ["events", "workflow"],

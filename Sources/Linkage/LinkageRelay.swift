@@ -28,8 +28,13 @@ public struct LinkageRelay: Sendable {
         self.logger = logger
     }
 
-    /// Until cancelled.
+    /// Until cancelled; then the lease is given up, so the next process need not wait for it.
     public func run() async {
+        await deliverUntilCancelled()
+        _ = try? await store.holdRelay(sink.name, holder: holder, ttl: 0, now: Date())
+    }
+
+    private func deliverUntilCancelled() async {
         var waitingForLease = false
         while !Task.isCancelled {
             do {
@@ -85,6 +90,8 @@ public struct LinkageRelay: Sendable {
         while true {
             attempts += 1
             let outcome = await sink.deliver(entry)
+            // Stopped mid-delivery: not the subscriber's failure; the entry stays for the next start.
+            try Task.checkCancellation()
             let now = Date()
             switch outcome {
             case .delivered:

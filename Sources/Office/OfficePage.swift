@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The operator's page: one self-contained HTML file (no build step, no npm), served by the
@@ -9,8 +10,23 @@ enum OfficePage {
                  body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// Only this page's own inline script and style, pictures from this server.
-    static let csp = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+    /// Only this page's own inline script and style, scripts and pictures from this server (Chart.js
+    /// is served by Retina from Debian's package: no CDN).
+    static let csp = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+
+    /// Debian's Chart.js (`libjs-chart.js`), for the crowd charts; `$RETINA_CHARTJS` names another copy.
+    static let chartScriptPath = ProcessInfo.processInfo.environment["RETINA_CHARTJS"] ?? "/usr/share/javascript/chart.js/chart.min.js"
+
+    /// Read once per process (200 KB), not per request.
+    static let chartScriptData = FileManager.default.contents(atPath: chartScriptPath)
+
+    static func chartScript() throws -> Response {
+        guard let data = chartScriptData else {
+            throw OfficeError(.notFound, "Chart.js is not installed at \(chartScriptPath): install Debian's libjs-chart.js (scripts/install-deps.sh)")
+        }
+        return Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=86400"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
 
     static let html = #"""
 <!doctype html>
@@ -36,6 +52,11 @@ enum OfficePage {
   .countdown { font-variant-numeric: tabular-nums; color: #b00020; }
   .overdue { background: #b00020; color: #fff; padding: 0 4px; border-radius: 3px; }
   tr.failing td { background: #fff3e0; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(440px, 100%), 1fr)); gap: 12px; }
+  .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px; }
+  .chart-title { font-weight: bold; margin-bottom: 4px; }
+  .chart-plot { position: relative; height: 220px; }
+  .muted { color: #666; }
   img.snap { height: 54px; border-radius: 3px; }
   a.clear { display: block; font-size: 12px; }
   button { margin-right: 4px; }
@@ -90,6 +111,8 @@ enum OfficePage {
     <thead><tr><th data-t="pri">优先级</th><th data-t="ackIn">确认时限</th><th data-t="type">类型</th><th data-t="where">地点</th><th data-t="occurred">发生时间</th><th data-t="state">状态</th><th data-t="snapshot">图像</th><th data-t="actions">操作</th></tr></thead>
     <tbody id="queue"></tbody>
   </table>
+  <h2 data-t="crowdCharts">人群趋势（近一小时）</h2>
+  <div id="charts" class="charts"></div>
   <h2 data-t="cameras">摄像机</h2>
   <div class="scroll"><table>
     <thead><tr><th data-t="group">分组</th><th data-t="camera">摄像机</th><th data-t="state">状态</th><th data-t="decodedFps">解码帧率</th><th data-t="analysedFps">分析帧率</th><th data-t="dropped">丢帧</th><th data-t="reconnects">每小时重连</th><th data-t="lastError">最近错误</th></tr></thead>
@@ -111,6 +134,7 @@ enum OfficePage {
     <tbody id="deadLetters"></tbody>
   </table></div>
 </main>
+<script src="/static/chart.js"></script>
 <script>
 const $ = (id) => document.getElementById(id);
 // Chinese first (the people in the monitoring room, the property offices and the grid staff read
@@ -125,6 +149,8 @@ const TEXT = {
         linkage: "联动推送", subscriber: "推送对象", linkState: "状态", waiting: "待发送", delivered: "已送达", deadLetters: "未送达（死信）",
         event: "事件", at: "时间", attempts: "尝试次数", reason: "原因", linkOk: "正常", linkRetrying: "重试中", noLinkage: "未配置联动推送（配置文件 linkage:）",
         noDeadLetters: "无", webhook: "Webhook",
+        crowdCharts: "人群趋势（近一小时）", noZones: "近一小时没有区域人数记录", noChartJs: "图表库未安装（libjs-chart.js）",
+        measured: "实测", forecastLine: "预测", now: "现在", min: "分", people: "人", perM2: "人/平方米",
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
         main: "主码流", seconds: "秒", report: "上报事件", reportNote: "看到了什么（必填）", reportPlace: "地点（楼栋、门岗）",
@@ -152,6 +178,8 @@ const TEXT = {
         linkage: "Linkage out", subscriber: "Subscriber", linkState: "State", waiting: "Waiting", delivered: "Delivered", deadLetters: "Dead letters",
         event: "Event", at: "At", attempts: "Attempts", reason: "Reason", linkOk: "ok", linkRetrying: "retrying", noLinkage: "no linkage configured (linkage: in the configuration)",
         noDeadLetters: "none", webhook: "Webhook",
+        crowdCharts: "Crowd over the last hour", noZones: "no zone counts in the last hour", noChartJs: "charting library not installed (libjs-chart.js)",
+        measured: "measured", forecastLine: "forecast", now: "now", min: "min", people: "people", perM2: "persons/m²",
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
         main: "main", seconds: "s", report: "Report", reportNote: "What you saw (required)", reportPlace: "Where (building, gate)",
@@ -249,8 +277,59 @@ async function refresh() {
     }).join("") || `<tr><td colspan="5">${t("noLinkage")}</td></tr>`;
     $("deadLetters").innerHTML = linkage.deadLetters.map((d) => `<tr><td>${esc(sinkName(d.sink))}</td><td><code>${esc(d.eventId.toLowerCase().slice(0, 8))}</code></td>
       <td>${esc(when(d.at))}</td><td>${d.attempts}</td><td>${esc(d.error)}</td></tr>`).join("") || `<tr><td colspan="5">${t("noDeadLetters")}</td></tr>`;
+    await refreshCharts();
     $("error").textContent = "";
   } catch (e) { $("error").textContent = e.message; }
+}
+
+// Crowd charts: each zone's value over the last hour with its level bands and forecast, redrawn
+// at most every 10 s (and at once when the language changes).
+const charts = {};
+let chartsAt = 0, chartsLang = "";
+async function refreshCharts() {
+  if (Date.now() - chartsAt < 10000 && chartsLang === lang) return;
+  chartsAt = Date.now();
+  if (chartsLang !== lang) { for (const k in charts) { charts[k].destroy(); delete charts[k]; } $("charts").innerHTML = ""; chartsLang = lang; }
+  const zones = await api("/api/zones?minutes=60");
+  const box = $("charts");
+  if (!zones.length) { box.innerHTML = `<p class="muted">${t("noZones")}</p>`; return; }
+  if (typeof Chart === "undefined") { box.innerHTML = `<p class="muted">${t("noChartJs")}</p>`; return; }
+  box.querySelector(".muted")?.remove();
+  for (const z of zones.slice(0, 12)) {
+    const key = z.camera + "/" + z.zone;
+    let card = document.getElementById("chart-" + key);
+    if (!card) {
+      card = document.createElement("div");
+      card.className = "chart"; card.id = "chart-" + key;
+      card.innerHTML = `<div class="chart-title"></div><div class="chart-plot"><canvas></canvas></div>`;
+      box.appendChild(card);
+    }
+    const series = await api(`/api/zones/${encodeURIComponent(z.camera)}/${encodeURIComponent(z.zone)}/series?minutes=60`);
+    drawChart(card, key, series);
+  }
+}
+
+function drawChart(card, key, series) {
+  const now = Date.now(), last = series[series.length - 1];
+  const points = series.map((s) => ({ x: (Date.parse(s.at) - now) / 60000, y: s.value }));
+  const ahead = last.horizonSeconds ? last.horizonSeconds / 60 : 0;
+  const xmax = Math.max(1, ahead), xmin = -60;
+  const datasets = [{ label: t("measured"), data: points, borderColor: "#1a237e", backgroundColor: "#1a237e", pointRadius: 0, borderWidth: 2, tension: 0.2 }];
+  if (last.forecast != null && ahead > 0) {
+    datasets.push({ label: t("forecastLine"), data: [points[points.length - 1], { x: points[points.length - 1].x + ahead, y: last.forecast }],
+                    borderColor: "#6a1b9a", backgroundColor: "#6a1b9a", borderDash: [6, 4], pointRadius: [0, 4], borderWidth: 2 });
+  }
+  const colours = ["#1565c0", "#f9a825", "#ef6c00", "#c62828"], levels = ["blue", "yellow", "orange", "red"];
+  (last.bands || []).forEach((b, i) => datasets.push({ label: `${named("levels", levels[i])} ${b}`, data: [{ x: xmin, y: b }, { x: xmax, y: b }],
+    borderColor: colours[i], backgroundColor: colours[i], borderWidth: 1, borderDash: [2, 3], pointRadius: 0 }));
+  const unit = last.unit === "density" ? t("perM2") : t("people");
+  card.querySelector(".chart-title").textContent = `${last.camera} · ${last.zone} — ${last.value} ${unit}` + (last.level ? ` · ${named("levels", last.level)}` : "");
+  if (charts[key]) { charts[key].data.datasets = datasets; charts[key].options.scales.x.max = xmax; charts[key].update("none"); return; }
+  charts[key] = new Chart(card.querySelector("canvas"), { type: "line", data: { datasets },
+    options: { animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { x: { type: "linear", min: xmin, max: xmax, ticks: { callback: (v) => v === 0 ? t("now") : `${v} ${t("min")}` } },
+                y: { beginAtZero: true, title: { display: true, text: unit } } },
+      plugins: { legend: { labels: { boxWidth: 12 } } } } });
 }
 
 // A time in the reader's language.

@@ -23,6 +23,7 @@ extension OfficeRoute {
     public static let table: [OfficeRoute] = [
         OfficeRoute(.get, "/", .public) { _, _, _ in OfficePage.response() },
         OfficeRoute(.get, "/api/openapi.json", .public) { _, _, _ in OpenAPIDocument.response() },
+        OfficeRoute(.get, "/static/chart.js", .public) { _, _, _ in try OfficePage.chartScript() },
         OfficeRoute(.post, "/api/session", .public) { api, r, c in try await api.signIn(r, c) },
         OfficeRoute(.delete, "/api/session", .public) { api, r, c in api.signOut(r, c) },
         OfficeRoute(.get, "/api/session", .anyRole) { api, r, c in try api.whoAmI(r, c) },
@@ -39,6 +40,8 @@ extension OfficeRoute {
         OfficeRoute(.get, "/api/health", .role(.operator_)) { api, r, c in try await api.health(r, c) },
         OfficeRoute(.get, "/api/groups", .role(.operator_)) { api, r, c in try await api.groups(r, c) },
         OfficeRoute(.get, "/api/linkage", .role(.operator_)) { api, r, c in try await api.linkage(r, c) },
+        OfficeRoute(.get, "/api/zones", .role(.operator_)) { api, r, c in try await api.zones(r, c) },
+        OfficeRoute(.get, "/api/zones/:camera/:zone/series", .role(.operator_)) { api, r, c in try await api.zoneSeries(r, c) },
         OfficeRoute(.post, "/api/exports", .role(.liaison)) { api, r, c in try await api.createExport(r, c) },
 
         OfficeRoute(.get, "/api/tokens", .role(.admin)) { api, r, c in try await api.listTokens(r, c) },

@@ -36,6 +36,35 @@ public final class CrowdDensityDetector: Detector {
     /// The latest count per zone id (nil while the background is still being learned).
     public private(set) var counts: [String: Double] = [:]
 
+    /// A zone as the crowd chart shows it: its latest count, its value in the unit of its levels,
+    /// the level, the levels' entry values (the chart's bands) and the forecast at its horizon.
+    public struct Reading: Sendable, Equatable {
+        public var zone: String
+        public var count: Double
+        public var value: Double
+        public var unit: CrowdThresholds.Unit?
+        public var level: CrowdLevel?
+        /// Entry values of blue, yellow, orange and red.
+        public var bands: [Double]
+        public var forecast: Double?
+        public var horizon: Double?
+    }
+
+    /// Each zone's reading now (empty until a count was measured).
+    public var readings: [Reading] {
+        masks.indices.compactMap { i in
+            let zone = masks[i].zone
+            guard let count = counts[zone.id] else { return nil }
+            let tracker = trackers.indices.contains(i) ? trackers[i] : nil
+            let density = zone.areaM2.map { count / $0 }
+            let value = tracker?.thresholds.unit == .density ? (density ?? 0) : count
+            let forecast = forecasters.indices.contains(i) ? forecasters[i]?.0 : nil
+            return Reading(zone: zone.id, count: count, value: value, unit: tracker?.thresholds.unit, level: tracker?.level,
+                           bands: tracker?.thresholds.entry ?? [], forecast: forecast?.forecast?.expected,
+                           horizon: forecast?.settings.horizon)
+        }
+    }
+
     /// - Parameters:
     ///   - zones: empty means the whole picture as zone `all` (count only: it has no area).
     ///   - settings: thresholds per zone id; a zone with an area and no setting uses the default

@@ -41,6 +41,9 @@ public final class CameraPipeline: Sendable {
 
     /// - Parameter people: the learned people detector (loaded at the first call, off the cooperative
     ///   pool); default: the process's one, when `perception.people` is on.
+    /// Seconds between two samples of a zone's crowd (the office's chart).
+    static let zoneSampleEvery: Double = 10
+
     public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
                 logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil) {
         self.camera = camera
@@ -237,6 +240,9 @@ public final class CameraPipeline: Sendable {
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
         var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil
         var policy = EpisodePolicy(camera: camera)
+        // The crowd chart's series: each zone's reading every `zoneSampleEvery` s of wall time.
+        let crowdDetector = detectors.learnedCrowd ?? detectors.everyFrame.lazy.compactMap { $0 as? CrowdDensityDetector }.first
+        var lastSample: Date?
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
@@ -288,6 +294,13 @@ public final class CameraPipeline: Sendable {
                 }
             }
             countAnalysed()
+            if let crowdDetector, lastSample.map({ frame.time.timeIntervalSince($0) >= Self.zoneSampleEvery }) ?? true {
+                let readings = crowdDetector.readings
+                if !readings.isEmpty {
+                    lastSample = frame.time
+                    publisher.record(readings.map { ZoneSample($0, camera: camera, at: frame.time) })
+                }
+            }
             // Crowd levels manage their own episodes (announce, update, clear); the rest open one
             // event per episode through the policy. Events of a frame that had a pass carry its boxes.
             for d in detections where d.episode != nil {
@@ -477,4 +490,12 @@ private final class HomeBox: @unchecked Sendable {
 private final class WeakBox: @unchecked Sendable {
     // Written once during CameraPipeline.init, before the ingest thread starts.
     weak var pipeline: CameraPipeline?
+}
+
+extension ZoneSample {
+    init(_ r: CrowdDensityDetector.Reading, camera: CameraConfig, at: Date) {
+        let round = { (v: Double) in (v * 100).rounded() / 100 }
+        self.init(camera: camera.id, zone: r.zone, group: camera.group, at: at, count: round(r.count), value: round(r.value),
+                  unit: r.unit?.rawValue, level: r.level == CrowdLevel.none ? nil : r.level, bands: r.bands, forecast: r.forecast.map(round), horizonSeconds: r.horizon)
+    }
 }

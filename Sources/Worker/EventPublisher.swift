@@ -22,6 +22,12 @@ public final class EventPublisher: Sendable {
         var events: [Event] = []
         var completions: [(eventId: UUID, completion: EvidenceCompletion)] = []
     }
+    /// Zones' crowd samples for the office's charts: best effort, at most `maxSamples` waiting (the
+    /// oldest go first while the store is away), never in the way of events.
+    private let samples = Mutex<[ZoneSample]>([])
+    private let maxSamples = 10_000
+    /// How long the store keeps samples.
+    public static let sampleRetention: Double = 7 * 86_400
 
     /// The lease this worker publishes under (a supervised worker); nil: unfenced.
     private let fence: LeaseFence?
@@ -50,6 +56,7 @@ public final class EventPublisher: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 await writePending()
+                await writeSamples()
             }
         }
         loop.withLock { $0 = task }
@@ -64,6 +71,27 @@ public final class EventPublisher: Sendable {
     /// publisher); it is written after that event.
     public func complete(_ completion: EvidenceCompletion, of eventId: UUID) {
         queue.withLock { $0.completions.append((eventId, completion)) }
+    }
+
+    /// Queues zone samples (the crowd charts); written with the next batch when the store keeps them.
+    public func record(_ zoneSamples: [ZoneSample]) {
+        guard !zoneSamples.isEmpty, store is any ZoneSampleStore else { return }
+        samples.withLock { q in
+            q += zoneSamples
+            if q.count > maxSamples { q.removeFirst(q.count - maxSamples) }
+        }
+    }
+
+    private func writeSamples() async {
+        guard let sampleStore = store as? any ZoneSampleStore else { return }
+        let batch = samples.withLock { q -> [ZoneSample] in defer { q = [] }; return q }
+        guard !batch.isEmpty else { return }
+        do {
+            try await sampleStore.recordZoneSamples(batch, keep: Self.sampleRetention)
+        } catch {
+            samples.withLock { q in q = Array((batch + q).suffix(maxSamples)) }
+            logger.warning("zone samples not written, will retry: \(error)")
+        }
     }
 
     /// Writes everything queued now; retries for up to `timeout` seconds while the store fails.
@@ -83,6 +111,7 @@ public final class EventPublisher: Sendable {
     public func stop() async {
         loop.withLock { $0?.cancel() }
         await flush()
+        await writeSamples()
     }
 
     /// Returns true when nothing is left to write.

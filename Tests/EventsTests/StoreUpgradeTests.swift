@@ -83,7 +83,7 @@ import Testing
         let db = try SQLiteConnection(path: path)
         // What the version had is recorded as applied, the rest ran: every migration once, in order.
         #expect(try db.prepare("SELECT name FROM retina_migrations ORDER BY rowid").rows { $0.text(0) ?? "" }
-            == ["events", "workflow", "event-aliases", "tokens", "group-leases", "outbox"])
+            == ["events", "workflow", "event-aliases", "tokens", "group-leases", "outbox", "zone-samples"])
         #expect(try db.prepare("PRAGMA user_version").rows { $0.int(0) } == [MigrationList.adoptedVersion])
         // Opened again: nothing left to run.
         let again = try SQLiteEventStore(path: path)

@@ -102,6 +102,14 @@ struct OfficePageBrowserTests {
         #expect(try await store.holdRelay("webhook:property-7", holder: "node-a", ttl: 60, now: Date()) != nil)
         try await store.deadLetter("webhook:property-7", holder: "node-a", entry: crowd, attempts: 1, error: "HTTP 422: unknown type", now: Date())
         try await store.advanceRelay("webhook:property-7", holder: "node-a", to: 0, delivered: 0, error: "HTTP 503", now: Date())
+        // Twenty minutes of a zone's crowd, rising into yellow, for its chart.
+        let now = Date()
+        try await store.recordZoneSamples((0..<120).map { i in
+            let value = 1.0 + Double(i) / 100
+            return ZoneSample(camera: "plaza-1", zone: "east-gate", group: nil, at: now.addingTimeInterval(Double(i - 120) * 10), count: value * 40,
+                              value: value, unit: "density", level: value >= 2 ? .yellow : .blue, bands: [1.5, 2, 3.5, 5], forecast: 2.6,
+                              horizonSeconds: 300)
+        }, keep: 86_400)
 
         // Load the page and paste the operator's token: the page signs in (an HttpOnly cookie) and
         // forgets the token; a reload stays signed in by the cookie alone.
@@ -115,7 +123,16 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "实时" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
-        // The room sees that the link is down and what it refused.
+        // The zone's chart: drawn by Chart.js (served by Retina) with the series, its four bands and the forecast.
+        #expect(try await waitFor {
+            try await driver.script("return document.querySelectorAll('#charts canvas').length") as? Int == 1
+        }, "no crowd chart")
+        let chart = try await driver.script("""
+            const c = Chart.getChart(document.querySelector('#charts canvas'));
+            return [c.data.datasets.length, c.data.datasets[0].data.length, document.querySelector('#charts .chart-title').textContent].join('|')
+            """) as? String
+        #expect(chart == "6|120|plaza-1 · east-gate — 2.19 人/平方米 · 黄色", "chart: \(chart ?? "none")")
+
         let relays = try await driver.script("return document.getElementById('relays').innerText") as? String ?? ""
         #expect(relays.contains("Webhook property-7") && relays.contains("重试中") && relays.contains("HTTP 503"), "linkage: \(relays)")
         let dead = try await driver.script("return document.getElementById('deadLetters').innerText") as? String ?? ""

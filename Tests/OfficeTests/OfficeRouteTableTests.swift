@@ -68,7 +68,9 @@ import Testing
         #expect(access("POST", "/api/exports") == .role(.liaison))
         #expect(access("DELETE", "/api/tokens/:id") == .role(.admin))
         #expect(access("GET", "/api/snapshots/:id") == .role(.operator_))
-        #expect(OfficeRoute.table.filter { $0.access == .public }.map(\.path).sorted() == ["/", "/api/openapi.json", "/api/session", "/api/session"])
+        // Public: the page, its charting library (Debian's Chart.js), the contract, signing in and out.
+        #expect(OfficeRoute.table.filter { $0.access == .public }.map(\.path).sorted() == ["/", "/api/openapi.json", "/api/session", "/api/session", "/static/chart.js"])
+        #expect(access("GET", "/api/linkage") == .role(.operator_) && access("GET", "/api/zones/:camera/:zone/series") == .role(.operator_))
         // A producer publishes and uploads, nothing else; a liaison works no queue.
         #expect(OfficeRoute.table.filter { $0.access.allows(.producer) && $0.access != .public && $0.access != .anyRole }.count == 2)
         #expect(!Access.role(.operator_).allows(.liaison) && !Access.role(.operator_).allows(.producer))

@@ -225,6 +225,14 @@ import Vision
         let left = try #require(events.first { $0.source.zone == "left" }?.payload["count"]?.doubleValue)
         let whole = try #require(events.first { $0.source.zone == "whole" }?.payload["count"]?.doubleValue)
         #expect(left > 0 && left < whole)
+
+        // The office's crowd chart has each zone's series: the detector's count, in the zone's unit, with its bands.
+        let samples = try await store.latestZoneSamples(since: .distantPast)
+        for zone in ["left", "whole"] {
+            let sample = try #require(samples.first { $0.camera == "learned" && $0.zone == zone }, "no crowd sample for \(zone)")
+            #expect(sample.unit == "count" && sample.value == sample.count && sample.bands == [1, 2, 3, 100] && sample.group == "default")
+        }
+        #expect((5...9).contains(try #require(samples.first { $0.camera == "learned" && $0.zone == "whole" }).count))
     }
 
     @Test(.timeLimit(.minutes(1))) func aDenseZoneIsCountedByTheDensityModelAtItsOwnRate() async throws {
