@@ -100,6 +100,21 @@ public struct EvidenceRoot: Sendable {
         return data
     }
 
+    /// A file that is not evidence (a camera's live picture, `LivePicture`): at most `limit` bytes,
+    /// read by the same rules (inside the folder, no links, a regular file) but with no hash to check.
+    public func readUnhashed(uri: String, limit: Int) throws(EvidenceFileError) -> Data {
+        let (fd, display) = try open(uri: uri)
+        defer { _ = posixClose(fd) }
+        var data = Data()
+        do {
+            try Files.readChunks(fd, path: display) { slice in
+                guard data.count + slice.count <= limit else { throw EvidenceFileError.io(display, "larger than \(limit) bytes") }
+                data.append(contentsOf: slice)
+            }
+        } catch let error as EvidenceFileError { throw error } catch { throw .io(display, "\(error)") }
+        return data
+    }
+
     /// Stores `data` (already checked by the caller) as a new file at `relative` and returns its
     /// reference with the size and SHA-256 recorded now, at capture.
     public func store(_ data: Data, relative: String, kind: EvidenceKind, mime: String) throws(EvidenceFileError) -> EvidenceRef {

@@ -52,6 +52,12 @@ enum OfficePage {
   .countdown { font-variant-numeric: tabular-nums; color: #b00020; }
   .overdue { background: #b00020; color: #fff; padding: 0 4px; border-radius: 3px; }
   tr.failing td { background: #fff3e0; }
+  .wall { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(300px, 100%), 1fr)); gap: 10px; }
+  .cam { background: #111; color: #eee; border-radius: 4px; overflow: hidden; }
+  .cam img { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: #222; }
+  .cam .cap { padding: 4px 8px; font-size: 13px; display: flex; justify-content: space-between; gap: 8px; }
+  .cam .down { color: #ff8a80; font-weight: bold; }
+  .cam .none { aspect-ratio: 16 / 9; display: flex; align-items: center; justify-content: center; color: #999; }
   .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(440px, 100%), 1fr)); gap: 12px; }
   .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px; }
   .chart-title { font-weight: bold; margin-bottom: 4px; }
@@ -111,6 +117,8 @@ enum OfficePage {
     <thead><tr><th data-t="pri">优先级</th><th data-t="ackIn">确认时限</th><th data-t="type">类型</th><th data-t="where">地点</th><th data-t="occurred">发生时间</th><th data-t="state">状态</th><th data-t="snapshot">图像</th><th data-t="actions">操作</th></tr></thead>
     <tbody id="queue"></tbody>
   </table>
+  <h2 data-t="liveWall">实时画面</h2>
+  <div id="wall" class="wall"></div>
   <h2 data-t="crowdCharts">人群趋势（近一小时）</h2>
   <div id="charts" class="charts"></div>
   <h2 data-t="cameras">摄像机</h2>
@@ -149,6 +157,7 @@ const TEXT = {
         linkage: "联动推送", subscriber: "推送对象", linkState: "状态", waiting: "待发送", delivered: "已送达", deadLetters: "未送达（死信）",
         event: "事件", at: "时间", attempts: "尝试次数", reason: "原因", linkOk: "正常", linkRetrying: "重试中", noLinkage: "未配置联动推送（配置文件 linkage:）",
         noDeadLetters: "无", webhook: "Webhook",
+        liveWall: "实时画面", noPicture: "无画面", noCameras: "没有摄像机上报状态", lastEvent: "最近事件",
         crowdCharts: "人群趋势（近一小时）", noZones: "近一小时没有区域人数记录", noChartJs: "图表库未安装（libjs-chart.js）",
         measured: "实测", forecastLine: "预测", now: "现在", min: "分", people: "人", perM2: "人/平方米",
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
@@ -178,6 +187,7 @@ const TEXT = {
         linkage: "Linkage out", subscriber: "Subscriber", linkState: "State", waiting: "Waiting", delivered: "Delivered", deadLetters: "Dead letters",
         event: "Event", at: "At", attempts: "Attempts", reason: "Reason", linkOk: "ok", linkRetrying: "retrying", noLinkage: "no linkage configured (linkage: in the configuration)",
         noDeadLetters: "none", webhook: "Webhook",
+        liveWall: "Live wall", noPicture: "no picture", noCameras: "no camera has reported", lastEvent: "last event",
         crowdCharts: "Crowd over the last hour", noZones: "no zone counts in the last hour", noChartJs: "charting library not installed (libjs-chart.js)",
         measured: "measured", forecastLine: "forecast", now: "now", min: "min", people: "people", perM2: "persons/m²",
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
@@ -258,8 +268,10 @@ async function refresh() {
     events = await api(url);
     render();
     const health = await api("/api/health");
+    lastHealth = health;
     $("health").innerHTML = health.map((h) => `<tr><td>${esc(h.group)}</td><td>${esc(h.camera)}</td><td>${esc(named("cameraStates", h.state))}${h.mainStream ? " (" + t("main") + ": " + esc(named("cameraStates", h.mainStream.state)) + ")" : ""}</td>
       <td>${h.decodedFps.toFixed(1)}</td><td>${h.analysedFps.toFixed(1)}</td><td>${h.droppedFrames}</td><td>${h.reconnectsLastHour}</td><td>${esc(h.lastError)}</td></tr>`).join("");
+    renderWall(health);
     const groups = await api("/api/groups");
     const now = Date.now();
     $("groups").innerHTML = groups.map((g) => {
@@ -282,8 +294,41 @@ async function refresh() {
   } catch (e) { $("error").textContent = e.message; }
 }
 
+// The live wall: each camera's latest analysed picture (refreshed every 5 s), its state and its
+// latest open event. A home camera has no picture (private by default).
+function renderWall(health) {
+  const box = $("wall");
+  if (!health.length) { box.innerHTML = `<p class="muted">${t("noCameras")}</p>`; return; }
+  box.querySelector(".muted")?.remove();
+  const stamp = Math.floor(Date.now() / 5000);
+  for (const h of health) {
+    let card = document.getElementById("cam-" + h.camera);
+    if (!card) {
+      card = document.createElement("div");
+      card.className = "cam"; card.id = "cam-" + h.camera;
+      card.innerHTML = `<img alt=""><div class="none" hidden></div><div class="cap"><span class="name"></span><span class="state"></span></div><div class="cap ev"></div>`;
+      const img = card.querySelector("img"), none = card.querySelector(".none");
+      img.onerror = () => { img.hidden = true; none.hidden = false; none.textContent = t("noPicture"); };
+      img.onload = () => { img.hidden = false; none.hidden = true; };
+      box.appendChild(card);
+    }
+    const img = card.querySelector("img");
+    const src = `/api/cameras/${encodeURIComponent(h.camera)}/live?t=${stamp}`;
+    if (img.getAttribute("src") !== src) img.setAttribute("src", src);
+    img.alt = h.camera;
+    card.querySelector(".name").textContent = (h.group ? h.group + " · " : "") + h.camera;
+    const state = card.querySelector(".state");
+    state.textContent = named("cameraStates", h.state);
+    state.className = "state" + (h.state === "streaming" ? "" : " down");
+    const last = events.find((e) => e.source.camera === h.camera);
+    card.querySelector(".ev").textContent = last ? `${t("lastEvent")}: ${named("types", last.type)} · ${when(last.occurredAt)}` : "";
+  }
+}
+setInterval(() => { if (signedIn && lastHealth) renderWall(lastHealth); }, 5000);
+
 // Crowd charts: each zone's value over the last hour with its level bands and forecast, redrawn
 // at most every 10 s (and at once when the language changes).
+let lastHealth = null;
 const charts = {};
 let chartsAt = 0, chartsLang = "";
 async function refreshCharts() {

@@ -40,6 +40,7 @@ extension OfficeRoute {
         OfficeRoute(.get, "/api/health", .role(.operator_)) { api, r, c in try await api.health(r, c) },
         OfficeRoute(.get, "/api/groups", .role(.operator_)) { api, r, c in try await api.groups(r, c) },
         OfficeRoute(.get, "/api/linkage", .role(.operator_)) { api, r, c in try await api.linkage(r, c) },
+        OfficeRoute(.get, "/api/cameras/:camera/live", .role(.operator_)) { api, r, c in try await api.livePicture(r, c) },
         OfficeRoute(.get, "/api/zones", .role(.operator_)) { api, r, c in try await api.zones(r, c) },
         OfficeRoute(.get, "/api/zones/:camera/:zone/series", .role(.operator_)) { api, r, c in try await api.zoneSeries(r, c) },
         OfficeRoute(.post, "/api/exports", .role(.liaison)) { api, r, c in try await api.createExport(r, c) },

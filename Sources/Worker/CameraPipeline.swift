@@ -243,6 +243,8 @@ public final class CameraPipeline: Sendable {
         // The crowd chart's series: each zone's reading every `zoneSampleEvery` s of wall time.
         let crowdDetector = detectors.learnedCrowd ?? detectors.everyFrame.lazy.compactMap { $0 as? CrowdDensityDetector }.first
         var lastSample: Date?
+        var lastLive: Date?
+        let liveMasks = DetectorFactory.zones(camera.masks)
         for await frame in buffer.items {
             let input = AnalysisFrame(image: GrayImage(width: frame.width, height: frame.height, pixels: frame.pixels),
                                       time: frame.time, streamTime: frame.streamTime, segment: frame.segment,
@@ -294,6 +296,11 @@ public final class CameraPipeline: Sendable {
                 }
             }
             countAnalysed()
+            // The office's live wall (a home camera's analysis is elsewhere and keeps no such picture).
+            if let evidence, let picture = frame.picture, lastLive.map({ frame.time.timeIntervalSince($0) >= LivePicture.every }) ?? true {
+                lastLive = frame.time
+                evidence.live(camera: camera.id, picture: picture, masks: liveMasks)
+            }
             if let crowdDetector, lastSample.map({ frame.time.timeIntervalSince($0) >= Self.zoneSampleEvery }) ?? true {
                 let readings = crowdDetector.readings
                 if !readings.isEmpty {

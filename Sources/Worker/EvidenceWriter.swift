@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Synchronization
 import Media
 import Perception
 import Vision
@@ -15,7 +16,28 @@ public final class EvidenceWriter: Sendable {
     /// hold up the snapshots events wait for.
     private let laterQueue = DispatchQueue(label: "retina.evidence.later")
 
+    /// Cameras whose live picture is being written: a slow disk skips pictures, it does not queue them.
+    private let liveInFlight = Mutex<Set<String>>([])
+
     public init(directory: String) { self.directory = directory }
+
+    /// The camera's live picture (`LivePicture`), scaled down, its masks blacked out; written on the
+    /// queue nothing waits for, skipped while the last one is still being written.
+    public func live(camera: String, picture: DecodedPicture, masks: [Zone]) {
+        guard let relative = LivePicture.relativePath(camera: camera),
+              liveInFlight.withLock({ $0.insert(camera).inserted }) else { return }
+        let path = (directory as NSString).appendingPathComponent(relative)
+        laterQueue.async { [self] in
+            defer { _ = liveInFlight.withLock { $0.remove(camera) } }
+            let width = min(LivePicture.width, picture.width) & ~1
+            let height = max(2, (picture.height * width / max(1, picture.width)) & ~1)
+            guard var bgr = picture.pixels(.bgr, width: width, height: height) else { return }
+            PictureMasks.blacken(masks, source: (picture.width, picture.height), in: &bgr, width: width, height: height)
+            guard let jpeg = PackedPicture.jpeg(bgr, layout: .bgr, width: width, height: height) else { return }
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? jpeg.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
 
     /// `snapshots/<camera>/<yyyy-MM-dd>/<event id>.jpg` of `picture` (the analysed frame's), its
     /// `masks` blacked out; nil when it cannot be encoded or the disk refuses.

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
           POST /api/exports                   evidence package (liaison; --exports)
           GET  /api/stream                    server-sent events: one per queue change
           GET  /api/health, /api/groups, /api/snapshots/ID
+          GET  /api/cameras/CAMERA/live        the live wall's latest picture
+          GET  /api/zones, /api/zones/CAMERA/ZONE/series   crowd charts
+          GET  /api/linkage                   MQTT/webhook subscribers, dead letters
           GET|POST /api/tokens, DELETE /api/tokens/ID   (admin)
           POST|GET|DELETE /api/session        sign the page in, who am I, sign out
         Snapshots are served, and exports copy files, only from --evidence, by the

@@ -80,7 +80,8 @@ struct OfficePageBrowserTests {
         ]]]) as? [String: Any]
         driver.session = try #require(created?["sessionId"] as? String)
         do {
-            try await drive(driver, page: "http://127.0.0.1:\(port)/", port: port, store: store, operatorToken: operatorToken, producerToken: producerToken)
+            try await drive(driver, page: "http://127.0.0.1:\(port)/", port: port, store: store, operatorToken: operatorToken, producerToken: producerToken,
+                            evidenceFolder: dir + "/evidence")
         } catch {
             _ = try? await driver.call("DELETE", "/session/\(driver.session)")
             throw error
@@ -96,12 +97,23 @@ struct OfficePageBrowserTests {
         process.waitUntilExit()
     }
 
-    func drive(_ driver: WebDriver, page: String, port: Int, store: SQLiteEventStore, operatorToken: String, producerToken: String) async throws {
+    func drive(_ driver: WebDriver, page: String, port: Int, store: SQLiteEventStore, operatorToken: String, producerToken: String,
+               evidenceFolder: String) async throws {
         // A property office's webhook that refused one message and is down now.
         let crowd = try #require(try await store.outbox(after: 0, limit: 1).first)
         #expect(try await store.holdRelay("webhook:property-7", holder: "node-a", ttl: 60, now: Date()) != nil)
         try await store.deadLetter("webhook:property-7", holder: "node-a", entry: crowd, attempts: 1, error: "HTTP 422: unknown type", now: Date())
         try await store.advanceRelay("webhook:property-7", holder: "node-a", to: 0, delivered: 0, error: "HTTP 503", now: Date())
+        // Two cameras report: a street camera with its live picture, a home camera (never one).
+        let evidenceDir = evidenceFolder
+        try FileManager.default.createDirectory(atPath: evidenceDir + "/live", withIntermediateDirectories: true)
+        let live = try Fixtures.run(try #require(Fixtures.which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=640x360",
+                                                                            "-frames:v", "1", evidenceDir + "/live/plaza-1.jpg"])
+        #expect(live.status == 0)
+        try await store.reportHealth(["plaza-1", "home-3"].map {
+            CameraHealthRecord(camera: $0, group: "compound-7", state: .streaming, since: Date(), lastError: nil, decodedFps: 25, analysedFps: 5,
+                               droppedFrames: 0, reconnectsLastHour: 0, stallsLastHour: 0, reportedAt: Date())
+        })
         // Twenty minutes of a zone's crowd, rising into yellow, for its chart.
         let now = Date()
         try await store.recordZoneSamples((0..<120).map { i in
@@ -123,6 +135,13 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "实时" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
+        // The live wall: the street camera's picture, and none for the home camera.
+        #expect(try await waitFor {
+            try await driver.script("const i = document.querySelector('#cam-plaza-1 img'); return i && i.complete ? i.naturalWidth : 0") as? Int == 640
+        }, "no live picture on the wall")
+        #expect(try await waitFor {
+            try await driver.script("const n = document.querySelector('#cam-home-3 .none'); return n && !n.hidden ? n.textContent : ''") as? String == "无画面"
+        }, "the home camera's card does not say it has no picture")
         // The zone's chart: drawn by Chart.js (served by Retina) with the series, its four bands and the forecast.
         #expect(try await waitFor {
             try await driver.script("return document.querySelectorAll('#charts canvas').length") as? Int == 1

@@ -41,6 +41,8 @@ import Testing
         }
         await worker.stop()
 
+        // No live picture leaves a home for the office's wall.
+        #expect(!FileManager.default.fileExists(atPath: dir + "/evidence/live"), "a home camera wrote a live picture")
         let events = try await store.list(EventQuery())
         #expect(!events.contains { $0.source.camera == "reading" }, "\(events.filter { $0.source.camera == "reading" }.map(\.payload))")
         let falls = events.filter { $0.type == .fallDetected }

@@ -185,7 +185,7 @@ import Vision
               - {id: whole, polygon: [[0, 0], [416, 0], [416, 312], [0, 312]], \(levels)}
         """, file: "test.yaml").cameras
         let store = try SQLiteEventStore(path: dir + "/events.db")
-        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
+        let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: dir + "/evidence", healthInterval: 1)
         worker.start()
         let learned = try #require(worker.pipelines.first { $0.camera.id == "learned" })
         let classical = try #require(worker.pipelines.first { $0.camera.id == "classical" })
@@ -233,6 +233,11 @@ import Vision
             #expect(sample.unit == "count" && sample.value == sample.count && sample.bands == [1, 2, 3, 100] && sample.group == "default")
         }
         #expect((5...9).contains(try #require(samples.first { $0.camera == "learned" && $0.zone == "whole" }).count))
+        // The office's live wall: each camera's latest picture, a JPEG no wider than 640.
+        for camera in ["learned", "classical"] {
+            let live = try #require(FileManager.default.contents(atPath: dir + "/evidence/live/\(camera).jpg"), "no live picture of \(camera)")
+            #expect(live.starts(with: [0xFF, 0xD8]))
+        }
     }
 
     @Test(.timeLimit(.minutes(1))) func aDenseZoneIsCountedByTheDensityModelAtItsOwnRate() async throws {
