@@ -157,6 +157,9 @@ const TEXT = {
         linkage: "联动推送", subscriber: "推送对象", linkState: "状态", waiting: "待发送", delivered: "已送达", deadLetters: "未送达（死信）",
         event: "事件", at: "时间", attempts: "尝试次数", reason: "原因", linkOk: "正常", linkRetrying: "重试中", noLinkage: "未配置联动推送（配置文件 linkage:）",
         noDeadLetters: "无", webhook: "Webhook",
+        httpErrors: { 400: "请求有误", 401: "未登录或登录已过期，请重新输入令牌", 403: "没有权限执行此操作", 404: "未找到",
+                      409: "操作冲突（可能已被他人处理）", 413: "文件太大", 415: "文件类型不支持", 422: "内容无法处理",
+                      429: "请求过于频繁", 503: "服务暂不可用", other: "请求失败" },
         liveWall: "实时画面", noPicture: "无画面", noCameras: "没有摄像机上报状态", lastEvent: "最近事件",
         crowdCharts: "人群趋势（近一小时）", noZones: "近一小时没有区域人数记录", noChartJs: "图表库未安装（libjs-chart.js）",
         measured: "实测", forecastLine: "预测", now: "现在", min: "分", people: "人", perM2: "人/平方米",
@@ -187,6 +190,9 @@ const TEXT = {
         linkage: "Linkage out", subscriber: "Subscriber", linkState: "State", waiting: "Waiting", delivered: "Delivered", deadLetters: "Dead letters",
         event: "Event", at: "At", attempts: "Attempts", reason: "Reason", linkOk: "ok", linkRetrying: "retrying", noLinkage: "no linkage configured (linkage: in the configuration)",
         noDeadLetters: "none", webhook: "Webhook",
+        httpErrors: { 400: "Bad request", 401: "Not signed in or the session expired: enter a token again", 403: "Not allowed",
+                      404: "Not found", 409: "Conflict (someone else may have acted)", 413: "File too large", 415: "Unsupported file type",
+                      422: "Cannot be processed", 429: "Too many requests", 503: "Service unavailable", other: "Request failed" },
         liveWall: "Live wall", noPicture: "no picture", noCameras: "no camera has reported", lastEvent: "last event",
         crowdCharts: "Crowd over the last hour", noZones: "no zone counts in the last hour", noChartJs: "charting library not installed (libjs-chart.js)",
         measured: "measured", forecastLine: "forecast", now: "now", min: "min", people: "people", perM2: "persons/m²",
@@ -216,8 +222,10 @@ async function api(path, options = {}) {
   const response = await fetch(path, { ...options, credentials: "same-origin",
     headers: { "X-Requested-With": "retina-office", "Content-Type": "application/json" } });
   if (!response.ok && response.status !== 204) {
-    let message = response.status + "";
-    try { const body = await response.json(); message += " " + body.error.message; } catch (_) {}
+    // The server's messages are English (they go to logs and scripts too): the reader gets what
+    // the status means in their language first, then the server's detail.
+    let message = (TEXT[lang].httpErrors[response.status] || TEXT[lang].httpErrors.other) + ` (${response.status})`;
+    try { const body = await response.json(); message += ": " + body.error.message; } catch (_) {}
     if (response.status === 401) showSignedOut();
     throw new Error(message);
   }

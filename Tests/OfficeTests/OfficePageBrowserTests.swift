@@ -135,6 +135,11 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor { try await driver.script("return document.getElementById('live').textContent") as? String == "实时" },
                 "the page did not connect to the live stream")
         #expect(try await driver.script("return document.querySelectorAll('#queue tr').length") as? Int == 1)
+        // An error says what it means in the reader's language, then the server's detail.
+        let refused = try await driver.script("""
+            return api('/api/events/00000000-0000-4000-8000-000000000000/acknowledge', {method: 'POST', body: '{}'}).then(() => 'ok', (e) => e.message)
+            """) as? String ?? ""
+        #expect(refused.hasPrefix("未找到 (404): "), "error: \(refused)")
         // The live wall: the street camera's picture, and none for the home camera.
         #expect(try await waitFor {
             try await driver.script("const i = document.querySelector('#cam-plaza-1 img'); return i && i.complete ? i.naturalWidth : 0") as? Int == 640
