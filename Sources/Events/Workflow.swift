@@ -202,7 +202,14 @@ public enum Transitions {
     public static func fold(_ repeated: Event, into existing: inout Event) {
         existing.repeats += 1
         existing.lastSeenAt = max(existing.lastSeenAt ?? existing.occurredAt, repeated.occurredAt)
-        existing.payload = repeated.payload
+        // The boxes belong to the picture they were found on: a repeat without a snapshot of its own
+        // keeps the boxes of the event's snapshot (or none), not those of a frame nobody kept.
+        var payload = repeated.payload
+        if !repeated.evidence.contains(where: { $0.kind == .snapshot }), case .object(var fields) = payload {
+            fields[DetectedObject.payloadKey] = existing.payload[DetectedObject.payloadKey]
+            payload = .object(fields)
+        }
+        existing.payload = payload
         existing.evidence += repeated.evidence.filter { e in !existing.evidence.contains { $0.uri == e.uri } }
         // The repeat's clip is still being recorded: it completes here (the store follows the alias).
         existing.pendingEvidence += repeated.pendingEvidence

@@ -57,7 +57,16 @@ enum OfficePage {
   .cam img { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: #222; }
   .cam .cap { padding: 4px 8px; font-size: 13px; display: flex; justify-content: space-between; gap: 8px; }
   .cam .down { color: #ff8a80; font-weight: bold; }
+  .cam [hidden] { display: none !important; }
   .cam .none { aspect-ratio: 16 / 9; display: flex; align-items: center; justify-content: center; color: #999; }
+  .shot { position: relative; margin: 6px 0; }
+  #detail .shot img.full { display: block; margin: 0; }
+  .shot .overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
+  .overlay * { vector-effect: non-scaling-stroke; }
+  .overlay .zone { fill: rgba(255, 193, 7, .15); stroke: #ffc107; stroke-width: 2px; }
+  .overlay rect { fill: none; stroke-width: 2px; }
+  .overlay .person { stroke: #00e676; }
+  .overlay .other { stroke: #ff1744; }
   .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(440px, 100%), 1fr)); gap: 12px; }
   .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px; }
   .chart-title { font-weight: bold; margin-bottom: 4px; }
@@ -328,7 +337,8 @@ function renderWall(health) {
     const state = card.querySelector(".state");
     state.textContent = named("cameraStates", h.state);
     state.className = "state" + (h.state === "streaming" ? "" : " down");
-    const last = events.find((e) => e.source.camera === h.camera);
+    // The camera's latest open event (the queue is in order of urgency, not of time).
+    const last = events.filter((e) => e.source.camera === h.camera).sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt))[0];
     card.querySelector(".ev").textContent = last ? `${t("lastEvent")}: ${named("types", last.type)} · ${when(last.occurredAt)}` : "";
   }
 }
@@ -464,12 +474,26 @@ setInterval(alarm, 2000);
 // One event in full: its picture, its clip playable here (the server answers range requests), its
 // history as a timeline, a note; keyboard shortcuts act on it.
 let detailId = null;
+// What the detector saw, drawn over the snapshot: the zone's outline and each box with its class
+// and score (both in 0…1 of the picture, so an SVG of viewBox 0 0 1 1 over the image fits them).
+function overlay(e) {
+  const p = e.payload || {};
+  const zone = Array.isArray(p.zonePolygon) && p.zonePolygon.length >= 3
+    ? `<polygon class="zone" points="${p.zonePolygon.map(([x, y]) => `${+x},${+y}`).join(" ")}"/>` : "";
+  const boxes = (Array.isArray(p.detections) ? p.detections : []).map((d) => {
+    const [x, y, w, h] = (d.box || []).map(Number);
+    return `<rect class="${d.class === "person" ? "person" : "other"}" x="${x}" y="${y}" width="${w}" height="${h}"><title>${esc(d.class)} ${d.score}</title></rect>`;
+  }).join("");
+  return zone || boxes ? `<svg class="overlay" viewBox="0 0 1 1" preserveAspectRatio="none">${zone}${boxes}</svg>` : "";
+}
+
 async function openDetail(id) {
   try {
     const { event: e, history } = await api(`/api/events/${id}`);
     detailId = id;
     const evidence = e.evidence || [];
-    const picture = evidence.some((x) => x.kind === "snapshot" && x.privacy !== "clear") ? `<img class="full" alt="${t("snapshotAlt")}" src="/api/snapshots/${e.id}">` : "";
+    const picture = evidence.some((x) => x.kind === "snapshot" && x.privacy !== "clear")
+      ? `<div class="shot"><img class="full" alt="${t("snapshotAlt")}" src="/api/snapshots/${e.id}">${overlay(e)}</div>` : "";
     const media = evidence.map((x, i) => x.privacy === "clear" ? clearLink(e, x, i)
       : x.kind === "clip" ? `<div>${t("clip")}</div><video controls preload="metadata" src="/api/events/${e.id}/evidence/${i}"></video>` : "").join("");
     const timeline = history.map((h) => `<li>${esc(when(h.at))} · <b>${esc(h.actor)}</b> ·

@@ -315,11 +315,13 @@ public final class CameraPipeline: Sendable {
                 if d.type == .crowdDensity, d.labels[CrowdCountSource.payloadKey] == nil {
                     d.labels[CrowdCountSource.payloadKey] = CrowdCountSource.estimate.rawValue
                 }
-                let event = EventFactory.with(objects, EventFactory.episodeEvent(d, camera: camera, at: frame.time))
+                let event = EventFactory.outlined(EventFactory.with(objects, EventFactory.episodeEvent(d, camera: camera, at: frame.time)),
+                                                  camera: camera, width: frame.sourceWidth, height: frame.sourceHeight)
                 if d.isUpdate { publisher.publish(event) } else { await publishOpening(event, frame: frame) }
             }
             for opened in policy.observe(detections.filter { $0.episode == nil }, at: frame.time, camera: camera.id) {
-                await publishOpening(EventFactory.with(objects, EventFactory.detection(opened, camera: camera)), frame: frame)
+                await publishOpening(EventFactory.outlined(EventFactory.with(objects, EventFactory.detection(opened, camera: camera)),
+                                                           camera: camera, width: frame.sourceWidth, height: frame.sourceHeight), frame: frame)
             }
         }
     }

@@ -45,6 +45,18 @@ enum EventFactory {
               dedupKey: "retina:\(camera.id):\(d.type):\(d.episode ?? d.zone)", payload: payload(d))
     }
 
+    /// The event with its zone's outline (`payload.zonePolygon`: `[[x, y], …]` in 0…1 of the picture),
+    /// so the office draws where it happened on the snapshot; unchanged for an event of no zone.
+    static func outlined(_ event: Event, camera: CameraConfig, width: Int, height: Int) -> Event {
+        guard width > 0, height > 0, let id = event.source.zone, let zone = camera.zones.first(where: { $0.id == id }),
+              case .object(var payload) = event.payload else { return event }
+        let round = { (v: Double) in (v * 10_000).rounded() / 10_000 }
+        payload["zonePolygon"] = .array(zone.polygon.map { .array([.number(round($0.x / Double(width))), .number(round($0.y / Double(height)))]) })
+        var event = event
+        event.payload = .object(payload)
+        return event
+    }
+
     /// The event with the objects of its frame's learned detection pass (`payload.detections`); unchanged without one.
     static func with(_ objects: [DetectedObject]?, _ event: Event) -> Event {
         guard let objects, case .object(var payload) = event.payload else { return event }

@@ -140,6 +140,29 @@ struct OfficePageBrowserTests {
             return api('/api/events/00000000-0000-4000-8000-000000000000/acknowledge', {method: 'POST', body: '{}'}).then(() => 'ok', (e) => e.message)
             """) as? String ?? ""
         #expect(refused.hasPrefix("未找到 (404): "), "error: \(refused)")
+        // A crowd event's detail: its snapshot with the zone's outline and the detector's boxes drawn on it.
+        let shotPath = evidenceDir + "/shot.jpg"
+        #expect(try Fixtures.run(try #require(Fixtures.which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=640x360",
+                                                                         "-frames:v", "1", shotPath]).status == 0)
+        let shot = try EvidenceRoot(path: evidenceDir).store(try Data(contentsOf: URL(fileURLWithPath: shotPath)), relative: "snapshots/plaza-1/crowd.jpg",
+                                                             kind: .snapshot, mime: "image/jpeg")
+        var crowdEvent = Event(type: "crowd.density", priority: .p2, level: .orange, source: EventSource(producer: "retina", camera: "plaza-1", zone: "east-gate"),
+                               occurredAt: Date(), payload: .object([
+                                   "zonePolygon": .array([[0.1, 0.2], [0.6, 0.2], [0.6, 0.9], [0.1, 0.9]].map { .array($0.map { .number($0) }) }),
+                                   DetectedObject.payloadKey: DetectedObject.json([DetectedObject(className: "person", score: 0.9, x: 0.2, y: 0.3, width: 0.1, height: 0.4),
+                                                                                   DetectedObject(className: "bicycle", score: 0.7, x: 0.4, y: 0.5, width: 0.15, height: 0.2)]),
+                               ]))
+        crowdEvent.evidence = [shot]
+        _ = try await store.publish([crowdEvent])
+        _ = try await driver.script("openDetail('\(crowdEvent.id.uuidString.lowercased())')")
+        #expect(try await waitFor {
+            try await driver.script("""
+                const i = document.querySelector('#detailBody .shot img'); const s = document.querySelector('#detailBody .shot svg.overlay');
+                return i && i.complete && i.naturalWidth > 0 && s ? [s.querySelectorAll('polygon.zone').length, s.querySelectorAll('rect.person').length,
+                  s.querySelectorAll('rect.other').length, Math.round(s.getBoundingClientRect().height - i.getBoundingClientRect().height)].join(',') : ''
+                """) as? String == "1,1,1,0"
+        }, "the snapshot's overlay is missing or does not cover the picture")
+        _ = try await driver.script("closeDetail()")
         // The live wall: the street camera's picture, and none for the home camera.
         #expect(try await waitFor {
             try await driver.script("const i = document.querySelector('#cam-plaza-1 img'); return i && i.complete ? i.naturalWidth : 0") as? Int == 640

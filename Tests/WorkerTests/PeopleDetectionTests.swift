@@ -209,6 +209,9 @@ import Vision
             let event = try #require(events.first { $0.source.zone == zone }, "no crowd event for \(zone)")
             let payload = event.payload
             #expect(payload[CrowdCountSource.payloadKey]?.stringValue == CrowdCountSource.detector.rawValue)
+            // Where it happened, in 0…1 of the picture, for the office to draw (the clip is 416×312).
+            let outline = zone == "left" ? [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] : [[0, 0], [1, 0], [1, 1], [0, 1]]
+            #expect(payload["zonePolygon"] == .array(outline.map { .array($0.map { JSONValue.number($0) }) }), "\(String(describing: payload["zonePolygon"]))")
             let objects = try #require(DetectedObject.list(in: payload))
             let people = objects.filter { $0.className == "person" }
             for p in people {
