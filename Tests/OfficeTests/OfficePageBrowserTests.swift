@@ -261,6 +261,24 @@ struct OfficePageBrowserTests {
         #expect(try await waitFor {
             try await store.list(EventQuery(types: [.reportManual])).first.map { $0.payload["reporter"]?.stringValue == "Wang Li" && $0.evidence.count == 1 } == true
         }, "the report with its photo did not reach the queue")
+
+        // On a phone (390×844, grid staff on patrol): each event a card, nothing wider than the screen.
+        _ = try await driver.call("POST", "/session/\(driver.session)/window/rect", ["width": 390, "height": 844])
+        #expect(try await waitFor { (try await driver.script("return window.innerWidth") as? Int ?? 999) <= 400 }, "the window did not narrow")
+        let phone = try await driver.script("""
+            const q = document.querySelector('table.queue'), row = q.querySelector('tbody tr');
+            return [getComputedStyle(q.querySelector('thead')).display, getComputedStyle(row).display,
+                    document.documentElement.scrollWidth <= window.innerWidth + 1].join(',')
+            """) as? String
+        #expect(phone == "none,block,true", "phone layout: \(phone ?? "none")")
+
+        // Signing out ends the session: after a reload the page asks for a token again.
+        _ = try await driver.script("document.getElementById('signout').click()")
+        #expect(try await waitFor { try await driver.script("return document.getElementById('signin').hidden") as? Bool == false })
+        _ = try await driver.call("POST", "/session/\(driver.session)/refresh", [:])
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await driver.script("return document.getElementById('signin').hidden") as? Bool == false, "still signed in after signing out")
+        #expect(try await driver.script("return document.getElementById('who').textContent") as? String == "")
     }
 
     /// Polls `condition` every 200 ms for up to 10 s.
