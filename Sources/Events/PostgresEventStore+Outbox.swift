@@ -34,13 +34,14 @@ extension PostgresEventStore {
     }
 
     public func advanceRelay(_ sink: String, holder: String, to seq: Int, delivered: Int, error: String?, now: Date) async throws {
-        try await transaction { db in try await Self.advance(sink, holder: holder, to: seq, delivered: delivered, error: error, now: now, db) }
+        let logger = logger
+        try await transaction { db in try await Self.advance(sink, holder: holder, to: seq, delivered: delivered, error: error, now: now, db, logger) }
     }
 
     public func deadLetter(_ sink: String, holder: String, entry: OutboxEntry, attempts: Int, error: String, now: Date) async throws {
         let logger = logger
         try await transaction { db in
-            try await Self.advance(sink, holder: holder, to: entry.seq, delivered: 0, error: error, now: now, db)
+            try await Self.advance(sink, holder: holder, to: entry.seq, delivered: 0, error: error, now: now, db, logger)
             try await db.query("""
                 INSERT INTO dead_letters (sink, seq, event_id, at, attempts, error)
                 VALUES (\(sink), \(entry.seq), \(entry.after.id.uuidString.lowercased()), \(now), \(attempts), \(error))
@@ -69,13 +70,13 @@ extension PostgresEventStore {
 
     /// Inside a transaction: the cursor moves only for its holder, and never back.
     static func advance(_ sink: String, holder: String, to seq: Int, delivered: Int, error: String?, now: Date,
-                        _ db: PostgresConnection) async throws {
+                        _ db: PostgresConnection, _ logger: Logger) async throws {
         let moved = try await db.query("""
             UPDATE relays SET seq = GREATEST(seq, \(seq)), delivered = delivered + \(delivered), updated_at = \(now),
                    last_error = COALESCE(\(error), last_error),
                    last_error_at = CASE WHEN \(error)::text IS NULL THEN last_error_at ELSE \(now) END
             WHERE sink = \(sink) AND holder = \(holder) RETURNING 1
-            """, logger: Logger(label: "retina.store.postgres")).collect()
+            """, logger: logger).collect()
         if moved.isEmpty { throw StoreError.relayLost(sink: sink) }
     }
 }

@@ -86,17 +86,9 @@ public struct EvidenceRoot: Sendable {
 
     /// The whole file, at most `limit` bytes, checked against the SHA-256 recorded at capture.
     public func read(_ ref: EvidenceRef, limit: Int) throws(EvidenceFileError) -> Data {
-        let (fd, display) = try open(uri: ref.uri)
-        defer { _ = posixClose(fd) }
-        var data = Data()
-        do {
-            try Files.readChunks(fd, path: display) { slice in
-                guard data.count + slice.count <= limit else { throw EvidenceFileError.io(display, "larger than \(limit) bytes") }
-                data.append(contentsOf: slice)
-            }
-        } catch let error as EvidenceFileError { throw error } catch { throw .io(display, "\(error)") }
-        guard let recorded = ref.sha256?.lowercased() else { throw .unhashed(display) }
-        guard Checksum.sha256Hex(data) == recorded else { throw .hashMismatch(display) }
+        let data = try readUnhashed(uri: ref.uri, limit: limit)
+        guard let recorded = ref.sha256?.lowercased() else { throw .unhashed(path + "/" + ref.uri) }
+        guard Checksum.sha256Hex(data) == recorded else { throw .hashMismatch(path + "/" + ref.uri) }
         return data
     }
 

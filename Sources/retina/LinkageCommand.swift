@@ -11,15 +11,17 @@ func linkageService(_ config: LinkageConfig, store: any EventStore, logger: Logg
     guard !config.isEmpty else { return nil }
     var mqtt: MQTTSink?
     if let m = config.mqtt {
-        let settings: MQTTSink.Settings
-        switch MQTTSink.Settings.parse(url: m.url, topicPrefix: m.topicPrefix) {
-        case .success(let s): settings = s
-        case .failure(let e): throw CLIError("linkage.mqtt.url: \(e)")
-        }
-        do { mqtt = try MQTTSink(settings) } catch { throw CLIError("linkage.mqtt: \(error)") }
+        do { mqtt = try MQTTSink(try mqttSettings(m)) } catch let error as CLIError { throw error } catch { throw CLIError("linkage.mqtt: \(error)") }
     }
     let webhooks = config.webhooks.map(webhookSink)
     return LinkageService(webhooks: webhooks, mqtt: mqtt, store: store, logger: logger)
+}
+
+func mqttSettings(_ m: LinkageConfig.MQTT) throws -> MQTTSink.Settings {
+    switch MQTTSink.Settings.parse(url: m.url, topicPrefix: m.topicPrefix) {
+    case .success(let s): return s
+    case .failure(let e): throw CLIError("linkage.mqtt.url: \(e)")
+    }
 }
 
 func webhookSink(_ w: LinkageConfig.Webhook) -> WebhookSink {
@@ -104,9 +106,7 @@ struct LinkageCommand: AsyncParsableCommand {
             func elapsed() -> String { "\(Int(Date().timeIntervalSince(started) * 1000)) ms" }
             if name == "mqtt" {
                 guard let m = linkage.mqtt else { throw CLIError("\(config) has no linkage.mqtt") }
-                guard case .success(let settings) = MQTTSink.Settings.parse(url: m.url, topicPrefix: m.topicPrefix) else {
-                    throw CLIError("linkage.mqtt.url is not usable (retina config check \(config))")
-                }
+                let settings = try mqttSettings(m)
                 let sink = try MQTTSink(settings)
                 while !sink.client.isConnected, Date().timeIntervalSince(started) < 5 { try await Task.sleep(for: .milliseconds(50)) }
                 guard sink.client.isConnected else {

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Synchronization
 import Testing
 
 /// The outbox of the linkage out, the same on SQLite and PostgreSQL: every version of an event is
@@ -85,7 +86,7 @@ import Testing
         let writers = try (0..<4).map { _ in try kind.open(place) }
         let start = try await reader.outboxEnd()
         let perWriter = 40
-        let writing = Writing(Task {
+        let writing = Writing {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in writers {
                     group.addTask {
@@ -98,7 +99,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-        })
+        }
         // Follow the outbox while they write, and on until their last entry.
         var cursor = start
         var seen: [Int] = []
@@ -107,7 +108,7 @@ import Testing
             let batch = try await reader.outbox(after: cursor, limit: 7)
             seen += batch.map(\.seq)
             cursor = batch.last?.seq ?? cursor
-            if finalEnd == nil, await writing.isFinished { finalEnd = try await reader.outboxEnd() }
+            if finalEnd == nil, writing.isFinished { finalEnd = try await reader.outboxEnd() }
             if batch.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         }
         try await writing.task.value
@@ -118,20 +119,15 @@ import Testing
         await reader.close()
     }
 
-    /// A writing task, and whether it has ended (checked without waiting for it).
+    /// A writing task, and whether it has ended (read without waiting for it).
     final class Writing: Sendable {
+        final class Flag: Sendable { let ended = Atomic<Bool>(false) }
         let task: Task<Void, any Error>
-        init(_ task: Task<Void, any Error>) { self.task = task }
-        var isFinished: Bool {
-            get async {
-                await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { _ = await self.task.result; return true }
-                    group.addTask { try? await Task.sleep(for: .milliseconds(1)); return false }
-                    let first = await group.next() ?? false
-                    group.cancelAll()
-                    return first
-                }
-            }
+        private let flag = Flag()
+        init(_ body: @escaping @Sendable () async throws -> Void) {
+            let flag = flag
+            task = Task { defer { flag.ended.store(true, ordering: .releasing) }; try await body() }
         }
+        var isFinished: Bool { flag.ended.load(ordering: .acquiring) }
     }
 }
