@@ -44,7 +44,7 @@ public struct RunningWatch: Sendable {
     /// second); `aspect`: the picture's width over its height.
     public mutating func observe(_ tracks: [MultiObjectTracker.Track], at t: Double, walk: Double, aspect: Double) -> Observation {
         let threshold = max(settings.minSpeed, settings.paceFactor * walk)
-        let people = tracks.filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= settings.settledHits }
+        let people = tracks.people(seenAt: t, settledHits: settings.settledHits)
         guard !people.isEmpty else {
             streak = 0
             return Observation(score: 0, runners: [], fastest: 0, threshold: threshold)

@@ -11,15 +11,20 @@ public struct TrackedBehaviours: Sendable {
     public private(set) var running: RunningWatch
     public private(set) var zones: ZoneWatch
     public private(set) var lines: LineCrossing
+    public private(set) var counterFlow: CounterFlowWatch
+    public private(set) var dispersal: DispersalWatch
 
     /// `zones`: the camera's zones in source pixels (forbidden ones and those with a loitering limit are watched).
     public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init(),
-                running: RunningWatch.Settings = .init(), zones: [Zone] = [], zoneSettings: ZoneWatch.Settings = .init()) {
+                running: RunningWatch.Settings = .init(), counterFlow: CounterFlowWatch.Settings = .init(),
+                dispersal: DispersalWatch.Settings = .init(), zones: [Zone] = [], zoneSettings: ZoneWatch.Settings = .init()) {
         self.tracker = MultiObjectTracker(settings: tracker)
         self.vehicles = VehicleWatch(settings: vehicles)
         self.running = RunningWatch(settings: running)
         self.zones = ZoneWatch(zones: zones, settings: zoneSettings)
         lines = LineCrossing(zones: zones)
+        self.counterFlow = CounterFlowWatch(settings: counterFlow)
+        self.dispersal = DispersalWatch(settings: dispersal)
     }
 
     public struct Outcome: Sendable {
@@ -27,6 +32,10 @@ public struct TrackedBehaviours: Sendable {
         public var vehicles: VehicleWatch.Observation?
         /// Nil while learning the camera's normal (its walking pace is the measure).
         public var running: RunningWatch.Observation?
+        /// Nil while learning (the directions people walk in are learned then, and after from those not against them).
+        public var counterFlow: CounterFlowWatch.Observation?
+        /// Nil while learning (fast is relative to the walking pace).
+        public var dispersal: DispersalWatch.Observation?
         /// Intrusion and loitering: rules, not learned, so also while learning.
         public var zones: [ZoneWatch.Event]
         /// People who crossed a zone's counting line on this pass, by zone id.
@@ -40,10 +49,16 @@ public struct TrackedBehaviours: Sendable {
         let aspect = Double(width) / Double(max(1, height))
         var outcome = Outcome(vehicles: nil, running: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height),
                               crossings: lines.observe(tracks, at: t, width: width, height: height))
-        if learning { vehicles.learn(tracks, at: t, aspect: aspect) }
-        else {
+        if learning {
+            vehicles.learn(tracks, at: t, aspect: aspect)
+            counterFlow.learn(tracks, at: t, aspect: aspect)
+        } else {
             outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect)
             outcome.running = running.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
+            let against = counterFlow.observe(tracks, at: t, aspect: aspect)
+            outcome.counterFlow = against
+            counterFlow.learn(tracks, at: t, aspect: aspect, except: Set(against.against.map(\.id)))
+            outcome.dispersal = dispersal.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
         }
         return outcome
     }
@@ -53,6 +68,8 @@ public struct TrackedBehaviours: Sendable {
         tracker.reset()
         vehicles.reset()
         running.reset()
+        counterFlow.reset()
+        dispersal.reset()
         zones.reset()
         lines.reset()
     }

@@ -19,7 +19,7 @@ public struct WalkingPace: Sendable {
 
     /// Adds the settled people among the tracks seen at `t`.
     public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double) {
-        let seen = tracks.filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= Self.settledHits }
+        let seen = tracks.people(seenAt: t, settledHits: Self.settledHits)
         guard !seen.isEmpty else { return }
         // Kept sorted as they come (a binary search and an insert each), not sorted again every
         // pass of a 10-minute normal period.

@@ -6,10 +6,10 @@ import Vocabulary
 
 /// Every frame of a video file, in decoder output order, as analysis frames: the same decode and
 /// scale path as a live camera (`CameraIngest`), without pacing, frame skipping or decode bursts.
-enum VideoFrames {
+public enum VideoFrames {
     /// Calls `body` with each frame's index and analysis frame on the calling thread (libav blocks:
     /// call this from a thread of its own, never from Swift's cooperative pool).
-    static func forEach(_ file: String, width: Int, threads: Int = 1, deblock: DeblockPolicy = .always,
+    public static func forEach(_ file: String, width: Int, threads: Int = 1, deblock: DeblockPolicy = .always,
                         _ body: (Int, AnalysisFrame, DecodedPicture?) -> Void) throws(EvaluationError) {
         let spec = IngestSpec(cameraId: "eval", url: StreamURL(file), options: OpenOptions(decoderThreads: threads),
                               analysisFps: 0, analysisWidth: width, settleSeconds: 0, pace: false,

@@ -60,12 +60,24 @@ public struct MultiObjectTracker: Sendable {
         /// its oldest sighting since, at least half that ago) to where it is detected now: no
         /// filter lag, so a person who starts running is fast at once; nil without such sightings.
         public func recentSpeed(aspect: Double, window: Double = 0.4) -> Double? {
+            recentVelocity(aspect: aspect, window: window).map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }
+        }
+
+        /// The same motion as a velocity in box heights per second (x right, y down), for a direction.
+        public func recentVelocity(aspect: Double, window: Double = 0.4) -> (x: Double, y: Double)? {
             guard let now = sightings.last, let then = sightings.first(where: { $0.t >= now.t - window - 1e-9 }),
                   now.t - then.t >= window / 2 - 1e-9 else { return nil }
             let dx = ((now.box.x0 + now.box.x1) - (then.box.x0 + then.box.x1)) / 2 * aspect
             let dy = ((now.box.y0 + now.box.y1) - (then.box.y0 + then.box.y1)) / 2
             let h = max((now.box.height + then.box.height) / 2, 1e-6)
-            return (dx * dx + dy * dy).squareRoot() / h / (now.t - then.t)
+            return (dx / h / (now.t - then.t), dy / h / (now.t - then.t))
+        }
+
+        /// `recentVelocity` where there are such sightings, else the filter's, in box heights per second.
+        public func motion(aspect: Double) -> (x: Double, y: Double) {
+            if let v = recentVelocity(aspect: aspect) { return v }
+            let h = max(box.height, 1e-6)
+            return (velocity.x * aspect / h, velocity.y / h)
         }
 
         /// Speed in its own box heights per second (a person's box height is his height: body heights

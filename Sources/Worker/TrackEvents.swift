@@ -7,9 +7,10 @@ import Vision
 import Vocabulary
 
 /// A camera's anomalies from its tracks (the learned passes followed by `MultiObjectTracker`):
-/// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle` and
-/// `running` after the first `vehicleLearning` seconds of video (summed over segments) learned as
-/// the camera's normal (its vehicles and its walking pace). Running from tracks needs passes close
+/// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle`,
+/// `running`, `counter_flow` and `dispersal` after the first `vehicleLearning` seconds of video
+/// (summed over segments) learned as the camera's normal (its vehicles, its walking pace, the
+/// directions its people walk in; the directions go on being learned after). Running from tracks needs passes close
 /// enough to follow a runner (a few a second); at one a second the flow detector's running stays
 /// the one that sees it.
 struct TrackEvents {
@@ -65,6 +66,28 @@ struct TrackEvents {
                 measurements: ["runners": Double(running.runners.count),
                                "speedHeightsPerSecond": (running.fastest * 100).rounded() / 100,
                                "thresholdHeightsPerSecond": (running.threshold * 100).rounded() / 100],
+                labels: ["source": "tracks"]))
+        }
+        if let against = outcome.counterFlow {
+            out += against.opened.map { track in
+                let feet = track.box.feet(width: width, height: height)
+                let v = track.motion(aspect: aspect)
+                return Vision.Detection(
+                    type: .motionAnomaly, subtype: .counterFlow, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
+                    score: min(1, against.score), region: region(track.detected),
+                    measurements: ["speedHeightsPerSecond": ((v.x * v.x + v.y * v.y).squareRoot() * 100).rounded() / 100,
+                                   "trackId": Double(track.id)],
+                    labels: ["source": "tracks"])
+            }
+        }
+        if let scattering = outcome.dispersal, !scattering.opened.isEmpty {
+            let boxes = scattering.opened.map(\.detected)
+            let union = Box(x0: boxes.map(\.x0).min()!, y0: boxes.map(\.y0).min()!, x1: boxes.map(\.x1).max()!, y1: boxes.map(\.y1).max()!)
+            let centre = Point(x: scattering.centre.x * w, y: scattering.centre.y * h)
+            out.append(Vision.Detection(
+                type: .motionAnomaly, subtype: .dispersal, zone: behaviours.zones.zones.first { $0.contains(centre) }?.id ?? "all",
+                score: scattering.score, region: region(union),
+                measurements: ["persons": Double(scattering.opened.count), "outwardShare": (scattering.score * 100).rounded() / 100],
                 labels: ["source": "tracks"]))
         }
         guard vehiclesOn, let seen = outcome.vehicles else { return out }

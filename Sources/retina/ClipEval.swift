@@ -10,11 +10,12 @@ import Worker
 
 /// `retina eval` on a clip dataset (normal/ + clips/ + anomalies.csv, UCSD Ped2's layout): the
 /// learned detector on every frame, its detections tracked, and the behaviours on the tracks; the
-/// normal clips are learned from first. Behaviours on tracks: a vehicle among pedestrians and
-/// people running; every one raises its events, the frame score is the one the dataset labels
-/// (`running` when all its intervals are running, else `vehicle`).
+/// normal clips are learned from first. Behaviours on tracks: a vehicle among pedestrians, people
+/// running, a person against the flow, a crowd scattering; every one raises its events, the frame
+/// score is the one the dataset labels (`running`, `counter_flow` or `dispersal` when all its
+/// intervals are that kind, else `vehicle`).
 final class BehaviourClipAnalyser: ClipAnalyser {
-    enum Scored { case vehicle, running }
+    enum Scored { case vehicle, running, counterFlow, dispersal }
     let detector: ObjectDetector
     var scored = Scored.vehicle
     var behaviours = TrackedBehaviours()
@@ -39,8 +40,15 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         if !normal, !learned {
             learned = true
             let v = behaviours.vehicles
-            FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile of %d speeds); vehicles are %@\n",
-                                                      v.normalWalk, v.pace.learnedSpeeds, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here").utf8))
+            let flow = behaviours.counterFlow
+            let directed = (0..<(flow.settings.columns * flow.settings.rows)).count { cell in
+                let x = (Double(cell % flow.settings.columns) + 0.5) / Double(flow.settings.columns)
+                let y = (Double(cell / flow.settings.columns) + 0.5) / Double(flow.settings.rows)
+                return (flow.direction(atFeet: x, y)?.strength ?? 0) >= flow.settings.minDirectionStrength
+            }
+            FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile of %d speeds); vehicles are %@; people walk one way in %d of %d cells (%.0f s of people moving)\n",
+                                                      v.normalWalk, v.pace.learnedSpeeds, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here",
+                                                      directed, flow.settings.columns * flow.settings.rows, flow.learnedSeconds).utf8))
         }
         behaviours.reset()
     }
@@ -52,9 +60,16 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
         frames += 1
-        guard let seen = outcome.vehicles, let running = outcome.running else { return (0, []) }
+        guard let seen = outcome.vehicles, let running = outcome.running, let against = outcome.counterFlow,
+              let scattering = outcome.dispersal else { return (0, []) }
         let events = seen.active.map { "vehicle#\($0.id)" } + (running.runners.isEmpty ? [] : ["running"])
-        return (scored == .vehicle ? seen.score : running.score, events)
+            + against.opened.map { "counter_flow#\($0.id)" } + (scattering.opened.isEmpty ? [] : ["dispersal"])
+        switch scored {
+        case .vehicle: return (seen.score, events)
+        case .running: return (running.score, events)
+        case .counterFlow: return (against.score, events)
+        case .dispersal: return (scattering.score, events)
+        }
     }
 }
 
@@ -68,7 +83,12 @@ struct ClipEval {
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
         let analyser = try await BehaviourClipAnalyser.load(threads: threads)
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
-        analyser.scored = kinds == [EventSubtype.running.rawValue] ? .running : .vehicle
+        switch kinds {
+        case [EventSubtype.running.rawValue]: analyser.scored = .running
+        case [EventSubtype.counterFlow.rawValue]: analyser.scored = .counterFlow
+        case [EventSubtype.dispersal.rawValue]: analyser.scored = .dispersal
+        default: analyser.scored = .vehicle
+        }
         var configured = ClipEvaluator(dataset: dataset)
         let progress = ClipProgress()
         configured.progress = progress.report

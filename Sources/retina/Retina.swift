@@ -20,7 +20,7 @@ struct Retina: AsyncParsableCommand {
           retina export --event ID --out D an evidence package for the police
         """,
         version: RetinaVersion.string,
-        subcommands: [Run.self, WorkerCommand.self, Probe.self, Detect.self, EventsCommand.self, Status.self, ConfigCommand.self, Eval.self, Forecast.self, Calibrate.self, Publish.self, Serve.self, TokensCommand.self, Export.self, Verify.self, KeysCommand.self, LinkageCommand.self]
+        subcommands: [Run.self, WorkerCommand.self, Probe.self, Detect.self, TrackCommand.self, EventsCommand.self, Status.self, ConfigCommand.self, Eval.self, Forecast.self, Calibrate.self, Publish.self, Serve.self, TokensCommand.self, Export.self, Verify.self, KeysCommand.self, LinkageCommand.self]
     )
 }
 

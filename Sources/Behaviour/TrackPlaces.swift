@@ -1,4 +1,5 @@
 import Perception
+import Tracking
 import Vision
 
 extension Box {
@@ -8,5 +9,13 @@ extension Box {
     public func feet(width: Int, height: Int) -> Point {
         let w = Double(width), h = Double(height)
         return Point(x: min(max((x0 + x1) / 2 * w, 0.5), w - 0.5), y: min(max(y1 * h, 0.5), h - 0.5))
+    }
+}
+
+extension Array where Element == MultiObjectTracker.Track {
+    /// The people followed and seen on the pass at `t`, with at least `settledHits` sightings (a
+    /// speed or a direction needs a few to settle).
+    func people(seenAt t: Double, settledHits: Int) -> [MultiObjectTracker.Track] {
+        filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= settledHits }
     }
 }

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Media
+import Perception
+import Tracking
+
+/// `retina track`: the people tracker of the camera pipeline run over a video file, its tracks
+/// written in the MOTChallenge layout, so that a tracking benchmark (Benchmarks/tracking.sh,
+/// py-motmetrics) scores exactly what the worker follows.
+struct TrackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "track",
+        abstract: "Follow the people in a video with the learned detector and the tracker; write the tracks as CSV.",
+        discussion: """
+        Runs YOLOX-Nano on every --every'th frame and the tracker of the camera pipeline (ByteTrack-style,
+        buffered IoU) on its detections. Writes one row per followed person per looked-at frame:
+          frame,id,x,y,w,h,score      (pixels of the video, top-left corner; frames from 0 in decode order)
+        Only confirmed tracks seen on that frame are written (what a behaviour acts on).
+        --detections writes every detection the tracker was given, as frame,class,x,y,w,h,score, so
+        another tracker can be scored on the same input.
+
+        Examples:
+          retina track ../shared/data/pets2009-s2l1/video.mp4 --out tracks.csv
+          retina track walkway.mp4 --every 4 --out tracks.csv --detections detections.csv
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A video file.", valueName: "video"))
+    var video: String
+
+    @Option(name: .long, help: ArgumentHelp("Look at every n'th frame (1: all; a camera at 1 pass a second on 10 fps video: 10).", valueName: "n"))
+    var every: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("Stop after the video's first n frames (default: all).", valueName: "n"))
+    var frames: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Write the tracks here (- for standard output).", valueName: "file"))
+    var out: String = "-"
+
+    @Option(name: .long, help: ArgumentHelp("Also write the detections given to the tracker here.", valueName: "file"))
+    var detections: String?
+
+    @Option(name: .long, help: ArgumentHelp("ONNX Runtime threads for one inference.", valueName: "n"))
+    var threads: Int = 1
+
+    @OptionGroup var logOptions: LogOptions
+
+    func validate() throws {
+        guard (1...1000).contains(every) else { throw ValidationError("--every must be 1 to 1000") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
+        if let frames, frames < 1 { throw ValidationError("--frames must be 1 or more") }
+        guard FileManager.default.isReadableFile(atPath: video) else { throw ValidationError("cannot read \(video)") }
+    }
+
+    func run() async throws {
+        logOptions.bootstrap()
+        FFmpegLog.set(.quiet)
+        let (video, every, threads, limit) = (video, every, threads, frames ?? Int.max)
+        let low = MultiObjectTracker.Settings().lowScore
+        // Loading, decoding and inference block: each on a thread of its own, never the cooperative pool.
+        let detector = try await runOnThread { () throws in
+            try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
+        }
+        let shown = isatty(2) != 0
+        let (tracks, given) = try await runOnThread { () throws -> (String, String) in
+            var tracker = MultiObjectTracker()
+            var tracksCSV = "frame,id,x,y,w,h,score\n", detectionsCSV = "frame,class,x,y,w,h,score\n"
+            var failure: Error?
+            var looked = 0
+            try VideoFrames.forEach(video, width: 384) { index, frame, picture in
+                guard failure == nil, index < limit, index % every == 0, let picture else { return }
+                do {
+                    let found = try detector.detect(picture).detections
+                    let (w, h) = (Double(picture.width), Double(picture.height))
+                    for d in found where MultiObjectTracker.kind(of: d.classIndex) != .other {
+                        detectionsCSV += Self.row(index, d.classIndex, d.box, w, h, d.score)
+                    }
+                    let t = frame.streamTime
+                    for track in tracker.update(found, at: t) where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
+                        tracksCSV += Self.row(index, track.id, track.box, w, h, track.score)
+                    }
+                    looked += 1
+                    if shown, looked % 10 == 0 { FileHandle.standardError.write(Data("\rframes: \(index + 1)".utf8)) }
+                } catch { failure = error }
+            }
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if let failure { throw CLIError(failure) }
+            return (tracksCSV, detectionsCSV)
+        }
+        try write(tracks, to: out)
+        if let detections { try write(given, to: detections) }
+    }
+
+    private static func row(_ frame: Int, _ id: Int, _ box: Box, _ w: Double, _ h: Double, _ score: Float) -> String {
+        let x0 = max(0, box.x0) * w, y0 = max(0, box.y0) * h, x1 = min(1, box.x1) * w, y1 = min(1, box.y1) * h
+        return String(format: "%d,%d,%.1f,%.1f,%.1f,%.1f,%.3f\n", frame, id, x0, y0, x1 - x0, y1 - y0, score)
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        if path == "-" { FileHandle.standardOutput.write(Data(text.utf8)); return }
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

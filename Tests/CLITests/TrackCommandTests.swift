@@ -1,0 +1,38 @@
+import Foundation
+import RetinaTestSupport
+import Testing
+
+/// `retina track` on real footage (PETS 2009 in ../shared/data): the people a camera follows, with
+/// the ids a behaviour relies on.
+@Suite struct TrackCommandTests {
+    static let video = (Fixtures.repositoryRoot as NSString).deletingLastPathComponent + "/shared/data/pets2009-s2l1/video.mp4"
+
+    @Test(.disabled(if: !FileManager.default.fileExists(atPath: video), "needs ../shared/data/pets2009-s2l1/video.mp4 (run ../shared/data/get.sh)"))
+    func aWalkerKeepsHisIdAcrossTwoSecondsAtTwoPassesASecond() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", Self.video, "--every", "5", "--frames", "30"])
+        try #require(run.status == 0, "\(run.output)")
+        // Output holds the log lines too (stderr): a track row is seven numbers.
+        let rows = run.output.split(separator: "\n").map { $0.split(separator: ",").compactMap { Double($0) } }.filter { $0.count == 7 }
+        #expect(run.output.contains("frame,id,x,y,w,h,score"))
+        // Frame 0: the man in black on the right (centre x 662) walks left; 2.5 s later he is by the
+        // lamp post's sign (centre x 421) while two others come in on the right (looked at on the frames).
+        func nearest(_ frame: Double, _ x: Double) -> [Double]? {
+            rows.filter { $0[0] == frame }.min { abs($0[2] + $0[4] / 2 - x) < abs($1[2] + $1[4] / 2 - x) }
+        }
+        let first = try #require(nearest(0, 662))
+        let later = try #require(nearest(25, 421))
+        #expect(abs(first[2] + first[4] / 2 - 662) < 20, "\(first)")
+        #expect(abs(later[2] + later[4] / 2 - 421) < 20, "\(later)")
+        #expect(first[1] == later[1], "the same id 2.5 s later: \(first) \(later)")
+        let newcomer = try #require(nearest(25, 709))
+        #expect(newcomer[1] != first[1])
+        #expect(Set(rows.filter { $0[0] == 0 }.map { $0[1] }).count >= 3, "three people or more followed at once")
+        #expect(rows.allSatisfy { Int($0[0]) % 5 == 0 && $0[0] < 30 })
+    }
+
+    @Test func aVideoThatIsNotThereIsRefused() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", "/nonexistent/cam.mp4"])
+        #expect(run.status != 0)
+        #expect(run.output.contains("cannot read /nonexistent/cam.mp4"), "\(run.output)")
+    }
+}
