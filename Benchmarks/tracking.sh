@@ -8,7 +8,11 @@
 #
 # EVERY: the tracker looks at every n'th frame (PETS is 10 fps: 1 is every frame, 4 is 2.5 passes
 # a second, 10 is the worker's default of one people pass a second). Only labelled frames the
-# tracker looked at are scored. Creates .build/tracking-venv once from Benchmarks/tracking/requirements.txt.
+# tracker looked at are scored. Then intrusion and loitering in the zones of
+# Benchmarks/datasets/pets2009-s2l1/zones.yaml against the same labelled people (ZONE_EVERY, default
+# "10 2": the worker's one pass a second, and five), once on the video as it is and once with its
+# light swinging (brightness ±0.2 over 6 s, ffmpeg's eq filter, as clouds and lamps do).
+# Creates .build/tracking-venv once from Benchmarks/tracking/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 video=../shared/data/pets2009-s2l1/video.mp4
@@ -34,4 +38,22 @@ for every in ${EVERY:-1 4 10}; do
   gts=(); for l in "${labels[@]}"; do gts+=(--gt "$l"); done
   "$venv/bin/python" Benchmarks/tracking/score.py "${gts[@]}" --tracks "Retina (ByteTrack-style, buffered IoU)=$work/retina-$every.csv" \
     --detections "$work/detections-$every.csv" --every "$every" ${JSON:+--json} | { [ "$every" = "$(set -- ${EVERY:-1 4 10}; echo $1)" ] || sed 1,2d; }
+done
+
+zones=Benchmarks/datasets/pets2009-s2l1/zones.yaml
+light=$work/pets-light.mp4
+if [ ! -s "$light" ]; then
+  echo "tracking: making $light (the light swinging)" >&2
+  ffmpeg -v error -y -i "$video" -vf "eq=brightness='0.2*sin(2*PI*t/6)':eval=frame" -c:v libx264 -crf 18 -g 50 "$light"
+fi
+for every in ${ZONE_EVERY:-10 2}; do
+  for v in "$video" "$light"; do
+    name=$(basename "$v" .mp4)
+    echo "[zones, every $every, $name] retina track" >&2
+    "$retina" track "$v" --every "$every" --scene "$zones" --events "$work/zones-$name-$every.csv" --out "$work/zones-tracks-$name-$every.csv" 2>/dev/null
+    echo
+    echo "zones, $name, every $every:"
+    "$venv/bin/python" Benchmarks/tracking/zones.py "${gts[@]}" --zones "$zones" --tracks "$work/zones-tracks-$name-$every.csv" \
+      --events "$work/zones-$name-$every.csv" ${JSON:+--json}
+  done
 done

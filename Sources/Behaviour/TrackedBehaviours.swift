@@ -27,6 +27,16 @@ public struct TrackedBehaviours: Sendable {
         self.dispersal = DispersalWatch(settings: dispersal)
     }
 
+    /// For passes up to `passGap` seconds apart: tracks, and people's time in a zone, outlive 2.5
+    /// such gaps (a person standing still between two passes is still there).
+    public init(passGap: Double, zones: [Zone]) {
+        var tracker = MultiObjectTracker.Settings()
+        tracker.maxLost = max(tracker.maxLost, 2.5 * passGap)
+        var zoneSettings = ZoneWatch.Settings()
+        zoneSettings.absenceSeconds = max(zoneSettings.absenceSeconds, 2.5 * passGap)
+        self.init(tracker: tracker, zones: zones, zoneSettings: zoneSettings)
+    }
+
     public struct Outcome: Sendable {
         /// Nil while learning the camera's normal.
         public var vehicles: VehicleWatch.Observation?

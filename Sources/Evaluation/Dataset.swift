@@ -39,7 +39,8 @@ public struct Dataset: Sendable {
                        calibration: calibration, counts: counts, anomalies: anomalies)
     }
 
-    static func loadScene(_ file: String) throws(EvaluationError) -> ([Zone], Perspective?) {
+    /// A scene.yaml's zones (id, polygon, areaM2, kind watch|forbidden, loiterSeconds) and perspective.
+    public static func loadScene(_ file: String) throws(EvaluationError) -> ([Zone], Perspective?) {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw .dataset(file, "cannot be read (every dataset needs scene.yaml with its zones)")
         }
@@ -57,7 +58,10 @@ public struct Dataset: Sendable {
             }
             guard points.count >= 3, points.count == poly.count else { throw .dataset(file, "zones[\(i)].polygon needs at least 3 points [x, y]") }
             let kind = (z["kind"] as? String).flatMap(Zone.Kind.init(rawValue:)) ?? .watch
-            zones.append(Zone(id: id, polygon: points, areaM2: z["areaM2"].flatMap(number), kind: kind))
+            if let k = z["kind"], kind.rawValue != (k as? String) { throw .dataset(file, "zones[\(i)].kind must be watch or forbidden") }
+            let loiter = z["loiterSeconds"].flatMap(number)
+            if z["loiterSeconds"] != nil, (loiter ?? 0) <= 0 { throw .dataset(file, "zones[\(i)].loiterSeconds must be a number of seconds above 0") }
+            zones.append(Zone(id: id, polygon: points, areaM2: z["areaM2"].flatMap(number), kind: kind, loiterSeconds: loiter))
         }
         if zones.isEmpty { throw .dataset(file, "lists no zone (the README's format has at least the zone 'all')") }
         var samples: [Perspective.Sample] = []

@@ -24,11 +24,7 @@ struct TrackEvents {
     /// every `stillRefresh` seconds of a still view (a person standing in a zone is still there).
     init(camera: CameraConfig, zones: [Zone]) {
         let gap = max(1 / camera.perception.rate, camera.perception.gate == .motion ? PerceptionSchedule.stillRefresh : 0)
-        var tracker = MultiObjectTracker.Settings()
-        tracker.maxLost = max(tracker.maxLost, 2.5 * gap)
-        var zoneSettings = ZoneWatch.Settings()
-        zoneSettings.absenceSeconds = max(zoneSettings.absenceSeconds, 2.5 * gap)
-        behaviours = TrackedBehaviours(tracker: tracker, zones: zones, zoneSettings: zoneSettings)
+        behaviours = TrackedBehaviours(passGap: gap, zones: zones)
         learning = camera.anomaly.vehicleLearning
         vehiclesOn = camera.anomaly.vehicles
     }

@@ -4,6 +4,8 @@ import Foundation
 import Media
 import Perception
 import Tracking
+import Behaviour
+import Vision
 
 /// `retina track`: the people tracker of the camera pipeline run over a video file, its tracks
 /// written in the MOTChallenge layout, so that a tracking benchmark (Benchmarks/tracking.sh,
@@ -19,10 +21,14 @@ struct TrackCommand: AsyncParsableCommand {
         Only confirmed tracks seen on that frame are written (what a behaviour acts on).
         --detections writes every detection the tracker was given, as frame,class,x,y,w,h,score, so
         another tracker can be scored on the same input.
+        --scene reads zones as in a dataset's scene.yaml (kind: forbidden, loiterSeconds: N) and
+        --events writes the people's intrusions and loitering in them, as the worker raises them:
+          frame,kind,zone,id,seconds      (id: the track's; seconds: how long the person was in the zone)
 
         Examples:
           retina track ../shared/data/pets2009-s2l1/video.mp4 --out tracks.csv
           retina track walkway.mp4 --every 4 --out tracks.csv --detections detections.csv
+          retina track lobby.mp4 --every 10 --scene lobby.yaml --events zone-events.csv
         """
     )
 
@@ -44,12 +50,19 @@ struct TrackCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("ONNX Runtime threads for one inference.", valueName: "n"))
     var threads: Int = 1
 
+    @Option(name: .long, help: ArgumentHelp("Zones to watch (a dataset's scene.yaml: forbidden ones, loiterSeconds).", valueName: "file"))
+    var scene: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the intrusions and loitering in the --scene's zones here.", valueName: "file"))
+    var events: String?
+
     @OptionGroup var logOptions: LogOptions
 
     func validate() throws {
         guard (1...1000).contains(every) else { throw ValidationError("--every must be 1 to 1000") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         if let frames, frames < 1 { throw ValidationError("--frames must be 1 or more") }
+        if (scene == nil) != (events == nil) { throw ValidationError("--scene and --events go together") }
         guard FileManager.default.isReadableFile(atPath: video) else { throw ValidationError("cannot read \(video)") }
     }
 
@@ -57,39 +70,63 @@ struct TrackCommand: AsyncParsableCommand {
         logOptions.bootstrap()
         FFmpegLog.set(.quiet)
         let (video, every, threads, limit) = (video, every, threads, frames ?? Int.max)
+        var zones: [Zone] = []
+        if let scene {
+            do { zones = try Dataset.loadScene(scene).0 } catch { throw CLIError(error) }
+        }
         let low = MultiObjectTracker.Settings().lowScore
         // Loading, decoding and inference block: each on a thread of its own, never the cooperative pool.
         let detector = try await runOnThread { () throws in
             try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
         }
         let shown = isatty(2) != 0
-        let (tracks, given) = try await runOnThread { () throws -> (String, String) in
-            var tracker = MultiObjectTracker()
-            var tracksCSV = "frame,id,x,y,w,h,score\n", detectionsCSV = "frame,class,x,y,w,h,score\n"
+        let (tracks, given, raised) = try await runOnThread { [zones] () throws -> (String, String, String) in
+            var tracksCSV = "frame,id,x,y,w,h,score\n", detectionsCSV = "frame,class,x,y,w,h,score\n", eventsCSV = "frame,kind,zone,id,seconds\n"
+            // The worker's tracker and zone watch, made for the gap between looked-at frames (known
+            // at the second one); the learned behaviours only learn here (no normal period).
+            var behaviours: TrackedBehaviours?
+            var first: (index: Int, t: Double, found: [Perception.Detection], width: Int, height: Int)?
+            func pass(_ index: Int, _ t: Double, _ found: [Perception.Detection], _ width: Int, _ height: Int) {
+                let (w, h) = (Double(width), Double(height))
+                for d in found where MultiObjectTracker.kind(of: d.classIndex) != .other {
+                    detectionsCSV += Self.row(index, d.classIndex, d.box, w, h, d.score)
+                }
+                let outcome = behaviours!.pass(found, at: t, width: width, height: height, learning: true)
+                for track in behaviours!.tracker.tracks where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
+                    tracksCSV += Self.row(index, track.id, track.box, w, h, track.score)
+                }
+                for event in outcome.zones {
+                    eventsCSV += "\(index),\(event.kind.rawValue),\(event.zone),\(event.trackId)," + String(format: "%.1f\n", event.seconds)
+                }
+            }
             var failure: Error?
             var looked = 0
             try VideoFrames.forEach(video, width: 384) { index, frame, picture in
                 guard failure == nil, index < limit, index % every == 0, let picture else { return }
                 do {
                     let found = try detector.detect(picture).detections
-                    let (w, h) = (Double(picture.width), Double(picture.height))
-                    for d in found where MultiObjectTracker.kind(of: d.classIndex) != .other {
-                        detectionsCSV += Self.row(index, d.classIndex, d.box, w, h, d.score)
-                    }
                     let t = frame.streamTime
-                    for track in tracker.update(found, at: t) where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
-                        tracksCSV += Self.row(index, track.id, track.box, w, h, track.score)
+                    if behaviours == nil, let f = first {
+                        behaviours = TrackedBehaviours(passGap: t - f.t, zones: zones)
+                        pass(f.index, f.t, f.found, f.width, f.height)
                     }
+                    if behaviours == nil { first = (index, t, found, picture.width, picture.height) }
+                    else { pass(index, t, found, picture.width, picture.height) }
                     looked += 1
                     if shown, looked % 10 == 0 { FileHandle.standardError.write(Data("\rframes: \(index + 1)".utf8)) }
                 } catch { failure = error }
             }
+            if behaviours == nil, let f = first {
+                behaviours = TrackedBehaviours(passGap: 0, zones: zones)
+                pass(f.index, f.t, f.found, f.width, f.height)
+            }
             if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             if let failure { throw CLIError(failure) }
-            return (tracksCSV, detectionsCSV)
+            return (tracksCSV, detectionsCSV, eventsCSV)
         }
         try write(tracks, to: out)
         if let detections { try write(given, to: detections) }
+        if let events { try write(raised, to: events) }
     }
 
     private static func row(_ frame: Int, _ id: Int, _ box: Box, _ w: Double, _ h: Double, _ score: Float) -> String {
