@@ -15,6 +15,10 @@ public struct LineCrossing: Sendable {
     public let zones: [Zone]
     /// Totals by zone id since the start.
     public private(set) var totals: [String: Counts] = [:]
+    /// The last minute's crossings by zone id (stream time, in or out), for the rates.
+    private var recent: [String: [(t: Double, into: Bool)]] = [:]
+    /// Stream time of the first pass of this segment: a rate over less than a minute is over this long.
+    private var since: Double?
     /// Per (track, zone): the side the feet are on (true: the zone's side) and where they last were on it.
     private var sides: [Key: (inside: Bool, at: Point)] = [:]
 
@@ -29,6 +33,7 @@ public struct LineCrossing: Sendable {
     @discardableResult
     public mutating func observe(_ tracks: [MultiObjectTracker.Track], at t: Double, width: Int, height: Int) -> [String: Counts] {
         guard !zones.isEmpty else { return [:] }
+        if since == nil || t < since! { since = t }
         var now: [String: Counts] = [:]
         for track in tracks where track.kind == .person && track.state == .confirmed && track.lastSeen == t {
             let feet = track.box.feet(width: width, height: height)
@@ -42,17 +47,39 @@ public struct LineCrossing: Sendable {
                 if let before = sides[key], before.inside != inside, Self.crosses(before.at, feet, line.a, line.b) {
                     if inside { now[zone.id, default: Counts()].into += 1; totals[zone.id, default: Counts()].into += 1 }
                     else { now[zone.id, default: Counts()].out += 1; totals[zone.id, default: Counts()].out += 1 }
+                    recent[zone.id, default: []].append((t, inside))
                 }
                 sides[key] = (inside, feet)
             }
         }
         let alive = Set(tracks.map(\.id))
         sides = sides.filter { alive.contains($0.key.track) }
+        for zone in recent.keys { recent[zone]!.removeAll { $0.t < t - Self.rateWindow } }
         return now
     }
 
-    /// A new segment: the tracker's ids start over (the totals stay).
-    public mutating func reset() { sides.removeAll() }
+    /// Seconds the rates are counted over.
+    public static let rateWindow = 60.0
+
+    /// People in and out per minute at each line over the last minute up to stream time `t` (over
+    /// the time since the segment's first pass while that is shorter, from 10 s on); every zone with
+    /// a line, zeros included, once there are 10 s to count over.
+    public func perMinute(at t: Double) -> [String: (into: Double, out: Double)] {
+        guard let since, t - since >= 10 else { return [:] }
+        let span = min(Self.rateWindow, t - since)
+        return Dictionary(uniqueKeysWithValues: zones.map { zone in
+            let seen = (recent[zone.id] ?? []).filter { $0.t >= t - span && $0.t <= t }
+            let into = Double(seen.count { $0.into })
+            return (zone.id, (into * 60 / span, (Double(seen.count) - into) * 60 / span))
+        })
+    }
+
+    /// A new segment: the tracker's ids start over (the totals stay; the rates count from it).
+    public mutating func reset() {
+        sides.removeAll()
+        recent.removeAll()
+        since = nil
+    }
 
     /// Pixels from the line (its infinite extension), signed by side.
     static func signedDistance(_ p: Point, _ line: (a: Point, b: Point)) -> Double {

@@ -18,9 +18,13 @@ public struct ZoneSample: Sendable, Codable, Equatable {
     /// The value expected `horizonSeconds` from `at`.
     public var forecast: Double?
     public var horizonSeconds: Double?
+    /// People crossing the zone's counting line into it and out of it, a minute, over the last
+    /// minute (`crowd.flow`); nil for a zone without a line.
+    public var inPerMinute: Double?
+    public var outPerMinute: Double?
 
     public init(camera: String, zone: String, group: String?, at: Date, count: Double, value: Double, unit: String?, level: CrowdLevel?,
-                bands: [Double], forecast: Double?, horizonSeconds: Double?) {
+                bands: [Double], forecast: Double?, horizonSeconds: Double?, inPerMinute: Double? = nil, outPerMinute: Double? = nil) {
         self.camera = camera
         self.zone = zone
         self.group = group
@@ -32,6 +36,8 @@ public struct ZoneSample: Sendable, Codable, Equatable {
         self.bands = bands
         self.forecast = forecast
         self.horizonSeconds = horizonSeconds
+        self.inPerMinute = inPerMinute
+        self.outPerMinute = outPerMinute
     }
 }
 

@@ -172,6 +172,7 @@ const TEXT = {
         liveWall: "实时画面", noPicture: "无画面", noCameras: "没有摄像机上报状态", lastEvent: "最近事件",
         crowdCharts: "人群趋势（近一小时）", noZones: "近一小时没有区域人数记录", noChartJs: "图表库未安装（libjs-chart.js）",
         measured: "实测", forecastLine: "预测", now: "现在", min: "分", people: "人", perM2: "人/平方米",
+        flowIn: "进入", flowOut: "离开", perMin: "人/分钟",
         noGroups: "尚无节点接管分组（单进程运行不接管）", blurred: "已模糊处理的图像", snapshotAlt: "事件图像",
         clearPicture: "清晰图像（查看将被记录）", clearClip: "清晰视频（查看将被记录）", recorded: "每次查看都会记入事件历史",
         main: "主码流", seconds: "秒", report: "上报事件", reportNote: "看到了什么（必填）", reportPlace: "地点（楼栋、门岗）",
@@ -205,6 +206,7 @@ const TEXT = {
         liveWall: "Live wall", noPicture: "no picture", noCameras: "no camera has reported", lastEvent: "last event",
         crowdCharts: "Crowd over the last hour", noZones: "no zone counts in the last hour", noChartJs: "charting library not installed (libjs-chart.js)",
         measured: "measured", forecastLine: "forecast", now: "now", min: "min", people: "people", perM2: "persons/m²",
+        flowIn: "in", flowOut: "out", perMin: "people/min",
         noGroups: "no node has taken a group (in-process runs take none)", blurred: "blurred snapshot", snapshotAlt: "snapshot",
         clearPicture: "clear picture (view recorded)", clearClip: "clear clip (view recorded)", recorded: "Every view is recorded in the event's history",
         main: "main", seconds: "s", report: "Report", reportNote: "What you saw (required)", reportPlace: "Where (building, gate)",
@@ -385,13 +387,24 @@ function drawChart(card, key, series) {
   const colours = ["#1565c0", "#f9a825", "#ef6c00", "#c62828"], levels = ["blue", "yellow", "orange", "red"];
   (last.bands || []).forEach((b, i) => datasets.push({ label: `${named("levels", levels[i])} ${b}`, data: [{ x: xmin, y: b }, { x: xmax, y: b }],
     borderColor: colours[i], backgroundColor: colours[i], borderWidth: 1, borderDash: [2, 3], pointRadius: 0 }));
+  // crowd.flow: people over the zone's counting line a minute, on the right-hand axis.
+  const flowing = series.filter((s) => s.inPerMinute != null);
+  if (flowing.length) {
+    const at = (s) => (Date.parse(s.at) - now) / 60000;
+    datasets.push({ label: t("flowIn"), yAxisID: "flow", data: flowing.map((s) => ({ x: at(s), y: s.inPerMinute })),
+                    borderColor: "#2e7d32", backgroundColor: "#2e7d32", pointRadius: 0, borderWidth: 1.5, tension: 0.2 });
+    datasets.push({ label: t("flowOut"), yAxisID: "flow", data: flowing.map((s) => ({ x: at(s), y: s.outPerMinute })),
+                    borderColor: "#78909c", backgroundColor: "#78909c", pointRadius: 0, borderWidth: 1.5, tension: 0.2 });
+  }
   const unit = last.unit === "density" ? t("perM2") : t("people");
-  card.querySelector(".chart-title").textContent = `${last.camera} · ${last.zone} — ${last.value} ${unit}` + (last.level ? ` · ${named("levels", last.level)}` : "");
+  card.querySelector(".chart-title").textContent = `${last.camera} · ${last.zone} — ${last.value} ${unit}` + (last.level ? ` · ${named("levels", last.level)}` : "")
+    + (last.inPerMinute != null ? ` · ${t("flowIn")} ${last.inPerMinute} / ${t("flowOut")} ${last.outPerMinute} ${t("perMin")}` : "");
   if (charts[key]) { charts[key].data.datasets = datasets; charts[key].options.scales.x.max = xmax; charts[key].update("none"); return; }
   charts[key] = new Chart(card.querySelector("canvas"), { type: "line", data: { datasets },
     options: { animation: false, responsive: true, maintainAspectRatio: false,
       scales: { x: { type: "linear", min: xmin, max: xmax, ticks: { callback: (v) => v === 0 ? t("now") : `${v} ${t("min")}` } },
-                y: { beginAtZero: true, title: { display: true, text: unit } } },
+                y: { beginAtZero: true, title: { display: true, text: unit } },
+                flow: { position: "right", display: "auto", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: t("perMin") } } },
       plugins: { legend: { labels: { boxWidth: 12 } } } } });
 }
 

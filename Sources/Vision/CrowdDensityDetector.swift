@@ -21,6 +21,8 @@ public final class CrowdDensityDetector: Detector {
         public var forecast: CrowdForecaster.Settings? = CrowdForecaster.Settings()
         /// Seconds a forecast must keep expecting a higher level before it is warned of.
         public var forecastConfirm = 10.0
+        /// Net people a minute over a zone's counting line from which the inflow drives its forecast.
+        public var minInflowPerMinute = 3.0
         public init() {}
     }
 
@@ -124,6 +126,19 @@ public final class CrowdDensityDetector: Detector {
         forecasters = trackers.map { tracker in
             guard tracker != nil, let settings = parameters.forecast else { return nil }
             return (CrowdForecaster(settings: settings), ForecastWarning(confirm: parameters.forecastConfirm, cooldown: parameters.cooldown))
+        }
+    }
+
+    /// The net people a minute crossing into each zone over its counting line (in − out, by zone
+    /// id; `LineCrossing.perMinute`), at stream time `t`: the zone's forecast uses it while at least
+    /// `minInflowPerMinute` either way.
+    public func observeInflow(_ netPerMinute: [String: Double], at t: Double) {
+        for i in forecasters.indices where forecasters[i] != nil {
+            let zone = masks[i].zone
+            guard let net = netPerMinute[zone.id] else { continue }
+            let density = trackers[i]?.thresholds.unit == .density
+            let value = density ? zone.areaM2.map { net / $0 } : net
+            forecasters[i]!.0.observeInflow(abs(net) >= parameters.minInflowPerMinute ? value : nil, at: t)
         }
     }
 

@@ -7,7 +7,9 @@ import Vocabulary
 /// back and forth by tens of percent within a minute (the Mall's does), and extrapolating those
 /// swings forecasts worse than not forecasting.
 ///
-/// Inflow counted at a zone's entry lines would be the earlier evidence; it needs tracks (not yet).
+/// Where the zone has a counting line, the people crossing it (net in per minute, from tracks) are
+/// the earlier evidence: a gathering is people arriving before the count shows a trend. While a
+/// net inflow is reported (`observeInflow`), it is the forecast's rate instead of the fitted trend.
 public struct CrowdForecaster: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Seconds ahead.
@@ -30,7 +32,7 @@ public struct CrowdForecaster: Sendable {
     }
 
     public struct Forecast: Sendable, Equatable {
-        public enum Basis: String, Sendable { case trend, persistence }
+        public enum Basis: String, Sendable { case trend, inflow, persistence }
         /// The value now (smoothed) and expected at `now + horizon`.
         public var now: Double
         public var expected: Double
@@ -42,6 +44,10 @@ public struct CrowdForecaster: Sendable {
     public let settings: Settings
     /// At most one sample a second is kept: the fit needs no more, and memory stays bounded.
     private var samples: [(t: Double, v: Double)] = []
+    /// The latest net inflow reported (value units a minute) and when.
+    private var inflow: (t: Double, perMinute: Double)?
+    /// An inflow older than this is no longer used.
+    public static let inflowValidity = 15.0
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 
@@ -56,6 +62,12 @@ public struct CrowdForecaster: Sendable {
         if let first = samples.firstIndex(where: { $0.t >= oldest }), first > 0 { samples.removeFirst(first) }
     }
 
+    /// The net inflow over the zone's counting line at stream time `t`, in the value's unit a minute
+    /// (people, or persons/m² for a density zone); nil: none worth using (the trend decides).
+    public mutating func observeInflow(_ perMinute: Double?, at t: Double) {
+        inflow = perMinute.map { (t, $0) }
+    }
+
     /// The forecast at the latest sample; nil until half the window has been seen.
     public var forecast: Forecast? {
         guard let last = samples.last, let first = samples.first, last.t - first.t >= settings.window / 2, samples.count >= 10 else { return nil }
@@ -68,6 +80,10 @@ public struct CrowdForecaster: Sendable {
         let residual = samples.reduce(0) { let r = $1.v - (mv + slope * ($1.t - mt)); return $0 + r * r } / max(1, n - 2)
         let se = (residual / sxx).squareRoot()
         let significant = se == 0 ? slope != 0 : abs(slope) / se >= settings.significance
+        if let inflow, abs(last.t - inflow.t) <= Self.inflowValidity {
+            let expected = max(0, now + inflow.perMinute / 60 * settings.horizon * settings.damping)
+            return Forecast(now: now, expected: expected, trendPerMinute: slope * 60, basis: .inflow)
+        }
         let expected = significant ? max(0, now + slope * settings.horizon * settings.damping) : now
         return Forecast(now: now, expected: expected, trendPerMinute: slope * 60, basis: significant ? .trend : .persistence)
     }

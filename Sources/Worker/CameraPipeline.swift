@@ -243,6 +243,8 @@ public final class CameraPipeline: Sendable {
         // The crowd chart's series: each zone's reading every `zoneSampleEvery` s of wall time.
         let crowdDetector = detectors.learnedCrowd ?? detectors.everyFrame.lazy.compactMap { $0 as? CrowdDensityDetector }.first
         var lastSample: Date?
+        // People in and out a minute at each zone's counting line, as of the latest people pass.
+        var flow: [String: (into: Double, out: Double)] = [:]
         var lastLive: Date?
         let liveMasks = DetectorFactory.zones(camera.masks)
         for await frame in buffer.items {
@@ -266,6 +268,9 @@ public final class CameraPipeline: Sendable {
                                                         width: picture.width, height: picture.height)
                         let totals = trackEvents!.crossings
                         if !totals.isEmpty { lineCounts.withLock { $0 = totals.mapValues { ($0.into, $0.out) } } }
+                        // crowd.flow: the zone samples carry the rates, and the net inflow leads the forecast.
+                        flow = trackEvents!.flowPerMinute(at: frame.streamTime)
+                        if !flow.isEmpty { detectors.learnedCrowd?.observeInflow(flow.mapValues { $0.into - $0.out }, at: frame.streamTime) }
                     }
                     if let crowd = detectors.learnedCrowd {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {
@@ -305,7 +310,7 @@ public final class CameraPipeline: Sendable {
                 let readings = crowdDetector.readings
                 if !readings.isEmpty {
                     lastSample = frame.time
-                    publisher.record(readings.map { ZoneSample($0, camera: camera, at: frame.time) })
+                    publisher.record(readings.map { ZoneSample($0, camera: camera, at: frame.time, flow: flow[$0.zone]) })
                 }
             }
             // Crowd levels manage their own episodes (announce, update, clear); the rest open one
@@ -502,9 +507,10 @@ private final class WeakBox: @unchecked Sendable {
 }
 
 extension ZoneSample {
-    init(_ r: CrowdDensityDetector.Reading, camera: CameraConfig, at: Date) {
+    init(_ r: CrowdDensityDetector.Reading, camera: CameraConfig, at: Date, flow: (into: Double, out: Double)? = nil) {
         let round = { (v: Double) in (v * 100).rounded() / 100 }
         self.init(camera: camera.id, zone: r.zone, group: camera.group, at: at, count: round(r.count), value: round(r.value),
-                  unit: r.unit?.rawValue, level: r.level == CrowdLevel.none ? nil : r.level, bands: r.bands, forecast: r.forecast.map(round), horizonSeconds: r.horizon)
+                  unit: r.unit?.rawValue, level: r.level == CrowdLevel.none ? nil : r.level, bands: r.bands, forecast: r.forecast.map(round), horizonSeconds: r.horizon,
+                  inPerMinute: flow.map { round($0.into) }, outPerMinute: flow.map { round($0.out) })
     }
 }

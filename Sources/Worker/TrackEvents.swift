@@ -34,6 +34,9 @@ struct TrackEvents {
     /// People who crossed each zone's counting line, since the start.
     var crossings: [String: LineCrossing.Counts] { behaviours.lines.totals }
 
+    /// People in and out a minute at each zone's counting line over the last minute, at stream time `t`.
+    func flowPerMinute(at t: Double) -> [String: (into: Double, out: Double)] { behaviours.lines.perMinute(at: t) }
+
     /// One pass of the detector on a `width`×`height` picture at stream `time` of `segment` (wall time `date`).
     mutating func pass(_ detections: [Perception.Detection], segment: Int, time: Double, date: Date, width: Int, height: Int) -> [Vision.Detection] {
         if let last, last.segment == segment, time >= last.time {

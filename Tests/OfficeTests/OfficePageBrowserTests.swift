@@ -120,7 +120,7 @@ struct OfficePageBrowserTests {
             let value = 1.0 + Double(i) / 100
             return ZoneSample(camera: "plaza-1", zone: "east-gate", group: nil, at: now.addingTimeInterval(Double(i - 120) * 10), count: value * 40,
                               value: value, unit: "density", level: value >= 2 ? .yellow : .blue, bands: [1.5, 2, 3.5, 5], forecast: 2.6,
-                              horizonSeconds: 300)
+                              horizonSeconds: 300, inPerMinute: Double(10 + i % 7), outPerMinute: 4)
         }, keep: 86_400)
 
         // Load the page and paste the operator's token: the page signs in (an HttpOnly cookie) and
@@ -178,7 +178,8 @@ struct OfficePageBrowserTests {
             const c = Chart.getChart(document.querySelector('#charts canvas'));
             return [c.data.datasets.length, c.data.datasets[0].data.length, document.querySelector('#charts .chart-title').textContent].join('|')
             """) as? String
-        #expect(chart == "6|120|plaza-1 · east-gate — 2.19 人/平方米 · 黄色", "chart: \(chart ?? "none")")
+        // Six of the crowd, then people in and out over the gate's line a minute (crowd.flow).
+        #expect(chart == "8|120|plaza-1 · east-gate — 2.19 人/平方米 · 黄色 · 进入 10 / 离开 4 人/分钟", "chart: \(chart ?? "none")")
 
         let relays = try await driver.script("return document.getElementById('relays').innerText") as? String ?? ""
         #expect(relays.contains("Webhook property-7") && relays.contains("重试中") && relays.contains("HTTP 503"), "linkage: \(relays)")

@@ -93,6 +93,29 @@ import Vision
         #expect(Self.count(inward + inward.reversed()) == LineCrossing.Counts(into: 1, out: 1))
     }
 
+    @Test func theRatesAreTheLastMinutesCrossingsPerMinute() throws {
+        var tracker = MultiObjectTracker()
+        var lines = LineCrossing(zones: [Self.hall])
+        // A person walks in through the door every 10 s (4 s each from x 0.3 to 0.7), 5 times a second.
+        var t = 0.0
+        for walker in 0..<4 {
+            tracker.reset()
+            for step in 0..<20 {
+                let x = 0.3 + 0.02 * Double(step)
+                let person = Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: x - 0.02, y0: 0.4, x1: x + 0.02, y1: 0.5))
+                lines.observe(tracker.update([person], at: t), at: t, width: 1000, height: 500)
+                t = Double(walker) * 10 + Double(step + 1) * 0.2
+            }
+        }
+        #expect(lines.perMinute(at: 5).isEmpty, "under 10 s counted: no rate yet")
+        let rates = try #require(lines.perMinute(at: t)["hall"])
+        // 4 in over the 39.8 s since the first pass: 6 a minute.
+        #expect(abs(rates.into - 4 * 60 / t) < 1e-9 && rates.out == 0, "\(rates)")
+        // A minute later with nobody: zero.
+        lines.observe([], at: t + 70, width: 1000, height: 500)
+        #expect(lines.perMinute(at: t + 70)["hall"]?.into == 0)
+    }
+
     @Test func jitterOnTheLineIsOneCrossingAndPassingBesideTheDoorNone() {
         // Feet stepping back and forth over the line: in once.
         var jitter: [(x: Double, y: Double)] = []

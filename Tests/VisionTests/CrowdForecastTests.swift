@@ -61,15 +61,20 @@ import Vocabulary
         #expect(v.observe(expected: .red, current: .none, at: 22) == .red)
     }
 
-    @Test func aGatheringIsWarnedOfBeforeItReachesTheLevel() throws {
-        // A zone counted by a learned detector: 10 people, then 20 more arriving over two minutes.
+    /// A zone counted by a learned detector (counts come from outside) with count levels at 15, 25, 35, 45 and a 60 s forecast.
+    static func countedZone(_ id: String) -> CrowdDensityDetector {
         var parameters = CrowdDensityDetector.Parameters()
         parameters.dwell = 5
         parameters.forecast = CrowdForecaster.Settings(horizon: 60)
-        let zone = Zone(id: "plaza", polygon: [Point(x: 0, y: 0), Point(x: 64, y: 0), Point(x: 64, y: 48), Point(x: 0, y: 48)])
-        let detector = CrowdDensityDetector(scene: SceneModel(perspective: nil), model: CrowdModel(description: "unused: counts come from outside", features: [], coefficients: [], intercept: 0), zones: [zone],
-                                            settings: ["plaza": .init(thresholds: CrowdThresholds(unit: .count, entry: [15, 25, 35, 45]))],
-                                            parameters: parameters)
+        let zone = Zone(id: id, polygon: [Point(x: 0, y: 0), Point(x: 64, y: 0), Point(x: 64, y: 48), Point(x: 0, y: 48)])
+        return CrowdDensityDetector(scene: SceneModel(perspective: nil), model: CrowdModel(description: "unused: counts come from outside", features: [], coefficients: [], intercept: 0), zones: [zone],
+                                    settings: [id: .init(thresholds: CrowdThresholds(unit: .count, entry: [15, 25, 35, 45]))],
+                                    parameters: parameters)
+    }
+
+    @Test func aGatheringIsWarnedOfBeforeItReachesTheLevel() throws {
+        // 10 people, then 20 more arriving over two minutes.
+        let detector = Self.countedZone("plaza")
         var warnings: [(t: Double, d: Detection)] = [], reached: Double?
         for t in stride(from: 0.0, through: 240, by: 1) {
             let count = (t < 60 ? 10 : min(30, 10 + (t - 60) / 6)) + Self.wobble(t, 1.5)
@@ -89,4 +94,40 @@ import Vocabulary
         // Nothing is forecast above what the gathering reached (30 people: yellow, never orange).
         #expect(!warnings.contains { $0.d.level! >= .orange && $0.t > 200 })
     }
+
+    @Test func peopleArrivingOverTheDoorLeadTheForecastWhileTheyArrive() throws {
+        var f = CrowdForecaster(settings: .init(horizon: 60))
+        for t in stride(from: 0.0, through: 40, by: 1) { f.observe(10 + Self.wobble(t, 1), at: t) }
+        #expect(try #require(f.forecast).basis == .persistence)
+        // 12 people a minute net coming in: half of it carried over the minute ahead, at once.
+        f.observeInflow(12, at: 40)
+        let leading = try #require(f.forecast)
+        #expect(leading.basis == .inflow && abs(leading.expected - (leading.now + 6)) < 1e-9, "\(leading)")
+        // An inflow not reported again for 15 s is over.
+        for t in stride(from: 41.0, through: 56, by: 1) { f.observe(10 + Self.wobble(t, 1), at: t) }
+        #expect(try #require(f.forecast).basis == .persistence)
+        f.observeInflow(12, at: 56)
+        f.observeInflow(nil, at: 57)
+        #expect(try #require(f.forecast).basis == .persistence)
+    }
+
+    @Test func aZonesNetInflowCountsFromThreeAMinute() throws {
+        let detector = Self.countedZone("hall")
+        func run(netPerMinute: Double) -> [Detection] {
+            var warnings: [Detection] = []
+            for t in stride(from: 0.0, through: 120, by: 1) {
+                let frame = AnalysisFrame(image: GrayImage(width: 64, height: 48, pixels: [UInt8](repeating: 0, count: 64 * 48)),
+                                          time: Date(timeIntervalSince1970: t), streamTime: t, segment: 0, sourceWidth: 64, sourceHeight: 48)
+                detector.observeInflow(["hall": netPerMinute], at: t)
+                warnings += detector.analyse(frame, counts: ["hall": 22]).filter { $0.type == .crowdForecast }
+            }
+            return warnings
+        }
+        // 22 people, steady (blue); 2 a minute more coming in than leaving is not evidence enough.
+        #expect(run(netPerMinute: 2).isEmpty)
+        // 20 a minute: 22 + 10 expected a minute ahead, yellow, warned of before anyone counts it.
+        let warned = run(netPerMinute: 20)
+        #expect(warned.first?.level == .yellow && warned.first?.labels["basis"] == "inflow", "\(warned)")
+    }
 }
+
