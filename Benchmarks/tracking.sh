@@ -37,7 +37,8 @@ for every in ${EVERY:-1 4 10}; do
   "$retina" track "$video" --every "$every" --out "$work/retina-$every.csv" --detections "$work/detections-$every.csv" 2>/dev/null
   gts=(); for l in "${labels[@]}"; do gts+=(--gt "$l"); done
   "$venv/bin/python" Benchmarks/tracking/score.py "${gts[@]}" --tracks "Retina (ByteTrack-style, buffered IoU)=$work/retina-$every.csv" \
-    --detections "$work/detections-$every.csv" --every "$every" ${JSON:+--json} | { [ "$every" = "$(set -- ${EVERY:-1 4 10}; echo $1)" ] || sed 1,2d; }
+    --detections "$work/detections-$every.csv" --every "$every" ${JSON:+--json} | if [ -n "${header_done:-}" ] && [ -z "${JSON:-}" ]; then sed 1,2d; else cat; fi
+  header_done=1
 done
 
 zones=Benchmarks/datasets/pets2009-s2l1/zones.yaml

@@ -55,8 +55,8 @@ public struct TrackedBehaviours: Sendable {
     /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`
     /// picture; while `learning`, the vehicle watch learns what is normal here instead of watching.
     public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {
-        let tracks = tracker.update(detections, at: t)
         let aspect = Double(width) / Double(max(1, height))
+        let tracks = tracker.update(detections, at: t, aspect: aspect)
         var outcome = Outcome(vehicles: nil, running: nil, zones: zones.observe(tracks, at: t, date: date, width: width, height: height),
                               crossings: lines.observe(tracks, at: t, width: width, height: height))
         if learning {

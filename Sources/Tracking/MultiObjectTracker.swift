@@ -19,10 +19,16 @@ public struct MultiObjectTracker: Sendable {
         /// decides with their speed as well, so a track started on less is no event by itself.
         public var vehicleHighScore: Float = 0.3
         public var vehicleNewTrackScore: Float = 0.3
-        /// Least buffered IoU of a match: confident detections, unsure ones, and a new track's second sighting.
+        /// Least buffered IoU of a match: confident detections, unsure ones.
         public var matchIoU = 0.2
         public var lowMatchIoU = 0.5
-        public var tentativeMatchIoU = 0.3
+        /// A track's second sighting: a box of about its size (heights within 1.5×) whose centre is
+        /// within this many of its heights per second since the first (a person does not walk
+        /// faster), and at least `tentativeMinStep` heights. A track seen once has no velocity yet,
+        /// so overlap would fail at a camera's one pass a second, where a walker moves a body height
+        /// or more between passes.
+        public var tentativeSpeed = 1.5
+        public var tentativeMinStep = 0.5
         /// Share of a box's width and height added on each side before IoU.
         public var buffer = 0.3
         /// Seconds a track lives unseen (predicted) before it ends.
@@ -109,10 +115,11 @@ public struct MultiObjectTracker: Sendable {
         time = nil
     }
 
-    /// One pass's detections at stream time `t` (seconds); returns the tracks alive after it,
-    /// tentative ones included (`confirmed` are those to act on).
+    /// One pass's detections at stream time `t` (seconds) on a picture `aspect` (its width over its
+    /// height) wide; returns the tracks alive after it, tentative ones included (`confirmed` are
+    /// those to act on).
     @discardableResult
-    public mutating func update(_ detections: [Detection], at t: Double) -> [Track] {
+    public mutating func update(_ detections: [Detection], at t: Double, aspect: Double = 1) -> [Track] {
         let first = time == nil
         let dt = time.map { max(0, t - $0) } ?? 0
         time = t
@@ -123,10 +130,14 @@ public struct MultiObjectTracker: Sendable {
         var low = candidates.indices.filter { candidates[$0].score < highScore(candidates[$0]) }
         var matched = Set<Int>()
 
-        // 1. Confident detections against confirmed and lost tracks.
+        // 1. Confident detections against confirmed and lost tracks: by the overlap of the predicted
+        // box where the track has a velocity (two sightings or more), by how far a person can have
+        // walked since where it was seen only once (the people of a segment's first pass).
         let established = tracks.indices.filter { tracks[$0].state != .tentative }
         var unmatchedTracks = established
-        for (ti, di) in match(unmatchedTracks, high, candidates, minIoU: settings.matchIoU) {
+        for (ti, di) in match(unmatchedTracks.filter { tracks[$0].hits > 1 }, high, candidates, minIoU: settings.matchIoU)
+            + matchNear(unmatchedTracks.filter { tracks[$0].hits == 1 }, high, candidates, at: t, aspect: aspect) {
+            guard !matched.contains(ti), high.contains(di) else { continue }
             apply(candidates[di], to: ti, at: t)
             matched.insert(ti)
             high.removeAll { $0 == di }
@@ -141,7 +152,7 @@ public struct MultiObjectTracker: Sendable {
         }
         // 3. A new track's second sighting.
         let tentative = tracks.indices.filter { tracks[$0].state == .tentative }
-        for (ti, di) in match(tentative, high, candidates, minIoU: settings.tentativeMatchIoU) {
+        for (ti, di) in matchNear(tentative, high, candidates, at: t, aspect: aspect) {
             apply(candidates[di], to: ti, at: t)
             matched.insert(ti)
             high.removeAll { $0 == di }
@@ -205,6 +216,24 @@ public struct MultiObjectTracker: Sendable {
             }
         }
         return Assignment.solve(cost, maxCost: 1 - minIoU).map { (trackIndices[$0.row], detectionIndices[$0.column]) }
+    }
+
+    /// Pairs (track index, candidate index) of least total centre distance, in the track's heights
+    /// over what it may have covered since it was last seen, same kind and about the same size.
+    private func matchNear(_ trackIndices: [Int], _ detectionIndices: [Int], _ candidates: [Detection], at t: Double, aspect: Double) -> [(Int, Int)] {
+        guard !trackIndices.isEmpty, !detectionIndices.isEmpty else { return [] }
+        let cost = trackIndices.map { ti in
+            detectionIndices.map { di -> Double in
+                let d = candidates[di], box = tracks[ti].box
+                guard Self.kind(of: d.classIndex) == tracks[ti].kind else { return 2 }
+                let ratio = d.box.height / max(box.height, 1e-9)
+                guard ratio >= 1 / 1.5, ratio <= 1.5 else { return 2 }
+                let reach = box.height * max(settings.tentativeMinStep, settings.tentativeSpeed * (t - tracks[ti].lastSeen))
+                let dx = (d.box.x0 + d.box.x1 - box.x0 - box.x1) / 2 * aspect, dy = (d.box.y0 + d.box.y1 - box.y0 - box.y1) / 2
+                return (dx * dx + dy * dy).squareRoot() / reach
+            }
+        }
+        return Assignment.solve(cost, maxCost: 1).map { (trackIndices[$0.row], detectionIndices[$0.column]) }
     }
 
     private func grown(_ b: Box) -> Box {

@@ -52,6 +52,23 @@ import Tracking
         #expect(abs(v.x - 0.028) < 0.004 && abs(v.y) < 0.002, "\(v)")
     }
 
+    @Test func someoneWhoComesIntoViewIsConfirmedAtTheSecondPassASecondLater() {
+        var tracker = MultiObjectTracker()
+        _ = tracker.update([Self.person(0.2, 0.5)], at: 0, aspect: 4.0 / 3)
+        // A newcomer on the right walking left at 1.2 body heights a second (0.144 of the picture's
+        // height, 0.108 of its width): his boxes a second apart do not overlap even grown by 30 %.
+        let first = tracker.update([Self.person(0.2, 0.5), Self.person(0.8, 0.5)], at: 1, aspect: 4.0 / 3)
+        #expect(first.map(\.state) == [.confirmed, .tentative])
+        let second = tracker.update([Self.person(0.2, 0.5), Self.person(0.692, 0.5)], at: 2, aspect: 4.0 / 3)
+        #expect(second.map(\.state) == [.confirmed, .confirmed] && second[1].id == first[1].id, "\(second.map(\.state))")
+        // Two body heights away in a second is someone else (and of another size, too).
+        var other = MultiObjectTracker()
+        _ = other.update([Self.person(0.2, 0.5)], at: 0)
+        _ = other.update([Self.person(0.2, 0.5), Self.person(0.8, 0.5)], at: 1)
+        #expect(other.update([Self.person(0.2, 0.5), Self.person(0.56, 0.5)], at: 2).map(\.state) == [.confirmed, .tentative])
+        #expect(other.update([Self.person(0.2, 0.5), Self.person(0.8, 0.5, h: 0.3)], at: 3).map(\.state) == [.confirmed, .tentative])
+    }
+
     @Test func aNewTrackNeedsTwoSightingsAndAnUnseenOneEnds() {
         var tracker = MultiObjectTracker()
         // The first pass of a segment confirms at once (people already there).
