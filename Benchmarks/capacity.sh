@@ -66,7 +66,9 @@ for n in $counts; do
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error \
     --metrics-port "$port" &
   pid=$!
-  sleep 1; wpid=$(pgrep -P "$pid" -x retina)  # the worker, under /usr/bin/time
+  # The worker, under /usr/bin/time (it may take a moment to start on a busy machine).
+  wpid=; for _ in $(seq 50); do sleep 0.2; wpid=$(pgrep -P "$pid" || true); [ -n "$wpid" ] && break; done
+  [ -n "$wpid" ] || { echo "capacity: the worker did not start (see $work/capacity-$n.time)" >&2; exit 1; }
   sleep "$warm"; sample "$work/capacity-$n-a.prom" "$wpid" "$port"
   sleep "$window"; sample "$work/capacity-$n-b.prom" "$wpid" "$port"
   wait "$pid"

@@ -15,20 +15,22 @@ struct TrackCommand: AsyncParsableCommand {
         commandName: "track",
         abstract: "Follow the people in a video with the learned detector and the tracker; write the tracks as CSV.",
         discussion: """
-        Runs YOLOX-Nano on every --every'th frame and the tracker of the camera pipeline (ByteTrack-style,
-        buffered IoU) on its detections. Writes one row per followed person per looked-at frame:
-          frame,id,x,y,w,h,score      (pixels of the video, top-left corner; frames from 0 in decode order)
-        Only confirmed tracks seen on that frame are written (what a behaviour acts on).
-        --detections writes every detection the tracker was given, as frame,class,x,y,w,h,score, so
-        another tracker can be scored on the same input.
-        --scene reads zones as in a dataset's scene.yaml (kind: forbidden, loiterSeconds: N) and
-        --events writes the people's intrusions and loitering in them, as the worker raises them:
-          frame,kind,zone,id,seconds      (id: the track's; seconds: how long the person was in the zone)
+        Runs YOLOX-Nano on every --every'th frame and the camera pipeline's tracker
+        (ByteTrack-style, buffered IoU) on its detections, and writes one row per
+        followed person per looked-at frame (confirmed tracks seen on that frame):
+          frame,id,x,y,w,h,score    pixels of the video; frames from 0, decode order
+        --detections: every detection the tracker was given, so that another
+        tracker can be scored on the same input:
+          frame,class,x,y,w,h,score
+        --scene reads zones as in a dataset's scene.yaml (kind: forbidden,
+        loiterSeconds: N); --events writes the intrusions and loitering in them
+        as the worker raises them (id: the track's; seconds: time in the zone):
+          frame,kind,zone,id,seconds
 
         Examples:
           retina track ../shared/data/pets2009-s2l1/video.mp4 --out tracks.csv
-          retina track walkway.mp4 --every 4 --out tracks.csv --detections detections.csv
-          retina track lobby.mp4 --every 10 --scene lobby.yaml --events zone-events.csv
+          retina track walkway.mp4 --every 4 --out t.csv --detections d.csv
+          retina track lobby.mp4 --every 10 --scene lobby.yaml --events ev.csv
         """
     )
 
