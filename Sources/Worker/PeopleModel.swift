@@ -94,7 +94,10 @@ public final class InferenceLane: Sendable {
 /// crowd-density model (`Models/crowd-density`) for zones the detector finds dense.
 public final class PeopleModel: Sendable {
     /// Inference threads for all the cameras of a process together; one ONNX Runtime thread each.
-    public static let threadBudget = 1
+    /// Two: with one, 56 dual-stream cameras skipped people passes while 12 % of a 2-core machine
+    /// was idle (the one thread, scheduled among dozens of decoders, could not keep up in time);
+    /// with two they got every pass (Benchmarks/README, issue 20).
+    public static let threadBudget = 2
 
     public let session: InferenceSession
     /// nil when it could not be loaded (`densityOff` says why): dense zones are then counted by the detector alone.
