@@ -50,8 +50,7 @@ public struct CounterFlowWatch: Sendable {
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
-        let cells = settings.columns * settings.rows
-        sumX = Array(repeating: 0, count: cells)
+        sumX = Array(repeating: 0, count: settings.columns * settings.rows)
         sumY = sumX
         seconds = sumX
     }
@@ -59,7 +58,18 @@ public struct CounterFlowWatch: Sendable {
     /// The learned direction of the cell at `feet` (0…1 of the picture), as a unit vector with
     /// its strength; nil until the cell has seen `minCellSeconds` of people moving.
     public func direction(atFeet x: Double, _ y: Double) -> (x: Double, y: Double, strength: Double)? {
-        let c = cell(x, y)
+        direction(ofCell: cell(x, y))
+    }
+
+    /// Cells of the grid.
+    public var cells: Int { settings.columns * settings.rows }
+
+    /// Cells whose people mostly walk one way (a trusted direction at least `minDirectionStrength`).
+    public var directedCells: Int {
+        (0..<cells).count { (direction(ofCell: $0)?.strength ?? 0) >= settings.minDirectionStrength }
+    }
+
+    private func direction(ofCell c: Int) -> (x: Double, y: Double, strength: Double)? {
         guard seconds[c] >= settings.minCellSeconds else { return nil }
         let mx = sumX[c] / seconds[c], my = sumY[c] / seconds[c]
         let strength = (mx * mx + my * my).squareRoot()
@@ -74,7 +84,7 @@ public struct CounterFlowWatch: Sendable {
         lastLearned = t
         guard dt > 0 else { return }
         for (track, v, speed) in moving(tracks, at: t, aspect: aspect) where !except.contains(track.id) {
-            let c = cell((track.box.x0 + track.box.x1) / 2, track.box.y1)
+            let c = cell(of: track)
             sumX[c] += v.x / speed * dt
             sumY[c] += v.y / speed * dt
             seconds[c] += dt
@@ -87,7 +97,7 @@ public struct CounterFlowWatch: Sendable {
         var against: [MultiObjectTracker.Track] = [], opened: [MultiObjectTracker.Track] = []
         var still = Set<Int>()
         for (track, v, speed) in moving(tracks, at: t, aspect: aspect) {
-            guard let d = direction(atFeet: (track.box.x0 + track.box.x1) / 2, track.box.y1), d.strength >= settings.minDirectionStrength else { continue }
+            guard let d = direction(ofCell: cell(of: track)), d.strength >= settings.minDirectionStrength else { continue }
             let cosine = (v.x * d.x + v.y * d.y) / speed
             score = max(score, -cosine)
             guard cosine <= settings.counterCosine else { continue }
@@ -122,6 +132,9 @@ public struct CounterFlowWatch: Sendable {
             return speed >= settings.movingSpeed ? (track, v, speed) : nil
         }
     }
+
+    /// The cell a person stands in (the bottom centre of his box).
+    private func cell(of track: MultiObjectTracker.Track) -> Int { cell((track.box.x0 + track.box.x1) / 2, track.box.y1) }
 
     private func cell(_ x: Double, _ y: Double) -> Int {
         let c = min(settings.columns - 1, max(0, Int(x * Double(settings.columns))))

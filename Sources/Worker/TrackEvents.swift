@@ -10,9 +10,9 @@ import Vocabulary
 /// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle`,
 /// `running`, `counter_flow` and `dispersal` after the first `vehicleLearning` seconds of video
 /// (summed over segments) learned as the camera's normal (its vehicles, its walking pace, the
-/// directions its people walk in; the directions go on being learned after). Running from tracks needs passes close
-/// enough to follow a runner (a few a second); at one a second the flow detector's running stays
-/// the one that sees it.
+/// directions its people walk in; the directions go on being learned after). Running from tracks
+/// needs passes close enough to follow a runner (a few a second); at one a second the flow
+/// detector's running stays the one that sees it.
 struct TrackEvents {
     private var behaviours: TrackedBehaviours
     let learning: Double
@@ -56,8 +56,7 @@ struct TrackEvents {
         }
         let aspect = w / max(1, h)
         if let running = outcome.running, !running.runners.isEmpty {
-            let boxes = running.runners.map(\.detected)
-            let union = Box(x0: boxes.map(\.x0).min()!, y0: boxes.map(\.y0).min()!, x1: boxes.map(\.x1).max()!, y1: boxes.map(\.y1).max()!)
+            let union = Self.enclosing(running.runners)
             let feet = running.runners[0].box.feet(width: width, height: height)
             out.append(Vision.Detection(
                 type: .motionAnomaly, subtype: .running, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
@@ -80,8 +79,7 @@ struct TrackEvents {
             }
         }
         if let scattering = outcome.dispersal, !scattering.opened.isEmpty {
-            let boxes = scattering.opened.map(\.detected)
-            let union = Box(x0: boxes.map(\.x0).min()!, y0: boxes.map(\.y0).min()!, x1: boxes.map(\.x1).max()!, y1: boxes.map(\.y1).max()!)
+            let union = Self.enclosing(scattering.opened)
             let centre = Point(x: scattering.centre.x * w, y: scattering.centre.y * h)
             out.append(Vision.Detection(
                 type: .motionAnomaly, subtype: .dispersal, zone: behaviours.zones.zones.first { $0.contains(centre) }?.id ?? "all",
@@ -103,5 +101,10 @@ struct TrackEvents {
             )
         }
         return out
+    }
+
+    /// The box around the last detected boxes of `tracks` (not empty).
+    private static func enclosing(_ tracks: [MultiObjectTracker.Track]) -> Box {
+        tracks.dropFirst().reduce(tracks[0].detected) { $0.union($1.detected) }
     }
 }

@@ -25,13 +25,17 @@ final class BehaviourClipAnalyser: ClipAnalyser {
 
     init(detector: ObjectDetector) { self.detector = detector }
 
-    /// The shipped detector with the tracker's low score threshold (ByteTrack keeps unsure detections).
     static func load(threads: Int) async throws -> BehaviourClipAnalyser {
+        BehaviourClipAnalyser(detector: try await trackingDetector(threads: threads))
+    }
+
+    /// The shipped detector with the tracker's low score threshold (ByteTrack keeps unsure
+    /// detections), loaded on a thread of its own.
+    static func trackingDetector(threads: Int) async throws -> ObjectDetector {
         let low = MultiObjectTracker.Settings().lowScore
-        let detector = try await runOnThread { () throws in
+        return try await runOnThread { () throws in
             try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
         }
-        return BehaviourClipAnalyser(detector: detector)
     }
 
     private var learned = false
@@ -41,14 +45,9 @@ final class BehaviourClipAnalyser: ClipAnalyser {
             learned = true
             let v = behaviours.vehicles
             let flow = behaviours.counterFlow
-            let directed = (0..<(flow.settings.columns * flow.settings.rows)).count { cell in
-                let x = (Double(cell % flow.settings.columns) + 0.5) / Double(flow.settings.columns)
-                let y = (Double(cell / flow.settings.columns) + 0.5) / Double(flow.settings.rows)
-                return (flow.direction(atFeet: x, y)?.strength ?? 0) >= flow.settings.minDirectionStrength
-            }
             FileHandle.standardError.write(Data(String(format: "learned from the normal clips: people walk at up to %.2f box heights/s (90th percentile of %d speeds); vehicles are %@; people walk one way in %d of %d cells (%.0f s of people moving)\n",
                                                       v.normalWalk, v.pace.learnedSpeeds, v.vehiclesAreNormal ? "normal here (no vehicle events)" : "not normal here",
-                                                      directed, flow.settings.columns * flow.settings.rows, flow.learnedSeconds).utf8))
+                                                      flow.directedCells, flow.cells, flow.learnedSeconds).utf8))
         }
         behaviours.reset()
     }

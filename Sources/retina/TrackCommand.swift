@@ -76,11 +76,8 @@ struct TrackCommand: AsyncParsableCommand {
         if let scene {
             do { zones = try Dataset.loadScene(scene).0 } catch { throw CLIError(error) }
         }
-        let low = MultiObjectTracker.Settings().lowScore
         // Loading, decoding and inference block: each on a thread of its own, never the cooperative pool.
-        let detector = try await runOnThread { () throws in
-            try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
-        }
+        let detector = try await BehaviourClipAnalyser.trackingDetector(threads: threads)
         let shown = isatty(2) != 0
         let (tracks, given, raised) = try await runOnThread { [zones] () throws -> (String, String, String) in
             var tracksCSV = "frame,id,x,y,w,h,score\n", detectionsCSV = "frame,class,x,y,w,h,score\n", eventsCSV = "frame,kind,zone,id,seconds\n"
