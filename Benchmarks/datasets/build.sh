@@ -12,7 +12,7 @@
 # pets-running-clips, concourse-running-clips  the sped-up videos as clip datasets, for running
 #                               from tracks: normal/ = the footage before the sped-up segment (learned
 #                               from, never scored), clips/ = the rest, from the segment on.
-# falls-normal                  the normal videos above (and Ped2's training clips) as a fall
+# falls-normal                  the normal videos above (and Ped2's training and test clips) as a fall
 #                               dataset with no fall: false alarms per hour.
 # ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
 #                               test_01..06, anomalies.csv = its official intervals (kind vehicle:
@@ -68,7 +68,9 @@ running_clips concourse 150
 if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
   ped2=$out/ucsd-ped2
   mkdir -p "$ped2/normal" "$ped2/clips"
-  for f in "$data"/ucsd-ped2/train_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
+  # Ped2's test clips too: bicycles and carts among walkers, nobody falling (added 2026-12-05,
+  # after the fall decision was last changed, so they were never looked at for it).
+  for f in "$data"/ucsd-ped2/train_*.mp4 "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
   for f in "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/clips/"; done
   { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$data/ucsd-ped2/test_anomalies.csv" | awk -F, '{print $1 "," $3 "," $4 ",vehicle"}'; } > "$ped2/anomalies.csv"
 fi
@@ -80,7 +82,9 @@ mkdir -p "$normal"
   echo "clip,label,fall_type,fall_start_s"
   ln -sf "$data/pets2009-s2l1/video.mp4" "$normal/pets2009-s2l1.mp4"; echo "pets2009-s2l1.mp4,adl,,"
   ln -sf "$data/concourse/video.mp4" "$normal/concourse.mp4"; echo "concourse.mp4,adl,,"
-  for f in "$data"/ucsd-ped2/train_*.mp4; do
+  # Ped2's test clips too: bicycles and carts among walkers, nobody falling (added 2026-12-05,
+  # after the fall decision was last changed, so they were never looked at for it).
+  for f in "$data"/ucsd-ped2/train_*.mp4 "$data"/ucsd-ped2/test_*.mp4; do
     [ -f "$f" ] || continue
     ln -sf "$f" "$normal/ucsd-ped2-$(basename "$f")"; echo "ucsd-ped2-$(basename "$f"),adl,,"
   done

@@ -12,7 +12,11 @@
 /// view) raises it after `foundDown` seconds lying. One alarm per time down: the person must be
 /// up again for `upAgain` seconds before another. Hips that move more than `jump` body scales
 /// from one sample to the next are another person (the follower went from one to another in a
-/// room with several): what was seen before is forgotten.
+/// room with several): what was seen before is forgotten. A drop or a tip must stay in sight
+/// until it is confirmed: missed by two looks in a row, it is forgotten (a walker whose pose came
+/// out flat for a moment and was then lost in a crowd is not a person on the floor; a fallen
+/// person stays where the follower looks for them). Only the time found down survives such gaps,
+/// since a person lying in a dim room is found only now and then.
 public struct FallWatch: Sendable {
     public struct Settings: Sendable, Equatable, CustomStringConvertible {
         public var lyingLean = 60.0
@@ -79,6 +83,8 @@ public struct FallWatch: Sendable {
     private var upSince: Double?
     private var lyingSince: Double?
     private var lastUpright: Double?
+    /// Looks in a row that found nobody.
+    private var missed = 0
     /// Whether a fall was raised and the person has not been up again since (`upAgain` seconds).
     public private(set) var alarmed = false
 
@@ -88,7 +94,14 @@ public struct FallWatch: Sendable {
     /// fall is decided.
     public mutating func observe(_ sample: PostureSample?, at time: Double) -> Alarm? {
         recent.removeAll { $0.time < time - settings.window }
-        guard let sample else { return nil }  // out of view: nothing is decided, nothing forgotten
+        guard let sample else {
+            // Out of view: nothing is decided; a drop or a tip not yet confirmed is forgotten once
+            // missed twice in a row.
+            missed += 1
+            if missed >= 2, !alarmed { droppedSince = nil; lyingSince = nil }
+            return nil
+        }
+        missed = 0
         if let last = recent.last, last.scale > 0,
            ((sample.hipX - last.hipX) * (sample.hipX - last.hipX) + (sample.hipY - last.hipY) * (sample.hipY - last.hipY)).squareRoot() > settings.jump * last.scale {
             reset()
@@ -135,6 +148,7 @@ public struct FallWatch: Sendable {
         upSince = nil
         lyingSince = nil
         lastUpright = nil
+        missed = 0
         alarmed = false
     }
 }

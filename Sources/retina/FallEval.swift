@@ -37,7 +37,7 @@ struct FallEval {
     var rate: Double
     var settings: FallWatch.Settings
     var leaveOneSubjectOut: Bool
-    /// Writes every looked-at frame's posture as CSV (clip,time,lean,hipY,scale; empty when nobody).
+    /// Writes every looked-at frame's posture as CSV (clip,time,lean,hipX,hipY,scale; empty when nobody).
     var featuresOut: String?
 
     func run() async throws -> EvaluationReport {
@@ -57,11 +57,11 @@ struct FallEval {
         let (series, frames, ms) = try await runOnThread { () throws in try evaluator.postures(box.value) }
         let wall = started.duration(to: clock.now).inSeconds
         if let featuresOut {
-            var text = "clip,time,lean,hipY,scale\n"
+            var text = "clip,time,lean,hipX,hipY,scale\n"
             for clip in dataset.clips {
                 for (t, p) in series[clip.name] ?? [] {
                     text += "\(clip.name)," + String(format: "%.3f", t)
-                        + (p.map { String(format: ",%.1f,%.1f,%.1f", $0.lean, $0.hipY, $0.scale) } ?? ",,,") + "\n"
+                        + (p.map { String(format: ",%.1f,%.1f,%.1f,%.1f", $0.lean, $0.hipX, $0.hipY, $0.scale) } ?? ",,,,") + "\n"
                 }
             }
             do { try text.write(toFile: featuresOut, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write \(featuresOut): \(error)") }

@@ -70,6 +70,24 @@ import Testing
         #expect(Self.firstAlarm(gappy, times: times)?.cause == .fell)
     }
 
+    @Test func aFlatPoseLostForTwoLooksBeforeItIsConfirmedIsNoFall() {
+        // A walker whose pose comes out flat and low for two looks, is lost for two, comes back
+        // flat once (an upside-down skeleton) and walks on: down 0.8 s apart, never in sight 0.5 s.
+        func walker(lost: Set<Int>) -> (samples: [PostureSample?], times: [Double]) {
+            let flat: Set<Int> = [11, 12, 13, 14, 15]
+            let times = (0..<30).map { Double($0) * 0.2 }
+            let samples: [PostureSample?] = times.enumerated().map { i, t in
+                lost.contains(i) ? nil : PostureSample(time: t, lean: flat.contains(i) ? 84 : 5, hipX: 300, hipY: flat.contains(i) ? 265 : 200, scale: 150)
+            }
+            return (samples, times)
+        }
+        let twice = walker(lost: [13, 14])
+        #expect(Self.firstAlarm(twice.samples, times: twice.times) == nil)
+        // Missed once in a row it stays in sight: flat from 2.2 s to 3.0 s raises.
+        let once = walker(lost: [13])
+        #expect(Self.firstAlarm(once.samples, times: once.times)?.cause == .fell)
+    }
+
     @Test func anotherPersonsHipsAreNoFall() {
         // The follower moves from a standing person to another, lower in the picture and far away
         // across the room: a jump of hips, not a drop.
