@@ -27,14 +27,20 @@ public struct Evaluator {
         public var deblock = DeblockPolicy.always
         /// Called every `progressEvery` frames with (frames done, frames total if known).
         public var progress: (@Sendable (Int, Int?) -> Void)?
-        /// A learned counter (people in a whole decoded picture, and its inference seconds): when
-        /// set, it counts the scored frames instead of the classical model (no fit, no warm-up).
-        public var learnedCounter: StillEvaluator.Counter?
+        /// A learned counter (people in a whole decoded picture at a stream time, and its inference
+        /// seconds): when set, it counts the scored frames instead of the classical model (no fit,
+        /// no warm-up). It may learn from the frames it is given, in order, as a camera's passes.
+        public var learnedCounter: VideoCounter?
         public var learnedCounterName = "learned"
         /// Which frames the learned counter counts (default: the scored ones, `counts.csv`).
         public var learnedFrames: (@Sendable (Int) -> Bool)?
+        /// The learned counter also looks at a frame every this many seconds of video, as a
+        /// camera's detection passes do (what it learns from them, it counts the scored frames with).
+        public var learnedPassSeconds: Double?
         public init() {}
     }
+
+    public typealias VideoCounter = @Sendable (DecodedPicture, _ streamTime: Double) throws -> (count: Double, inferenceSeconds: Double)
 
     public let dataset: Dataset
     public let options: Options
@@ -134,11 +140,18 @@ public struct Evaluator {
         let started = DispatchTime.now().uptimeNanoseconds
         let scored = Set(dataset.counts.map(\.frame))
         let counted = options.learnedFrames ?? { scored.contains($0) }
+        var nextPass = -Double.infinity
         try VideoFrames.forEach(dataset.video, width: options.analysisWidth, deblock: options.deblock) { index, frame, picture in
-            if let counter = options.learnedCounter, counted(index), result.learnedError == nil {
+            var passDue = false
+            if let every = options.learnedPassSeconds, frame.streamTime >= nextPass - 1e-6 {
+                passDue = true
+                // On the beat from the first frame; after a jump in the stream, half a beat on.
+                nextPass = nextPass.isFinite ? max(nextPass + every, frame.streamTime + every / 2) : frame.streamTime + every
+            }
+            if let counter = options.learnedCounter, counted(index) || passDue, result.learnedError == nil {
                 if let picture {
                     do {
-                        let (count, seconds) = try counter(picture)
+                        let (count, seconds) = try counter(picture, frame.streamTime)
                         result.learned[index] = count
                         result.learnedSeconds += seconds
                     } catch { result.learnedError = "frame \(index): \(error)" }

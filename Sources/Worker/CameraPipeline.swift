@@ -235,6 +235,9 @@ public final class CameraPipeline: Sendable {
         let watchZones = DetectorFactory.zones(of: camera).filter { $0.kind == .watch }
         var schedule = PerceptionSchedule(camera.perception)
         var zonePeople: ZonePeople?
+        // Signs and cones the detector takes for people, learned from this camera's passes, are
+        // left out of its counts (not out of tracks: a person standing still is someone there).
+        var lookalikes = StillLookalikes()
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
@@ -276,7 +279,10 @@ public final class CameraPipeline: Sendable {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {
                             zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,
                                                     thresholds: camera.perception.regimeThresholds)
+                            lookalikes = StillLookalikes()
                         }
+                        // Wall time: stream time starts again after a reconnect.
+                        let people = lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture)
                         // The density model runs every `densityEvery` s while a zone is dense, and every
                         // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
                         // before a reconnect or older than two intervals is not used.
@@ -290,8 +296,8 @@ public final class CameraPipeline: Sendable {
                         let map = recentDensity.flatMap { recent in
                             recent.segment == frame.segment && frame.streamTime - recent.time <= 2 * interval ? recent.map : nil
                         }
-                        let dense = zonePeople!.observe(found, density: map)
-                        let counts = zonePeople!.counts(found, density: dense ? map : nil)
+                        let dense = zonePeople!.observe(people, density: map)
+                        let counts = zonePeople!.counts(people, density: dense ? map : nil)
                         detections += crowd.analyse(input, counts: counts.mapValues(\.count)).map { d in
                             var d = d
                             d.labels[CrowdCountSource.payloadKey] = (counts[d.zone]?.source ?? .detector).rawValue

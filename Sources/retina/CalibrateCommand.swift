@@ -102,7 +102,8 @@ struct Calibrate: AsyncParsableCommand {
                 options.analysisWidth = width
                 let evaluator = Evaluator(dataset: try Dataset.load(directory), options: options)
                 if let learned {
-                    options.learnedCounter = learned.count
+                    let count = learned.count
+                    options.learnedCounter = { picture, _ in try count(picture) }
                     samples += try Evaluator(dataset: evaluator.dataset, options: options).pseudoLabelledSamples(every: every)
                     // Hand-labelled frames, where the camera has some, improve the fit: each weighs as much as
                     // `handWeight` learned counts (a person's count beats a model's).

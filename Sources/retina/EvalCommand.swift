@@ -130,9 +130,9 @@ struct Eval: AsyncParsableCommand {
             return try print(try await StillEval(directory: dataset, only: images, counter: learned, perFrame: perFrame).run())
         }
         if images != nil { throw ValidationError("--images names pictures of a still dataset; \(dataset) is a video dataset") }
-        var learned: (name: String, count: StillEvaluator.Counter)?
+        var learned: (name: String, count: Evaluator.VideoCounter)?
         if let counter {
-            learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads).load()
+            learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads).loadForVideo()
             FFmpegLog.set(.quiet)
         }
         let counterUsed = learned
@@ -156,6 +156,8 @@ struct Eval: AsyncParsableCommand {
             options.deblock = deblock
             options.learnedCounter = counterUsed?.count
             options.learnedCounterName = counterUsed?.name ?? ""
+            // The counter looks at the video once a second as a camera's detection passes do.
+            if counterUsed != nil { options.learnedPassSeconds = 1 }
             let showProgress = isatty(2) != 0
             options.progress = { done, _ in
                 if showProgress { FileHandle.standardError.write(Data("\rframes: \(done)".utf8)) }

@@ -5,6 +5,7 @@ import Inference
 import Media
 import ModelStore
 import Perception
+import Synchronization
 import Worker
 
 /// The learned people counter `retina eval` scores: the detector, the density model, or both fused,
@@ -15,8 +16,8 @@ struct LearnedCounter {
     var tiles: TileSetting
     var threads: Int
 
-    /// A name for reports, and the counter (it blocks: call it off the cooperative pool).
-    func load() async throws -> (name: String, count: StillEvaluator.Counter) {
+    /// The models this counter needs (it loads them off the cooperative pool), and a name for reports.
+    private func models() async throws -> (name: String, detector: ObjectDetector?, density: CrowdDensityEstimator?) {
         let (tiles, threads, source, densityModel) = (tiles, threads, source, densityModel)
         let (detector, density) = try await runOnThread { () throws in
             var detector: ObjectDetector?, density: CrowdDensityEstimator?
@@ -28,7 +29,13 @@ struct LearnedCounter {
             return (detector, density)
         }
         let parts = [detector.map { _ in "YOLOX-Nano (tiles \(tiles))" }, density.map { "density \(($0.session.path as NSString).lastPathComponent)" }]
-        let name = "\(source.rawValue): " + parts.compactMap { $0 }.joined(separator: " + ")
+        return ("\(source.rawValue): " + parts.compactMap { $0 }.joined(separator: " + "), detector, density)
+    }
+
+    /// A name for reports, and the counter of single pictures (it blocks: call it off the cooperative pool).
+    func load() async throws -> (name: String, count: StillEvaluator.Counter) {
+        let (name, detector, density) = try await models()
+        let source = source
         return (name, { picture in
             let found = try detector?.detect(picture)
             let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
@@ -41,6 +48,36 @@ struct LearnedCounter {
             }
             return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
         })
+    }
+
+    /// The counter on a video, given its frames in order as a camera's passes: `fused` leaves out
+    /// the still lookalikes the camera learns from them (`StillLookalikes`), as the worker does;
+    /// `detector` and `density` stay the plain models (the references).
+    func loadForVideo() async throws -> (name: String, count: Evaluator.VideoCounter) {
+        guard source == .fused else {
+            let (name, count) = try await load()
+            return (name, { picture, _ in try count(picture) })
+        }
+        let (name, detector, density) = try await models()
+        guard let detector, let density else { throw CLIError("the fused counter needs both models") }
+        let lookalikes = LookalikesLearned()
+        return (name + ", less still lookalikes", { picture, time in
+            let found = try detector.detect(picture)
+            let people = lookalikes.filter(found.detections, at: time, picture: picture).filter { $0.classIndex == COCOClass.person }
+            let estimated = try density.estimate(picture)
+            let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people, density: estimated.map))
+            return (CountFusion.count(people: people, density: estimated.map, regime: regime),
+                    found.inferenceSeconds.reduce(0, +) + estimated.seconds)
+        })
+    }
+}
+
+/// A camera's `StillLookalikes` shared by the calls of a counter closure (made one at a time).
+private final class LookalikesLearned: Sendable {
+    private let learned = Mutex(StillLookalikes())
+
+    func filter(_ detections: [Detection], at time: Double, picture: DecodedPicture) -> [Detection] {
+        learned.withLock { $0.filter(detections, at: time, picture: picture) }
     }
 }
 

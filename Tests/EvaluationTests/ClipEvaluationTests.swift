@@ -1,3 +1,4 @@
+import Synchronization
 import Evaluation
 import Foundation
 import Media
@@ -72,10 +73,27 @@ import Vision
         let dataset = try Dataset.load(dir)
         var options = Evaluator.Options()
         #expect(throws: EvaluationError.self) { try Evaluator(dataset: dataset, options: options).pseudoLabelledSamples(every: 10) }
-        options.learnedCounter = { _ in (7, 0.001) }
+        options.learnedCounter = { _, _ in (7, 0.001) }
         let samples = try Evaluator(dataset: dataset, options: options).pseudoLabelledSamples(every: 10)
         // Frames 0, 10 fall in the 3 s warm-up, 20 and 30 are labelled: 40 and 50 are left.
         #expect(samples.map(\.name) == ["retina-pseudo:40 (learned count)", "retina-pseudo:50 (learned count)"].map { $0.replacingOccurrences(of: "retina-pseudo", with: dataset.name) })
         #expect(samples.allSatisfy { $0.count == 7 })
+    }
+
+    @Test func aVideoCounterSeesTheFramesInOrderAsACamerasPassesAndIsScoredOnTheLabelledOnes() throws {
+        let dir = Fixtures.temporaryDirectory("retina-passes")
+        try Fixtures.makeClip(dir + "/video.mp4", seconds: 6, fps: 10, width: 160, height: 120)
+        try "zones:\n  - id: all\n    polygon: [[0,0],[160,0],[160,120],[0,120]]\n".write(toFile: dir + "/scene.yaml", atomically: true, encoding: .utf8)
+        try "frame,count\n25,3\n45,5\n".write(toFile: dir + "/counts.csv", atomically: true, encoding: .utf8)
+        let seen = Mutex<[Double]>([])
+        var options = Evaluator.Options()
+        options.learnedPassSeconds = 1
+        // A counter that learns: it answers how many frames it has been given.
+        options.learnedCounter = { _, time in (Double(seen.withLock { $0.append(time); return $0.count }), 0.001) }
+        let report = try Evaluator(dataset: try Dataset.load(dir), options: options).evaluate()
+        let times = seen.withLock { $0 }
+        #expect(times.map { ($0 * 10).rounded() / 10 } == [0, 1, 2, 2.5, 3, 4, 4.5, 5], "\(times)")
+        // Frame 25 was its 4th look, frame 45 its 7th: scored 3 → 4 and 5 → 7.
+        #expect(report.crowd.map { abs($0.mae - 1.5) < 1e-9 } == true, "\(String(describing: report.crowd))")
     }
 }
