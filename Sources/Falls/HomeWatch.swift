@@ -42,9 +42,11 @@ public struct HomeWatch: Sendable {
         watch = FallWatch(settings: settings.fall)
     }
 
-    /// One analysed moment: the person's posture (nil when nobody was found), whether anything in
-    /// the picture moved since the previous one, and whether the home's active hours are on.
-    public mutating func observe(_ sample: PostureSample?, at time: Double, moving: Bool, active: Bool = true) -> [Finding] {
+    /// One analysed moment: the person's posture (nil when nobody was found), whether a pose pass
+    /// looked at it at all (a frame between passes says nothing of the person: the fall decision
+    /// must not take it for one where nobody was found), whether anything in the picture moved since
+    /// the previous one, and whether the home's active hours are on.
+    public mutating func observe(_ sample: PostureSample?, looked: Bool = true, at time: Double, moving: Bool, active: Bool = true) -> [Finding] {
         var found: [Finding] = []
         let elapsed = lastTime.map { max(0, min(time - $0, 5)) } ?? 0  // a gap (reconnect) is not stillness
         lastTime = time
@@ -58,7 +60,7 @@ public struct HomeWatch: Sendable {
             }
         }
         let inRest = sample.map { restZone(x: $0.hipX, y: $0.hipY) != nil } ?? false
-        if let alarm = watch.observe(sample, at: time) {
+        if looked, let alarm = watch.observe(sample, at: time) {
             // Lying found in a bed is sleep, not a fall.
             if !(alarm.cause == .foundDown && inRest) {
                 found.append(.fall(alarm))

@@ -69,7 +69,7 @@ final class HomeCamera {
             if let pose { lastPose = pose }
         }
         let sample = looked ? pose.map { PostureSample($0, at: frame.streamTime) } : nil
-        return watch.observe(sample, at: frame.streamTime, moving: moving, active: activeHours?.contains(frame.time) ?? true)
+        return watch.observe(sample, looked: looked, at: frame.streamTime, moving: moving, active: activeHours?.contains(frame.time) ?? true)
     }
 
     /// The rest zone the body is in, if any (a fall onto a bed names it).

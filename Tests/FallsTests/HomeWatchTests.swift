@@ -33,6 +33,21 @@ import Vision
         #expect(found[1].time >= alarm.downSince + 20 && found[1].time < alarm.downSince + 20.3)
     }
 
+    @Test func framesBetweenPosePassesAreNotLooksThatFoundNobody() {
+        // A fall looked at 5 times a second in a stream analysed 15 times: two frames between
+        // passes each time. Were they misses, the drop would be forgotten before it is confirmed.
+        let fall = F.series([(0, 5, 200), (2, 5, 200), (2.6, 85, 320), (8, 85, 320)])
+        var watch = HomeWatch(settings: Self.settings())
+        var alarms: [Double] = []
+        for sample in fall {
+            for (k, t) in [sample.time, sample.time + 1.0 / 15, sample.time + 2.0 / 15].enumerated() {
+                let found = watch.observe(k == 0 ? sample : nil, looked: k == 0, at: t, moving: true)
+                for case .fall(let alarm) in found { alarms.append(alarm.time) }
+            }
+        }
+        #expect(alarms.count == 1 && alarms[0] < 3.6, "\(alarms)")
+    }
+
     @Test func aPersonWhoGetsUpAgainRaisesNoInactivity() {
         // Down at 2.6 s, back on their feet at 10 s, up for the rest.
         let fall = F.series([(0, 5, 200), (2, 5, 200), (2.6, 85, 320), (9, 85, 320), (10, 5, 200), (40, 5, 200)])
