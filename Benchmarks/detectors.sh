@@ -63,7 +63,7 @@ echo "[counting] learned counters" >&2
 density=${DENSITY:-.build/density}
 rows=$work/counting.jsonl
 : > "$rows"
-for name in pets2009-s2l1 concourse; do
+for name in pets2009-s2l1 pets-identities concourse; do
   ds=.build/datasets/$name
   "$retina" eval --json --generic "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='today, generic (no fit)'; print(json.dumps(r))" >> "$rows"
   for c in "detector --tiles 1" "detector --tiles 2x2" density fused; do

@@ -6,6 +6,7 @@
 #   OUT=/tmp/ds Benchmarks/datasets/build.sh
 #
 # pets2009-s2l1, concourse      the real videos as they are, with our count labels
+# pets-identities               PETS counted from the identity labels (tracks-*.csv, visible people)
 # pets-running, concourse-running  the same real footage with one segment sped up 4x (every 4th
 #                               frame kept): people suddenly moving at running speed. The sped-up
 #                               frames are labelled in anomalies.csv (frame numbers of the new video).
@@ -61,6 +62,17 @@ for name in pets2009-s2l1 concourse pets-running concourse-running; do
 done
 ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
 ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
+# pets-identities: the same PETS camera counted from the identity labels (tracks-*.csv, the people
+# at least half visible, visible=1) on every 4th frame of three segments: 149 frames labelled apart
+# from counts.csv, a second count of the camera by other hands.
+ids=$out/pets-identities
+mkdir -p "$ids"
+cp "$here/pets2009-s2l1/scene.yaml" "$ids/"
+ln -sf "$data/pets2009-s2l1/video.mp4" "$ids/video.mp4"
+{
+  echo "frame,count"
+  cat "$here"/pets2009-s2l1/tracks-*.csv | awk -F, '/^[0-9]/ { seen[$1] = 1; if ($7 == 1) n[$1]++ } END { for (f in seen) print f "," n[f] + 0 }' | sort -n
+} > "$ids/counts.csv"
 speedup "$data/pets2009-s2l1/video.mp4" "$out/pets-running/video.mp4" 500 699
 speedup "$data/concourse/video.mp4" "$out/concourse-running/video.mp4" 150 269
 running_clips pets 500
@@ -68,9 +80,7 @@ running_clips concourse 150
 if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
   ped2=$out/ucsd-ped2
   mkdir -p "$ped2/normal" "$ped2/clips"
-  # Ped2's test clips too: bicycles and carts among walkers, nobody falling (added 2026-12-05,
-  # after the fall decision was last changed, so they were never looked at for it).
-  for f in "$data"/ucsd-ped2/train_*.mp4 "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
+  for f in "$data"/ucsd-ped2/train_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
   for f in "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/clips/"; done
   { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$data/ucsd-ped2/test_anomalies.csv" | awk -F, '{print $1 "," $3 "," $4 ",vehicle"}'; } > "$ped2/anomalies.csv"
 fi

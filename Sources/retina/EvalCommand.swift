@@ -73,7 +73,7 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV (fall datasets: each looked-at frame's posture).", valueName: "file"))
     var featuresOut: String?
 
-    @Option(name: .long, help: ArgumentHelp("Count people with the learned detector, the density model, or both fused (default: fused on stills, the classical model on videos).", valueName: "counter"))
+    @Option(name: .long, help: ArgumentHelp("Count people with the learned detector, the density model, or both fused (default: fused on stills, the classical model on videos). On a video it looks at a frame a second as a camera does, and fused leaves out the still lookalikes (signs, cones) it learns from them.", valueName: "counter"))
     var counter: PeopleCountSource?
 
     @Option(name: .long, help: ArgumentHelp("A crowd-density model other than Models/crowd-density (not checksummed).", valueName: "file"))
