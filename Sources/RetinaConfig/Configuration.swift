@@ -178,6 +178,9 @@ public struct PerceptionSettings: Sendable, Equatable {
     public var densityCheckEvery = 30.0
     /// Detected people from which a zone is dense (`CrowdRegime.Thresholds.people`).
     public var denseFrom = CrowdRegime.Thresholds.standard.people
+    /// Whether the camera leaves out of its counts what it has learned is no person
+    /// (`StillLookalikes`: a sign, a cone). Off where people stand still for long (a queue).
+    public var lookalikes = true
 
     /// Passes per second a camera may ask for.
     public static let rates: ClosedRange<Double> = 0.05...30
@@ -186,7 +189,7 @@ public struct PerceptionSettings: Sendable, Equatable {
 
     public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
                 density: Bool = true, densityEvery: Double = 2.0, densityCheckEvery: Double = 30,
-                denseFrom: Int = CrowdRegime.Thresholds.standard.people) {
+                denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
@@ -195,6 +198,7 @@ public struct PerceptionSettings: Sendable, Equatable {
         self.densityEvery = densityEvery
         self.densityCheckEvery = densityCheckEvery
         self.denseFrom = denseFrom
+        self.lookalikes = lookalikes
     }
 
     /// When a zone is dense for this camera.

@@ -282,7 +282,7 @@ public final class CameraPipeline: Sendable {
                             lookalikes = StillLookalikes()
                         }
                         // Wall time: stream time starts again after a reconnect.
-                        let people = lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture)
+                        let people = camera.perception.lookalikes ? lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture) : found
                         // The density model runs every `densityEvery` s while a zone is dense, and every
                         // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
                         // before a reconnect or older than two intervals is not used.

@@ -47,7 +47,7 @@ import Testing
         defaults: {crowd: {forecast: 2m}}
         cameras:
           - {id: a, url: a.mp4}
-          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, denseFrom: 20}, crowd: {forecast: off}}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, denseFrom: 20, lookalikes: off}, crowd: {forecast: off}}
         """, file: "c.yaml")
         #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
         #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
@@ -56,6 +56,7 @@ import Testing
         #expect(!b.perception.density && b.perception.densityEvery == 5 && b.perception.densityCheckEvery == 60)
         #expect(b.perception.regimeThresholds.people == 20 && b.perception.regimeThresholds.densityPeople == 40)
         #expect(config.cameras[0].perception.densityCheckEvery == 30)
+        #expect(config.cameras[0].perception.lookalikes && !b.perception.lookalikes)
         #expect(b.crowd.forecast == nil)
         #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].crowd.forecast == 300)
     }
