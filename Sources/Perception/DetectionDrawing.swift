@@ -8,13 +8,18 @@ public enum DetectionDrawing {
         return COCOClass.street.contains(classIndex) ? (0, 140, 255) : (255, 0, 255)
     }
 
-    /// `detections` (boxes in 0…1) outlined `thickness` pixels wide on `bgr` (`width`×`height`).
-    public static func draw(_ detections: [Detection], on bgr: inout [UInt8], width: Int, height: Int, thickness: Int = 2) {
+    /// Red (BGR): what was found and left out (a camera's still lookalikes).
+    public static let leftOut: (UInt8, UInt8, UInt8) = (0, 0, 255)
+
+    /// `detections` (boxes in 0…1) outlined `thickness` pixels wide on `bgr` (`width`×`height`), in
+    /// their class's colour or in `colour`.
+    public static func draw(_ detections: [Detection], on bgr: inout [UInt8], width: Int, height: Int, thickness: Int = 2,
+                            colour: (UInt8, UInt8, UInt8)? = nil) {
         precondition(bgr.count == width * height * 3, "drawing on \(bgr.count) bytes, not \(width)×\(height) BGR")
         for d in detections {
             let x0 = clamp(Int(d.box.x0 * Double(width)), width), x1 = clamp(Int(d.box.x1 * Double(width)), width)
             let y0 = clamp(Int(d.box.y0 * Double(height)), height), y1 = clamp(Int(d.box.y1 * Double(height)), height)
-            let c = colour(d.classIndex)
+            let c = colour ?? Self.colour(d.classIndex)
             for t in 0..<thickness {
                 for x in x0...x1 { set(x, min(y0 + t, y1)); set(x, max(y1 - t, y0)) }
                 for y in y0...y1 { set(min(x0 + t, x1), y); set(max(x1 - t, x0), y) }

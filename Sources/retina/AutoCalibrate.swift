@@ -30,32 +30,41 @@ struct AutoCalibrate {
         let pngPath = draw ?? ((yamlPath as NSString).deletingPathExtension + ".png")
         let (frames, every) = (frames, every)
         let showProgress = isatty(2) != 0
-        let result = try await runOnThread { () throws -> (PerspectiveFit, [Perception.Detection], DecodedPicture, Int) in
-            let detector = try ObjectDetector.yoloxNano(settings: .init(scoreThreshold: 0.5, classes: [COCOClass.person]))
-            var people: [(top: Double, bottom: Double)] = [], best: ([Perception.Detection], DecodedPicture)?, looked = 0
+        let result = try await runOnThread { () throws -> (PerspectiveFit, [Perception.Detection], [Box], DecodedPicture, Int) in
+            // People from the counting threshold (what the camera would learn lookalikes from); the
+            // fit takes the sure ones.
+            let detector = try ObjectDetector.yoloxNano(settings: .init(classes: [COCOClass.person]))
+            var found: [[Perception.Detection]] = [], best: (index: Int, picture: DecodedPicture)?, looked = 0
+            // What the camera would learn is no person (a sign, a cone) stays out of the fit.
+            var lookalikes = StillLookalikes(settings: Self.lookalikeSettings)
             var failure: (any Error)?
             // One pass over the video: every `every`th frame, at most `frames` of them.
             do {
-                try PictureFile.forEach(video, every: every, limit: frames) { _, picture in
+                try PictureFile.forEach(video, every: every, limit: frames) { _, time, picture in
                     guard failure == nil else { return }
                     do {
-                        let found = try detector.detect(picture).detections
-                        let h = Double(picture.height)
-                        people += found.map { (top: $0.box.y0 * h, bottom: $0.box.y1 * h) }
-                        if found.count >= (best?.0.count ?? -1) { best = (found, picture) }
+                        let all = try detector.detect(picture).detections
+                        _ = lookalikes.filter(all, at: time, picture: picture)
+                        let people = all.filter { $0.score >= Self.fitScore }
+                        if people.count >= (best.map { found[$0.index].count } ?? -1) { best = (found.count, picture) }
+                        found.append(people)
                         looked += 1
-                        if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(people.count)".utf8)) }
+                        if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(found.reduce(0) { $0 + $1.count })".utf8)) }
                     } catch { failure = error }
                 }
             } catch { throw CLIError("\(video): \(error)") }
             if let failure { throw CLIError("\(video): \(failure)") }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             guard let best else { throw CLIError("\(video): no frame could be read") }
+            let still = lookalikes.lookalikes
+            let isPerson = { (d: Perception.Detection) in !still.contains { $0.iou(d.box) >= Self.lookalikeSettings.sameIoU } }
+            let h = Double(best.picture.height)
+            let people = found.flatMap { $0.filter(isPerson) }.map { (top: $0.box.y0 * h, bottom: $0.box.y1 * h) }
             do {
-                return (try PerspectiveFit.fit(people: people, pictureHeight: Double(best.1.height)), best.0, best.1, looked)
+                return (try PerspectiveFit.fit(people: people, pictureHeight: h), found[best.index].filter(isPerson), still, best.picture, looked)
             } catch { throw CLIError("\(video): no perspective from \(looked) frames: \(error)") }
         }
-        let (fit, people, picture, looked) = result
+        let (fit, people, lookalikes, picture, looked) = result
         let lo = fit.footRange.lowerBound, hi = fit.footRange.upperBound
         let yaml = """
         # retina calibrate --auto: fitted on \(fit.used) people the detector found in \(looked) frames of \(video)
@@ -66,16 +75,33 @@ struct AutoCalibrate {
 
         """
         do { try yaml.write(toFile: yamlPath, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write \(yamlPath): \(error.localizedDescription)") }
-        try await runOnThread { () throws(CLIError) in try Self.drawFit(fit, people: people, on: picture, to: pngPath) }
+        try await runOnThread { () throws(CLIError) in try Self.drawFit(fit, people: people, lookalikes: lookalikes, on: picture, to: pngPath) }
         print(yaml, terminator: "")
-        print("wrote \(yamlPath) and \(pngPath) (people green; the fitted height of a person standing at each row, blue)")
+        if !lookalikes.isEmpty {
+            print("left out of the fit: \(lookalikes.count) place(s) where a still \"person\" was found on most looks (a sign, a cone; red), as the camera leaves them out of its counts")
+        }
+        print("wrote \(yamlPath) and \(pngPath) (people green; the fitted height of a person standing at each row, blue\(lookalikes.isEmpty ? "" : "; still lookalikes, red"))")
     }
 
-    /// The frame with the most people: their boxes, and bars of the fitted height at five foot rows.
-    static func drawFit(_ fit: PerspectiveFit, people: [Perception.Detection], on picture: DecodedPicture, to path: String) throws(CLIError) {
+    /// Detections sure enough to fit the perspective on.
+    static let fitScore: Float = 0.5
+
+    /// A recording looked at once a second or so for a minute: a place still on most of its looks
+    /// for 10 s is a lookalike here (a camera running live takes 30 s, `StillLookalikes.Settings`).
+    static let lookalikeSettings: StillLookalikes.Settings = {
+        var s = StillLookalikes.Settings()
+        s.learnSeconds = 10
+        return s
+    }()
+
+    /// The frame with the most people: their boxes, the still lookalikes left out, and bars of the
+    /// fitted height at five foot rows.
+    static func drawFit(_ fit: PerspectiveFit, people: [Perception.Detection], lookalikes: [Box], on picture: DecodedPicture, to path: String) throws(CLIError) {
         let w = picture.width, h = picture.height
         guard var bgr = picture.pixels(.bgr, width: w, height: h) else { throw CLIError("cannot read the picture's pixels") }
         DetectionDrawing.draw(people, on: &bgr, width: w, height: h)
+        DetectionDrawing.draw(lookalikes.map { Perception.Detection(classIndex: COCOClass.person, score: 1, box: $0) }, on: &bgr, width: w, height: h,
+                              colour: DetectionDrawing.leftOut)
         let rows = (0..<5).map { fit.footRange.lowerBound + Double($0) / 4 * (fit.footRange.upperBound - fit.footRange.lowerBound) }
         let bars = rows.enumerated().map { i, y in
             let x = Double(w) * (0.1 + 0.2 * Double(i)), height = fit.perspective.personHeight(atRow: y)

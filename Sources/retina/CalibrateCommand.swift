@@ -28,7 +28,10 @@ struct Calibrate: AsyncParsableCommand {
         frames spread over the camera's video give its perspective (a standing
         person's height against the row of their feet). It writes the
         `perspective:` lines for the camera's scene and a PNG with the people
-        and the fitted heights drawn: look at it before you use the lines.
+        and the fitted heights drawn: look at it before you use the lines. A
+        "person" found still at one place on most looks for 10 s (a sign, a
+        cone) is left out of the fit and drawn red: the camera leaves such
+        lookalikes out of its counts too.
 
         Examples:
           retina calibrate --auto .build/datasets/pets2009-s2l1
