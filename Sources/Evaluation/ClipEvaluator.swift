@@ -21,6 +21,8 @@ public struct ClipEvaluator: Sendable {
     public var analysisWidth = 384
     /// Called after each clip with (clips done, clips in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Where to write every scored frame's score as CSV (clip,frame,score,abnormal), if anywhere.
+    public var scoresOut: String?
 
     public init(dataset: ClipDataset) { self.dataset = dataset }
 
@@ -35,6 +37,7 @@ public struct ClipEvaluator: Sendable {
             progress?(done, all)
         }
         var scores: [Double] = [], labels: [Dataset.Anomaly] = [], spans: [String: AnomalyEventSpan] = [:]
+        var rows = "clip,frame,score,abnormal\n"
         var fps = 10.0
         for clip in dataset.clips {
             let offset = scores.count
@@ -42,6 +45,8 @@ public struct ClipEvaluator: Sendable {
             analyseSeconds += try each(clip, analyser, normal: false) { index, result, rate in
                 fps = rate
                 scores.append(result.score)
+                let abnormal = (dataset.anomalies[clip.name] ?? []).contains { $0.startFrame <= index && index <= $0.endFrame }
+                rows += "\(clip.name),\(index),\(String(format: "%.4f", result.score)),\(abnormal ? 1 : 0)\n"
                 for key in result.events {
                     spans["\(clip.name)/\(key)", default: AnomalyEventSpan(startFrame: offset + index, endFrame: offset + index, kind: key)].endFrame = offset + index
                 }
@@ -50,6 +55,9 @@ public struct ClipEvaluator: Sendable {
             progress?(done, all)
         }
         frames += scores.count
+        if let scoresOut {
+            do { try rows.write(toFile: scoresOut, atomically: true, encoding: .utf8) } catch { throw .video("cannot write \(scoresOut): \(error.localizedDescription)") }
+        }
         let events = spans.values.sorted { $0.startFrame < $1.startFrame }
         let wall = started.duration(to: clock.now)
         var report = EvaluationReport(dataset: dataset.name, crowd: nil, anomaly: nil,

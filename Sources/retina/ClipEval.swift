@@ -75,6 +75,7 @@ final class BehaviourClipAnalyser: ClipAnalyser {
 struct ClipEval {
     var directory: String
     var threads: Int
+    var scoresOut: String?
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
@@ -89,6 +90,7 @@ struct ClipEval {
         default: analyser.scored = .vehicle
         }
         var configured = ClipEvaluator(dataset: dataset)
+        configured.scoresOut = scoresOut
         let progress = ClipProgress()
         configured.progress = progress.report
         let evaluator = configured

@@ -70,7 +70,7 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("H.264 deblocking while decoding: always, or keyframes (what a camera sees while its machine is over capacity and `deblock: auto` sheds the filter).", valueName: "policy"))
     var deblock: DeblockPolicy = .always
 
-    @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV (fall datasets: each looked-at frame's posture).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Write per-frame features and anomaly scores as CSV (fall datasets: each looked-at frame's posture; clip datasets: each scored frame's score and label).", valueName: "file"))
     var featuresOut: String?
 
     @Option(name: .long, help: ArgumentHelp("Count people with the learned detector, the density model, or both fused (default: fused on stills, the classical model on videos). On a video it looks at a frame a second as a camera does, and fused leaves out the still lookalikes (signs, cones) it learns from them.", valueName: "counter"))
@@ -123,7 +123,7 @@ struct Eval: AsyncParsableCommand {
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
-            return try print(try await ClipEval(directory: dataset, threads: threads).run())
+            return try print(try await ClipEval(directory: dataset, threads: threads, scoresOut: featuresOut).run())
         }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)

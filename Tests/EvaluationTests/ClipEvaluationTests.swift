@@ -48,6 +48,17 @@ import Vision
         #expect(anomaly.latencySeconds.count == 1 && abs(anomaly.latencySeconds[0] - 0.1) < 1e-6)
     }
 
+    @Test func everyScoredFrameIsWrittenWithItsLabelWhenAsked() throws {
+        let dir = try Self.dataset()
+        var evaluator = ClipEvaluator(dataset: try ClipDataset.load(dir))
+        evaluator.scoresOut = dir + "/scores.csv"
+        _ = try evaluator.evaluate(Scripted())
+        let lines = try String(contentsOfFile: dir + "/scores.csv", encoding: .utf8).split(separator: "\n")
+        // The normal clip is not scored: a's 10 frames and b's 10, b's frames 3–6 abnormal and scored 1.
+        #expect(lines.first == "clip,frame,score,abnormal" && lines.count == 21)
+        #expect(lines.contains("b,3,1.0000,1") && lines.contains("b,6,1.0000,1") && lines.contains("b,7,0.0000,0") && lines.contains("a,3,0.0000,0"))
+    }
+
     @Test func aBadLayoutIsRefusedWithWhatIsWrong() throws {
         let dir = try Self.dataset()
         try "clip,start_frame,end_frame,kind\nc,3,6,vehicle\n".write(toFile: dir + "/anomalies.csv", atomically: true, encoding: .utf8)
