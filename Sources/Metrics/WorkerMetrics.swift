@@ -20,7 +20,8 @@ import Worker
 /// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
 /// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass of either
 /// model over the last poll), `retina_camera_inference_wait_seconds_total` (time passes waited for a
-/// free inference thread: the node's queueing delay); a camera with two streams also `retina_camera_main_frames_total`
+/// free inference thread: the node's queueing delay), `retina_camera_lookalikes` (places the camera
+/// learned its detector takes for a person and leaves out of its counts: a sign, a cone); a camera with two streams also `retina_camera_main_frames_total`
 /// (its main stream's frames read into the packet ring, not decoded); per zone with a counting line, `retina_zone_people_crossed_total`
 /// (labels `zone`, `direction` in|out: crowd flow as telemetry, not queue events).
 /// Per process: `retina_worker_cameras`, `retina_events_published_total`,
@@ -104,7 +105,7 @@ public final class WorkerMetrics: Sendable {
 /// One camera's series, and the pipeline totals they were last brought up to.
 private struct CameraMetrics {
     let group: String
-    private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs: CoreMetrics.Gauge
+    private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes: CoreMetrics.Gauge
     private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, mainFrames: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds, waitSeconds: FloatingPointCounter
     private let factory: PrometheusMetricsFactory
@@ -141,6 +142,7 @@ private struct CameraMetrics {
         stalls = counter("retina_camera_stalls_total")
         detectorSeconds = FloatingPointCounter(label: "retina_camera_detector_seconds_total", dimensions: labels, factory: factory)
         inferenceMs = gauge("retina_camera_inference_ms")
+        lookalikes = gauge("retina_camera_lookalikes")
         inferences = counter("retina_camera_inferences_total")
         densityPasses = counter("retina_camera_density_passes_total")
         skipped = counter("retina_camera_inferences_skipped_total")
@@ -171,6 +173,7 @@ private struct CameraMetrics {
             }
         }
         decodedFps.record(health.decodedFps)
+        lookalikes.record(p.lookalikePlaces)
         analysedFps.record(health.analysedFps)
         streaming.record(health.state == .streaming ? 1 : 0)
         func add(_ counter: CoreMetrics.Counter, _ new: Int, _ old: Int) { if new > old { counter.increment(by: Int64(new - old)) } }

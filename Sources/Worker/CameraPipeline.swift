@@ -31,6 +31,7 @@ public final class CameraPipeline: Sendable {
     private let inferenceNanos = Atomic<Int>(0)
     private let waitNanos = Atomic<Int>(0)
     private let densityPasses = Atomic<Int>(0)
+    private let lookalikesLeftOut = Atomic<Int>(0)
     private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
     private let people: (@Sendable () -> PeopleModel?)?
@@ -180,6 +181,9 @@ public final class CameraPipeline: Sendable {
 
     /// Crowd-density passes run on this camera's frames (while a zone was dense).
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
+    /// Places this camera has learned its detector takes for a person and leaves out of its counts
+    /// (`StillLookalikes`: a sign, a cone), as of its latest pass.
+    public var lookalikePlaces: Int { lookalikesLeftOut.load(ordering: .relaxed) }
     /// Passes (detection or density) that were due but skipped because every inference thread of the process was busy.
     public var inferencesSkipped: Int { skips.load(ordering: .relaxed) }
     /// Time spent in passes so far, detection and density, in seconds.
@@ -283,6 +287,7 @@ public final class CameraPipeline: Sendable {
                         }
                         // Wall time: stream time starts again after a reconnect.
                         let people = camera.perception.lookalikes ? lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture) : found
+                        lookalikesLeftOut.store(camera.perception.lookalikes ? lookalikes.lookalikes.count : 0, ordering: .relaxed)
                         // The density model runs every `densityEvery` s while a zone is dense, and every
                         // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
                         // before a reconnect or older than two intervals is not used.
