@@ -25,16 +25,16 @@ final class BehaviourClipAnalyser: ClipAnalyser {
 
     init(detector: ObjectDetector) { self.detector = detector }
 
-    static func load(threads: Int) async throws -> BehaviourClipAnalyser {
-        BehaviourClipAnalyser(detector: try await trackingDetector(threads: threads))
+    static func load(threads: Int, tiles: TileSetting = .whole) async throws -> BehaviourClipAnalyser {
+        BehaviourClipAnalyser(detector: try await trackingDetector(threads: threads, tiles: tiles))
     }
 
     /// The shipped detector with the tracker's low score threshold (ByteTrack keeps unsure
     /// detections), loaded on a thread of its own.
-    static func trackingDetector(threads: Int) async throws -> ObjectDetector {
+    static func trackingDetector(threads: Int, tiles: TileSetting = .whole) async throws -> ObjectDetector {
         let low = MultiObjectTracker.Settings().lowScore
         return try await runOnThread { () throws in
-            try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low))
+            try ObjectDetector.yoloxNano(threads: threads, settings: ObjectDetector.Settings(scoreThreshold: low, tiles: tiles))
         }
     }
 
@@ -75,13 +75,14 @@ final class BehaviourClipAnalyser: ClipAnalyser {
 struct ClipEval {
     var directory: String
     var threads: Int
+    var tiles: TileSetting = .whole
     var scoresOut: String?
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
         let dataset: ClipDataset
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
-        let analyser = try await BehaviourClipAnalyser.load(threads: threads)
+        let analyser = try await BehaviourClipAnalyser.load(threads: threads, tiles: tiles)
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
         switch kinds {
         case [EventSubtype.running.rawValue]: analyser.scored = .running

@@ -82,7 +82,7 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
-    @Option(name: .long, help: ArgumentHelp("The learned detector's tiles: auto, 1 or CxR.", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The learned detector's tiles: auto, 1 or CxR (counting, and the tracks of a clip dataset).", valueName: "plan"))
     var tiles: TileSetting = .whole
 
     @Option(name: .long, help: ArgumentHelp("ONNX Runtime threads per inference.", valueName: "n"))
@@ -113,6 +113,7 @@ struct Eval: AsyncParsableCommand {
         }
         if FallDataset.isFallDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a fall dataset") }
+            if tiles != .whole { throw ValidationError("--tiles is for counting and clip datasets; \(dataset) is a fall dataset (the person is followed by pose)") }
             let settings: FallWatch.Settings
             do { settings = try FallWatch.Settings(parsing: fallSettings ?? "") } catch { throw ValidationError("--fall-settings: \(error)") }
             if fallSettings != nil, leaveOneSubjectOut { throw ValidationError("--fall-settings and --leave-one-subject-out: the second chooses the settings") }
@@ -123,7 +124,7 @@ struct Eval: AsyncParsableCommand {
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
-            return try print(try await ClipEval(directory: dataset, threads: threads, scoresOut: featuresOut).run())
+            return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut).run())
         }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)

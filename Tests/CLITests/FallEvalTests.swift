@@ -35,4 +35,12 @@ import Testing
         #expect(run.status != 0)
         #expect(run.output.contains("labels.csv: line 2: label must be fall or adl, not 'tumble'"), "\(run.output)")
     }
+
+    @Test func tilesAreRefusedOnAFallDatasetNotIgnored() throws {
+        let dir = Fixtures.temporaryDirectory("retina-falls-tiles")
+        try "clip,label,fall_type,fall_start_s\nnone.mp4,adl,,\n".write(toFile: dir + "/labels.csv", atomically: true, encoding: .utf8)
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["eval", "--tiles", "2x2", dir])
+        #expect(run.status != 0)
+        #expect(run.output.contains("--tiles is for counting and clip datasets"), "\(run.output)")
+    }
 }
