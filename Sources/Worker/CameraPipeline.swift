@@ -240,8 +240,10 @@ public final class CameraPipeline: Sendable {
         var schedule = PerceptionSchedule(camera.perception)
         var zonePeople: ZonePeople?
         // Signs and cones the detector takes for people, learned from this camera's passes, are
-        // left out of its counts (not out of tracks: a person standing still is someone there).
+        // left out of its counts and of the boxes its events carry (not out of tracks: a person
+        // standing still is someone there).
         var lookalikes = StillLookalikes()
+        var lookalikesSize = (width: 0, height: 0)
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
@@ -269,7 +271,14 @@ public final class CameraPipeline: Sendable {
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
                    let found = await pass(learned.detector, on: learned.model, picture) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
-                    objects = ZonePeople.objects(found)
+                    if lookalikesSize != (picture.width, picture.height) {
+                        lookalikes = StillLookalikes()
+                        lookalikesSize = (picture.width, picture.height)
+                    }
+                    // Wall time: stream time starts again after a reconnect.
+                    let people = camera.perception.lookalikes ? lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture) : found
+                    lookalikesLeftOut.store(camera.perception.lookalikes ? lookalikes.lookalikes.count : 0, ordering: .relaxed)
+                    objects = ZonePeople.objects(people)
                     if trackEvents != nil {
                         detections += trackEvents!.pass(found, segment: frame.segment, time: frame.streamTime, date: frame.time,
                                                         width: picture.width, height: picture.height)
@@ -283,11 +292,7 @@ public final class CameraPipeline: Sendable {
                         if zonePeople?.width != picture.width || zonePeople?.height != picture.height {
                             zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,
                                                     thresholds: camera.perception.regimeThresholds)
-                            lookalikes = StillLookalikes()
                         }
-                        // Wall time: stream time starts again after a reconnect.
-                        let people = camera.perception.lookalikes ? lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture) : found
-                        lookalikesLeftOut.store(camera.perception.lookalikes ? lookalikes.lookalikes.count : 0, ordering: .relaxed)
                         // The density model runs every `densityEvery` s while a zone is dense, and every
                         // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
                         // before a reconnect or older than two intervals is not used.
