@@ -45,8 +45,10 @@ public struct ClipEvaluator: Sendable {
             analyseSeconds += try each(clip, analyser, normal: false) { index, result, rate in
                 fps = rate
                 scores.append(result.score)
-                let abnormal = (dataset.anomalies[clip.name] ?? []).contains { $0.startFrame <= index && index <= $0.endFrame }
-                rows += "\(clip.name),\(index),\(String(format: "%.4f", result.score)),\(abnormal ? 1 : 0)\n"
+                if scoresOut != nil {
+                    let abnormal = (dataset.anomalies[clip.name] ?? []).contains { $0.startFrame <= index && index <= $0.endFrame }
+                    rows += "\(clip.name),\(index),\(String(format: "%.4f", result.score)),\(abnormal ? 1 : 0)\n"
+                }
                 for key in result.events {
                     spans["\(clip.name)/\(key)", default: AnomalyEventSpan(startFrame: offset + index, endFrame: offset + index, kind: key)].endFrame = offset + index
                 }

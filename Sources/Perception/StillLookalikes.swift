@@ -22,6 +22,11 @@ public struct StillLookalikes: Sendable {
         /// Places kept at most (the most seen ones).
         public var maxPlaces = 64
         public init() {}
+
+        /// Whether `place` is a lookalike at `time`: looked at long enough, and still on enough of its looks.
+        func isLookalike(_ place: Place, at time: Double) -> Bool {
+            time - place.first >= learnSeconds && Double(place.stillLooks) >= seenShare * Double(place.looks)
+        }
     }
 
     struct Place: Sendable {
@@ -42,7 +47,7 @@ public struct StillLookalikes: Sendable {
     public init(settings: Settings = Settings()) { self.settings = settings }
 
     /// The places learned as lookalikes (0…1 of the picture).
-    public var lookalikes: [Box] { places.filter { isLookalike($0, at: $0.lastSeen) }.map(\.box) }
+    public var lookalikes: [Box] { places.filter { settings.isLookalike($0, at: $0.lastSeen) }.map(\.box) }
 
     /// The detections of one pass less the lookalikes among them, learning from this pass. Only
     /// people are looked at; other classes pass through. `picture` gives the places' pixels.
@@ -69,23 +74,15 @@ public struct StillLookalikes: Sendable {
             if still { places[i].stillLooks += 1 }
             places[i].thumbnail = now
             places[i].lastSeen = time
-            if !(still && isLookalike(places[i], at: time)) { kept.append(detection) }
+            if !(still && settings.isLookalike(places[i], at: time)) { kept.append(detection) }
         }
-        let (learn, share) = (settings.learnSeconds, settings.seenShare)
-        places.removeAll { time - $0.lastSeen > learn && !Self.isLookalike($0, at: time, learnSeconds: learn, seenShare: share) }
+        let rules = settings
+        places.removeAll { time - $0.lastSeen > rules.learnSeconds && !rules.isLookalike($0, at: time) }
         if places.count > settings.maxPlaces {
             places.sort { $0.stillLooks > $1.stillLooks }
             places.removeLast(places.count - settings.maxPlaces)
         }
         return kept
-    }
-
-    func isLookalike(_ place: Place, at time: Double) -> Bool {
-        Self.isLookalike(place, at: time, learnSeconds: settings.learnSeconds, seenShare: settings.seenShare)
-    }
-
-    static func isLookalike(_ place: Place, at time: Double, learnSeconds: Double, seenShare: Double) -> Bool {
-        time - place.first >= learnSeconds && Double(place.stillLooks) >= seenShare * Double(place.looks)
     }
 
     /// The box's grey thumbnail with its mean taken out, or nil when the picture cannot give it.

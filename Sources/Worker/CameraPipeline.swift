@@ -243,7 +243,6 @@ public final class CameraPipeline: Sendable {
         // left out of its counts and of the boxes its events carry (not out of tracks: a person
         // standing still is someone there).
         var lookalikes = StillLookalikes()
-        var lookalikesSize = (width: 0, height: 0)
         var recentDensity: (map: DensityMap, segment: Int, time: Double)?
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
@@ -271,11 +270,8 @@ public final class CameraPipeline: Sendable {
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
                    let found = await pass(learned.detector, on: learned.model, picture) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
-                    if lookalikesSize != (picture.width, picture.height) {
-                        lookalikes = StillLookalikes()
-                        lookalikesSize = (picture.width, picture.height)
-                    }
-                    // Wall time: stream time starts again after a reconnect.
+                    // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
+                    // the picture, so a stream that comes back at another size keeps them.
                     let people = camera.perception.lookalikes ? lookalikes.filter(found, at: frame.time.timeIntervalSinceReferenceDate, picture: picture) : found
                     lookalikesLeftOut.store(camera.perception.lookalikes ? lookalikes.lookalikes.count : 0, ordering: .relaxed)
                     objects = ZonePeople.objects(people)

@@ -34,7 +34,7 @@ struct AutoCalibrate {
             // People from the counting threshold (what the camera would learn lookalikes from); the
             // fit takes the sure ones.
             let detector = try ObjectDetector.yoloxNano(settings: .init(classes: [COCOClass.person]))
-            var found: [[Perception.Detection]] = [], best: (index: Int, picture: DecodedPicture)?, looked = 0
+            var found: [[Perception.Detection]] = [], best: (index: Int, picture: DecodedPicture)?, looked = 0, total = 0
             // What the camera would learn is no person (a sign, a cone) stays out of the fit.
             var lookalikes = StillLookalikes(settings: Self.lookalikeSettings)
             var failure: (any Error)?
@@ -49,7 +49,8 @@ struct AutoCalibrate {
                         if people.count >= (best.map { found[$0.index].count } ?? -1) { best = (found.count, picture) }
                         found.append(people)
                         looked += 1
-                        if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(found.reduce(0) { $0 + $1.count })".utf8)) }
+                        total += people.count
+                        if showProgress { FileHandle.standardError.write(Data("\rframes: \(looked)/\(frames), people: \(total)".utf8)) }
                     } catch { failure = error }
                 }
             } catch { throw CLIError("\(video): \(error)") }

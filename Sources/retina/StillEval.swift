@@ -35,10 +35,27 @@ struct LearnedCounter {
     /// A name for reports, and the counter of single pictures (it blocks: call it off the cooperative pool).
     func load() async throws -> (name: String, count: StillEvaluator.Counter) {
         let (name, detector, density) = try await models()
-        let source = source
-        return (name, { picture in
+        let count = Self.counter(source, detector: detector, density: density, lookalikes: nil)
+        return (name, { picture in try count(picture, 0) })
+    }
+
+    /// The counter on a video, given its frames in order as a camera's passes: `fused` leaves out
+    /// the still lookalikes the camera learns from them (`StillLookalikes`), as the worker does;
+    /// `detector` and `density` stay the plain models (the references).
+    func loadForVideo() async throws -> (name: String, count: Evaluator.VideoCounter) {
+        let (name, detector, density) = try await models()
+        let lookalikes = source == .fused ? LookalikesLearned() : nil
+        return (name + (lookalikes == nil ? "" : ", less still lookalikes"),
+                Self.counter(source, detector: detector, density: density, lookalikes: lookalikes))
+    }
+
+    /// People in a picture at a stream time by `source`, and the inference seconds it took.
+    private static func counter(_ source: PeopleCountSource, detector: ObjectDetector?, density: CrowdDensityEstimator?,
+                                lookalikes: LookalikesLearned?) -> Evaluator.VideoCounter {
+        { picture, time in
             let found = try detector?.detect(picture)
-            let people = found?.detections.filter { $0.classIndex == COCOClass.person } ?? []
+            let detections = found?.detections ?? []
+            let people = (lookalikes?.filter(detections, at: time, picture: picture) ?? detections).filter { $0.classIndex == COCOClass.person }
             let estimated = try density?.estimate(picture)
             let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people, density: estimated?.map))
             let count: Double = switch source {
@@ -47,28 +64,7 @@ struct LearnedCounter {
             case .fused: CountFusion.count(people: people, density: estimated?.map, regime: regime)
             }
             return (count, (found?.inferenceSeconds.reduce(0, +) ?? 0) + (estimated?.seconds ?? 0))
-        })
-    }
-
-    /// The counter on a video, given its frames in order as a camera's passes: `fused` leaves out
-    /// the still lookalikes the camera learns from them (`StillLookalikes`), as the worker does;
-    /// `detector` and `density` stay the plain models (the references).
-    func loadForVideo() async throws -> (name: String, count: Evaluator.VideoCounter) {
-        guard source == .fused else {
-            let (name, count) = try await load()
-            return (name, { picture, _ in try count(picture) })
         }
-        let (name, detector, density) = try await models()
-        guard let detector, let density else { throw CLIError("the fused counter needs both models") }
-        let lookalikes = LookalikesLearned()
-        return (name + ", less still lookalikes", { picture, time in
-            let found = try detector.detect(picture)
-            let people = lookalikes.filter(found.detections, at: time, picture: picture).filter { $0.classIndex == COCOClass.person }
-            let estimated = try density.estimate(picture)
-            let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people, density: estimated.map))
-            return (CountFusion.count(people: people, density: estimated.map, regime: regime),
-                    found.inferenceSeconds.reduce(0, +) + estimated.seconds)
-        })
     }
 }
 
