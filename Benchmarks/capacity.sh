@@ -16,6 +16,9 @@
 #     main stream read into the ring only, the 640×360 substream decoded and analysed with people
 #     detection (1/s on motion) and density; ffmpeg's reference decodes the substream. A count also
 #     needs every camera's main stream read in real time (≥ 24.5 frames/s) and ≥ 0.95 people passes a second.
+#     Each camera also has count levels on its whole picture (LEVELS=0: not), so that crowd events
+#     open all through the run: the latency is given for every event and for those of the measured
+#     window apart (the ones in the first seconds wait behind every camera starting at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -58,9 +61,10 @@ for n in $counts; do
   paced=$(awk -v n="$n" -v u="$u" -v k="$k" 'BEGIN {print (u+k)/(n*30)}')
   echo "ffmpeg -f null -re, $n processes at once: CPU $paced s per camera-second, 30 s of stream in $e s"
   cfg="$work/capacity-$n.yaml" db="$work/capacity-$n.db"
-  rm -f "$db"*
+  # A run's clips and snapshots (1080p main streams: a couple of GB at 64 cameras) go with the next run's.
+  rm -f "$db"*; rm -rf "$work/capacity-ev"
   defaults="pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
-  if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5
+  if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
     --evidence "$work/capacity-ev" --duration $((warm + window + 3)) --log-level error \
@@ -86,8 +90,12 @@ m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+
 wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
 per_camera = secs / (n * wall)  # CPU seconds per camera-second, start-up included
 con = sqlite3.connect(db)
-lat = sorted(r[0] for r in con.execute("SELECT (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'"))
-pct = lambda p: lat[min(len(lat) - 1, int(round((len(lat) - 1) * p)))] if lat else float("nan")
+rows = con.execute("SELECT occurred_at, (published_at - occurred_at) * 1000 FROM events WHERE producer = 'retina'").fetchall()
+lat = sorted(r[1] for r in rows)
+t0, t1 = float(open(a + ".t").read()), float(open(b + ".t").read())
+steady = sorted(r[1] for r in rows if t0 <= r[0] <= t1)
+def pct(p, xs=lat):
+    return xs[min(len(xs) - 1, int(round((len(xs) - 1) * p)))] if xs else float("nan")
 ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
 if dual:
     ok = ok and min(w["main"]) >= 24.5 and min(w["passes"]) >= 0.95
@@ -96,6 +104,9 @@ if dual:
           f"wait for the inference thread {1000*sum(w['wait'])/max(1e-9, sum(w['passes'])+sum(w['density'])):.0f} ms per pass")
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "
       f"cameras whose drops grew over {w['seconds']:.0f} s: {len(grew)}; frames decoded without deblocking {w['undeblocked'] / max(1, sum(dec) * w['seconds']) * 100:.1f}%; worker CPU over the window {worker_cpu*100:.0f}% (machine idle {w['idle']*100:.1f}%, stolen {w['stolen']*100:.1f}%), {worker_cpu/n:.4f} s per camera-second = {worker_cpu/n/ffcpu:.2f}× ffmpeg's decode of one stream, {worker_cpu/n/paced:.2f}× {n} paced ffmpeg decodes; whole run (start-up included) CPU {cpu}%, {per_camera:.4f} s per camera-second; max RSS {rss/1024:.0f} MiB ({rss/1024/n:.1f} MiB/camera); "
-      f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
+      f"events {len(lat)}, latency p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms; "
+      + (f"in the window {len(steady)}, latency p50 {pct(0.5, steady):.0f} ms, p99 {pct(0.99, steady):.0f} ms" if steady else "none in the window"))
+if w["threads"]:
+    print("  cores by thread role: " + ", ".join(f"{k} {v:.2f}" for k, v in w["threads"].items()))
 PY
 done

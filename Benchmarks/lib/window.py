@@ -14,6 +14,18 @@ def _read(path, tck):
             int(open(path + ".rss").read()), machine)
 
 
+def _threads(a, b, tck, seconds):
+    """Cores each thread role used over the window (empty when a sample has no thread file)."""
+    def read(path):
+        try:
+            return {k: int(v) for k, v in (line.rstrip("\n").split("\t") for line in open(path + ".threads"))}
+        except OSError:
+            return {}
+    x, y = read(a), read(b)
+    used = {k: (v - x.get(k, 0)) / tck / seconds for k, v in y.items()}
+    return dict(sorted(((k, v) for k, v in used.items() if v >= 0.005), key=lambda kv: -kv[1]))
+
+
 def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
     """Rates are frame totals over the window, not the 2-s fps gauges (which decode bursts quantise)."""
     (first, t0, c0, _, m0), (last, t1, c1, rss, m1) = _read(a, tck), _read(b, tck)
@@ -37,4 +49,5 @@ def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
         "idle": (dm[3] + dm[4]) / sum(dm),
         "stolen": (dm[7] if len(dm) > 7 else 0) / sum(dm),
         "rss_mib": rss / 1024,
+        "threads": _threads(a, b, tck, seconds),
     }

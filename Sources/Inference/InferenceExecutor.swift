@@ -7,17 +7,26 @@ public final class InferenceExecutor: Sendable {
     private let queue: JobQueue
 
     /// `name`: the threads' name, numbered (`retina-infer-0`); Linux keeps 15 characters of it.
-    public init(threads: Int = 1, name: String = "retina-infer") {
+    /// `niceness`: how much nicer than the rest of the process the threads run (work that may
+    /// wait for idle CPU; Linux keeps nice per thread).
+    public init(threads: Int = 1, name: String = "retina-infer", niceness: Int32 = 0) {
         queue = JobQueue()
         for index in 0..<max(1, threads) {
             // The thread holds the queue, not the executor: the executor's deinit closes it. Named
             // from inside: on Linux a name set before start does not reach the thread.
             Thread { [queue] in
                 Thread.current.name = "\(name)-\(index)"
+                if niceness > 0 {
+                    let which = __priority_which_t(PRIO_PROCESS.rawValue)
+                    _ = setpriority(which, 0, getpriority(which, 0) + niceness)
+                }
                 queue.work()
             }.start()
         }
     }
+
+    /// Runs `job` on one of the executor's threads, in order, and returns at once.
+    public func async(_ job: @escaping @Sendable () -> Void) { queue.add(job) }
 
     deinit { queue.close() }
 

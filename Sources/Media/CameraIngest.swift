@@ -31,6 +31,9 @@ public struct IngestSpec: Sendable {
     /// False: the stream is only read into the packet ring, never decoded (a camera's main stream
     /// kept for clips while its substream is analysed); no frames are handed on.
     public var decode = true
+    /// Whether the machine is short of CPU: under `deblock: auto` the filter is then shed too
+    /// (nil: only while this camera's own decoding runs late).
+    public var load: NodeLoad? = NodeLoad.process
 
     public init(cameraId: String, url: StreamURL, options: OpenOptions = OpenOptions(), analysisFps: Double = StreamDefaults.analysisFps,
                 analysisWidth: Int = StreamDefaults.analysisWidth, analysisHeight: Int? = nil, settleSeconds: Double = StreamDefaults.settle,
@@ -90,14 +93,17 @@ public final class CameraIngest: Sendable {
     public static let decodeNiceness: Int32 = 5
 
     public func start() {
+        // Named from inside (on Linux a name set before start does not reach the thread), by role,
+        // so that `top -H` and Benchmarks/lib/threads.py tell decoding from reading into the ring.
+        let name = "\(spec.decode ? "decode" : "ring")-\(spec.cameraId)"
         let thread = Thread { [self] in
+            Thread.current.name = name
             // Linux keeps nice per thread: `who` 0 is this thread alone, not the process.
             let which = __priority_which_t(PRIO_PROCESS.rawValue)
             _ = setpriority(which, 0, getpriority(which, 0) + Self.decodeNiceness)
             run()
             finished.signal()
         }
-        thread.name = "ingest-\(spec.cameraId)"
         thread.start()
     }
 
@@ -262,10 +268,11 @@ public final class CameraIngest: Sendable {
         }
         let now = Date()
         let wall = connection.segment.wallTime(streamTime: t, now: now)
-        // A camera whose decoding fell behind real time sheds the deblocking filter until it
-        // catches up (from the next packet: this frame was decoded as the filter stood).
+        // A camera whose decoding fell behind real time, or any camera while the machine is short of
+        // CPU, sheds the deblocking filter until it is not (from the next packet: this frame was
+        // decoded as the filter stood).
         let undeblocked = connection.decoder.skipsLoopFilter && retina_frame_is_key(frame) == 0
-        if connection.segment.governor.update(lateBy: now.timeIntervalSince(wall)) {
+        if connection.segment.governor.update(lateBy: now.timeIntervalSince(wall), nodeShort: spec.load?.isShort ?? false) {
             connection.decoder.skipsLoopFilter = connection.segment.governor.skipping
         }
         // A paced file is decoded in bursts too, as a live camera's packets are: frames run up to

@@ -1,7 +1,8 @@
 import Vocabulary
 
-/// Decides, frame by frame, whether a camera skips the deblocking filter (`DeblockPolicy.auto`),
-/// with hysteresis so that a camera at the edge of keeping up does not flip on every frame.
+/// Decides, frame by frame, whether a camera skips the deblocking filter (`DeblockPolicy.auto`): while
+/// its own decoding runs late (with hysteresis, so that a camera at the edge of keeping up does not
+/// flip on every frame), and while the machine is short of CPU for the work that cannot wait.
 struct DeblockGovernor {
     /// Lateness beyond the expected delay at which the filter is shed, and within which it is back.
     static let shedBeyond = 0.5, restoreWithin = 0.1
@@ -17,11 +18,15 @@ struct DeblockGovernor {
         skipping = policy == .keyframes
     }
 
-    /// Takes how late the frame now being decoded is against its place in real time (seconds);
-    /// returns whether `skipping` changed.
-    mutating func update(lateBy late: Double) -> Bool {
+    /// Whether this camera's own decoding is late (the lateness half of `skipping`, with its hysteresis).
+    private var late = false
+
+    /// Takes how late the frame now being decoded is against its place in real time (seconds) and
+    /// whether the machine is short of CPU (`NodeLoad`); returns whether `skipping` changed.
+    mutating func update(lateBy lateness: Double, nodeShort: Bool = false) -> Bool {
         guard policy == .auto else { return false }
-        let now = skipping ? late > slack + Self.restoreWithin : late > slack + Self.shedBeyond
+        late = late ? lateness > slack + Self.restoreWithin : lateness > slack + Self.shedBeyond
+        let now = late || nodeShort
         defer { skipping = now }
         return now != skipping
     }

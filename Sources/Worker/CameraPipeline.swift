@@ -60,7 +60,7 @@ public final class CameraPipeline: Sendable {
         self.buffer = buffer
         outage = Mutex(OutageReporter(offlineAfter: camera.stream.offlineAfter))
         // With two streams the substream is the one decoded and analysed.
-        let spec = IngestSpec(
+        var spec = IngestSpec(
             cameraId: camera.id, url: StreamURL(camera.detect ?? camera.url),
             options: OpenOptions(transport: camera.stream.transport, openTimeout: camera.stream.openTimeout,
                                  stallTimeout: camera.stream.stallTimeout, decoderThreads: camera.stream.decoderThreads),
@@ -69,6 +69,9 @@ public final class CameraPipeline: Sendable {
             backoff: BackoffPolicy(delays: camera.stream.backoff, jitter: StreamDefaults.backoffJitter), pace: camera.stream.pace,
             decodeBurst: camera.stream.decodeBurst, deblock: camera.stream.deblock
         )
+        // A home camera's picture stays as its fall detector was measured on, whatever the other
+        // cameras of the machine cost: it sheds the filter only while its own decoding runs late.
+        if camera.kind == .home { spec.load = nil }
         var ring: PacketRing?
         let dual = camera.detect != nil
         let mainPictures = dual && evidence != nil && camera.snapshot == .main
@@ -268,7 +271,8 @@ public final class CameraPipeline: Sendable {
             if let learned, let picture = frame.picture {
                 if schedule.gate == .motion { detectors.scene.update(input) }
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
-                   let found = await pass(learned.detector, on: learned.model, picture) {
+                   let found = await pass(learned.detector, on: learned.model, picture,
+                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
                     // the picture, so a stream that comes back at another size keeps them.
@@ -369,7 +373,9 @@ public final class CameraPipeline: Sendable {
             var looked: PoseLook?
             if let picture = frame.picture, watcher.isDue(input, moving: moving) {
                 let box = HomeBox(watcher)
-                looked = await onLane(model, "pose", counted: inferences) { () throws(InferenceError) in PoseLook(pose: try box.camera.follow(picture)) }
+                looked = await onLane(model, "pose", counted: inferences, urgent: true, overdue: watcher.overdue(input)) { () throws(InferenceError) in
+                    PoseLook(pose: try box.camera.follow(picture))
+                }
             }
             let findings = watcher.observe(input, looked: looked != nil, pose: looked?.pose, moving: moving)
             countAnalysed()
@@ -394,8 +400,8 @@ public final class CameraPipeline: Sendable {
 
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
-    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture) async -> [Perception.Detection]? {
-        await onLane(model, "people detection", counted: inferences) { () throws(InferenceError) in try detector.detect(picture).detections }
+    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, overdue: Double) async -> [Perception.Detection]? {
+        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in try detector.detect(picture).detections }
     }
 
     /// One crowd-density pass, the same way.
@@ -403,7 +409,7 @@ public final class CameraPipeline: Sendable {
         await onLane(model, "crowd density", counted: densityPasses) { () throws(InferenceError) in try estimator.estimate(picture).map }
     }
 
-    private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>,
+    private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>, urgent: Bool = false, overdue: Double = 0,
                                      _ work: @escaping @Sendable () throws(InferenceError) -> T) async -> T? {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
@@ -413,7 +419,7 @@ public final class CameraPipeline: Sendable {
                 let began = DispatchTime.now().uptimeNanoseconds
                 return (try work(), began)
             }
-            guard let (result, began) = try await model.lane.run(waitingAtMost: 1 / max(camera.stream.analysisFps, 0.1), timed) else {
+            guard let (result, began) = try await model.lane.run(waitingAtMost: 1 / max(camera.stream.analysisFps, 0.1), urgent: urgent, overdue: overdue, timed) else {
                 skips.add(1, ordering: .relaxed)
                 return nil
             }

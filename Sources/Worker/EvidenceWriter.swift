@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Inference
 import Synchronization
 import Media
 import Perception
@@ -12,9 +13,12 @@ import Vocabulary
 public final class EvidenceWriter: Sendable {
     public let directory: String
     private let queue = DispatchQueue(label: "retina.evidence")
-    /// Pictures that take decoding (a main stream's, after the event went out): apart, so they never
-    /// hold up the snapshots events wait for.
-    private let laterQueue = DispatchQueue(label: "retina.evidence.later")
+    /// Pictures nothing waits for (a main stream's, decoded from its packets after the event went
+    /// out; the live pictures): apart, so they never hold up the snapshots events wait for, and on a
+    /// thread at the decoders' lower priority, so that on a full machine they wait for idle CPU
+    /// instead of taking it from analysis (64 cameras' first events used to decode a GOP of 1080p each
+    /// at once, and every camera's events waited).
+    private let laterQueue = InferenceExecutor(threads: 1, name: "retina-evidence", niceness: 5)
 
     /// Cameras whose live picture is being written: a slow disk skips pictures, it does not queue them.
     private let liveInFlight = Mutex<Set<String>>([])
@@ -53,7 +57,7 @@ public final class EvidenceWriter: Sendable {
     public func snapshot(for eventId: UUID, camera: String, at time: Date, masks: [Zone] = [],
                          maskSource: (width: Int, height: Int), name: String = "", later: Bool = false,
                          picture make: @escaping @Sendable () -> DecodedPicture?) async -> EvidenceRef? {
-        await write(for: eventId, camera: camera, at: time, name: name, on: later ? laterQueue : queue) {
+        await write(for: eventId, camera: camera, at: time, name: name, later: later) {
             guard let picture = make() else { return nil }
             guard !masks.isEmpty else { return picture.jpeg() }
             guard var bgr = picture.pixels(.bgr, width: picture.width, height: picture.height) else { return nil }
@@ -71,11 +75,15 @@ public final class EvidenceWriter: Sendable {
         return ref
     }
 
-    private func write(for eventId: UUID, camera: String, at time: Date, name: String, on queue: DispatchQueue? = nil,
+    private func write(for eventId: UUID, camera: String, at time: Date, name: String, later: Bool = false,
                        _ make: @escaping @Sendable () -> Data?) async -> EvidenceRef? {
         let directory = directory
+        let (queue, laterQueue) = (queue, laterQueue)
+        func run(_ job: @escaping @Sendable () -> Void) {
+            if later { laterQueue.async(job) } else { queue.async(execute: job) }
+        }
         return await withCheckedContinuation { continuation in
-            (queue ?? self.queue).async {
+            run {
                 guard let jpeg = make() else { return continuation.resume(returning: nil) }
                 let day = RFC3339.day(time)
                 let relative = "snapshots/\(Self.safe(camera))/\(day)/\(eventId.uuidString.lowercased())\(Self.safe(name)).jpg"

@@ -1,6 +1,7 @@
 import Foundation
 import Inference
 import Logging
+import Media
 import ModelStore
 import Perception
 import Synchronization
@@ -8,16 +9,26 @@ import Synchronization
 /// The inference threads of the process and their slots: at most `budget` passes run at once, for
 /// every camera together. A camera whose pass is due waits for a slot at most `waitingAtMost`
 /// seconds (its analysis interval: its decoding never waits, and the frames that arrive meanwhile
-/// are buffered), in the order the cameras asked, then skips the pass. Cameras whose frames come in
-/// the same decode burst ask at the same instant: without the wait all but one would skip, and the
-/// same cameras again on the next burst; in arrival order every camera is served in turn, and under
-/// overload the passes each camera gets fall evenly.
+/// are buffered), then skips the pass and asks again with its next frame. Cameras whose frames come
+/// in the same decode burst ask at the same instant: without the wait all but one would skip, and
+/// the same cameras again on the next burst. A free slot goes to an urgent waiter first (a home
+/// camera's pose pass: a fall alarm is P1), then to the one whose pass is the most overdue, then to
+/// the one that asked first: under overload a camera that skipped is served before one that is on
+/// time, so the passes each camera gets fall evenly. Every skip tells `load` that the machine is
+/// short of CPU (decoders then shed their deblocking filter).
 public final class InferenceLane: Sendable {
     public let budget: Int
     public let executor: InferenceExecutor
+    public let load: NodeLoad
     private struct Waiter {
         let deadline: UInt64
+        let urgent: Bool
+        /// Seconds the pass is overdue (its camera's schedule).
+        let overdue: Double
         let resume: CheckedContinuation<Bool, Never>
+
+        /// Served after `other`.
+        func after(_ other: Waiter) -> Bool { urgent != other.urgent ? other.urgent : overdue < other.overdue }
     }
     private struct State {
         var busy = 0
@@ -25,9 +36,10 @@ public final class InferenceLane: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(threads: Int) {
+    public init(threads: Int, load: NodeLoad = .process) {
         budget = max(1, threads)
         executor = InferenceExecutor(threads: budget, name: "retina-people")
+        self.load = load
     }
 
     /// Passes running now.
@@ -41,14 +53,19 @@ public final class InferenceLane: Sendable {
     }
 
     /// `work`'s result, computed on the lane's threads once a slot is free; nil when none came free
-    /// within `seconds` (then the pass is skipped).
-    public func run<T: Sendable>(waitingAtMost seconds: Double, _ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
-        guard await acquire(waitingAtMost: seconds) else { return nil }
+    /// within `seconds` (then the pass is skipped). `overdue`: seconds the pass is late on its
+    /// camera's schedule; `urgent` waiters, then the most overdue, get the next free slot.
+    public func run<T: Sendable>(waitingAtMost seconds: Double, urgent: Bool = false, overdue: Double = 0,
+                                 _ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
+        guard await acquire(waitingAtMost: seconds, urgent: urgent, overdue: overdue) else {
+            if seconds > 0 { load.reportShort() }
+            return nil
+        }
         defer { release() }
         return try await executor.run(work)
     }
 
-    private func acquire(waitingAtMost seconds: Double) async -> Bool {
+    private func acquire(waitingAtMost seconds: Double, urgent: Bool, overdue: Double) async -> Bool {
         let free = state.withLock { s -> Bool in
             guard s.busy < budget, s.waiting.isEmpty else { return false }
             s.busy += 1
@@ -63,23 +80,25 @@ public final class InferenceLane: Sendable {
                     s.busy += 1
                     return true
                 }
-                s.waiting.append(Waiter(deadline: deadline, resume: c))
+                s.waiting.append(Waiter(deadline: deadline, urgent: urgent, overdue: overdue, resume: c))
                 return false
             }
             if granted { c.resume(returning: true) }
         }
     }
 
-    /// Hands the slot to the longest waiter still within its time (the others are told to skip);
-    /// every slot is released by a pass ending, so a waiter past its time hears it then.
+    /// Hands the slot to the first waiter still within its time in the lane's order (urgent, most
+    /// overdue, first to ask); those past their time are told to skip. Every slot is released by a pass ending, so
+    /// a waiter past its time hears it then.
     private func release() {
         let now = DispatchTime.now().uptimeNanoseconds
         var expired: [CheckedContinuation<Bool, Never>] = []
         let next = state.withLock { s -> CheckedContinuation<Bool, Never>? in
-            while !s.waiting.isEmpty {
-                let first = s.waiting.removeFirst()
-                if first.deadline >= now { return first.resume }
-                expired.append(first.resume)
+            expired = s.waiting.filter { $0.deadline < now }.map(\.resume)
+            s.waiting.removeAll { $0.deadline < now }
+            // `waiting` is in arrival order, and max(by:) keeps the first of equals.
+            if let pick = s.waiting.indices.max(by: { s.waiting[$0].after(s.waiting[$1]) }) {
+                return s.waiting.remove(at: pick).resume
             }
             s.busy -= 1
             return nil

@@ -37,6 +37,13 @@ public struct PerceptionSchedule: Sendable, Equatable {
         }
     }
 
+    /// Seconds a pass due at stream `time` of `segment` is late on the schedule (0 for the first of a
+    /// segment): a camera whose passes were skipped grows overdue and is served first (`InferenceLane`).
+    public func overdue(segment: Int, time: Double) -> Double {
+        guard let last, last.segment == segment else { return 0 }
+        return max(0, time - next)
+    }
+
     /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).
     public mutating func ran(segment: Int, time: Double) {
         let onSchedule = last?.segment == segment && time - next < interval

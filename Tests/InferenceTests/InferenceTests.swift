@@ -1,5 +1,6 @@
 import Foundation
 @testable import Inference
+import Synchronization
 import Testing
 
 /// ONNX Runtime through its C API: loading, the model checks, running, and the executor. Needs the
@@ -89,6 +90,18 @@ import Testing
         #expect(outputs.sorted() == expected)
         // Errors cross back to the caller typed.
         await #expect(throws: InferenceError.self) { try await executor.run(session, []) }
+    }
+
+    @Test func aNicerExecutorRunsItsJobsAtLowerPriorityInOrder() async {
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let executor = InferenceExecutor(threads: 1, name: "test-nice", niceness: 5)
+        let plain = InferenceExecutor(threads: 1, name: "test-plain")
+        let order = Mutex<[Int]>([])
+        for i in 0..<5 { executor.async { order.withLock { $0.append(i) } } }
+        let nice = try? await executor.run { () throws(InferenceError) in getpriority(which, 0) }
+        let base = try? await plain.run { () throws(InferenceError) in getpriority(which, 0) }
+        #expect(nice != nil && base != nil && nice! == base! + 5, "nice \(String(describing: nice)), plain \(String(describing: base))")
+        #expect(order.withLock { $0 } == [0, 1, 2, 3, 4])
     }
 
     /// More blocked jobs than the cooperative pool has threads: were they on the pool, nothing

@@ -30,6 +30,40 @@ import Vocabulary
         }
     }
 
+    @Test func aMachineShortOfCPUShedsTheFilterOfCamerasThatKeepUpUnderAutoOnly() {
+        var auto = DeblockGovernor(policy: .auto, slack: 0.2)
+        var always = DeblockGovernor(policy: .always, slack: 0.2)
+        #expect(auto.update(lateBy: 0, nodeShort: true) && auto.skipping)
+        #expect(!always.update(lateBy: 0, nodeShort: true) && !always.skipping)
+        // Short no more, and on time: the filter is back at once.
+        #expect(auto.update(lateBy: 0.1, nodeShort: false) && !auto.skipping)
+        // Late and short, then short no more but still late: it keeps shedding until caught up.
+        #expect(auto.update(lateBy: 0.8, nodeShort: true) && auto.skipping)
+        #expect(!auto.update(lateBy: 0.4, nodeShort: false) && auto.skipping)
+        #expect(auto.update(lateBy: 0.25, nodeShort: false) && !auto.skipping)
+    }
+
+    @Test func theMachineCountsAsShortForItsHoldAfterTheLastReport() async throws {
+        let load = NodeLoad(hold: 0.1)
+        #expect(!load.isShort)
+        load.reportShort()
+        #expect(load.isShort)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!load.isShort)
+    }
+
+    @Test func aCameraOnTimeShedsTheFilterWhileTheMachineIsShort() throws {
+        let path = try clip()
+        let load = NodeLoad(hold: 3600)
+        load.reportShort()
+        let (shed, _) = decode(path, .auto, load: load)
+        #expect(shed.framesDecoded == 100)
+        // Every frame but the 4 key frames, as with `keyframes`: the first frame is a key frame.
+        #expect(shed.framesUndeblocked == 96, "\(shed.framesUndeblocked)")
+        let (full, _) = decode(path, .auto)
+        #expect(full.framesUndeblocked == 0)
+    }
+
     /// A 4 s clip, 25 fps, a key frame every second, encoded with the deblocking filter on.
     func clip() throws -> String {
         let path = Fixtures.temporaryDirectory() + "/deblocked.mp4"
@@ -38,11 +72,13 @@ import Vocabulary
         return path
     }
 
-    func decode(_ path: String, _ policy: DeblockPolicy, pace: Bool = false,
+    func decode(_ path: String, _ policy: DeblockPolicy, pace: Bool = false, load: NodeLoad = NodeLoad(),
                 onFrame: @escaping @Sendable () -> Void = {}) -> (IngestHealth, [CameraFrame]) {
         let frames = Mutex<[CameraFrame]>([])
-        let spec = IngestSpec(cameraId: "deblock", url: StreamURL(path), analysisFps: 5, analysisWidth: 320,
+        var spec = IngestSpec(cameraId: "deblock", url: StreamURL(path), analysisFps: 5, analysisWidth: 320,
                               pace: pace, skipNonReference: false, stopAtEnd: true, decodeBurst: 0.2, deblock: policy)
+        // Its own: the process's is told of skipped passes by other tests running beside this one.
+        spec.load = load
         let ingest = CameraIngest(spec: spec, onFrame: { f in frames.withLock { $0.append(f) }; onFrame() })
         ingest.run()
         return (ingest.health.snapshot, frames.withLock { $0 })

@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Inference
+import Media
 import Perception
 import RetinaConfig
 import RetinaTestSupport
@@ -112,7 +113,7 @@ import Vision
     // MARK: Busy inference threads are skipped, not waited for
 
     @Test func aPassFindingEveryThreadBusyIsSkippedAtOnce() async throws {
-        let lane = InferenceLane(threads: 1)
+        let lane = InferenceLane(threads: 1, load: NodeLoad())
         let release = DispatchSemaphore(value: 0)
         let first = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
         while lane.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
@@ -132,7 +133,7 @@ import Vision
     }
 
     @Test func passesWaitTheirTurnInTheOrderTheCamerasAskedAndSkipOnlyPastTheirTime() async throws {
-        let lane = InferenceLane(threads: 1)
+        let lane = InferenceLane(threads: 1, load: NodeLoad())
         let release = DispatchSemaphore(value: 0)
         let order = Order()
         let first = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
@@ -151,6 +152,50 @@ import Vision
         #expect(answers == [2, nil, 4], "\(answers)")
         #expect(order.withLock { $0 } == [2, 4])
         #expect(lane.inUse == 0 && lane.waiting == 0)
+    }
+
+    @Test func aHomeCamerasPassThenTheMostOverdueAreServedFirstAndASkipTellsTheMachineIsShort() async throws {
+        let load = NodeLoad(hold: 3600)
+        let lane = InferenceLane(threads: 1, load: load)
+        let release = DispatchSemaphore(value: 0)
+        let order = Order()
+        let first = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
+        while lane.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Asked in this order while the thread is busy: on time, 0.4 s overdue, 0.4 s overdue, 0.2 s
+        // overdue, and a home camera's pose pass on time.
+        var waiting: [Task<Int?, Error>] = []
+        for (n, overdue, urgent) in [(2, 0.0, false), (3, 0.4, false), (4, 0.4, false), (5, 0.2, false), (8, 0.0, true)] {
+            let record = { @Sendable () throws(InferenceError) -> Int in order.withLock { $0.append(n) }; return n }
+            waiting.append(Task { [lane] in try await lane.run(waitingAtMost: 5, urgent: urgent, overdue: overdue, record) })
+            while lane.waiting < waiting.count { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(try await lane.ifIdle { () throws(InferenceError) -> Int in 6 } == nil)
+        #expect(!load.isShort, "a pass that may not wait is no sign of a full machine")
+        release.signal()
+        #expect(try await first.value == 1)
+        for task in waiting { _ = try await task.value }
+        #expect(order.withLock { $0 } == [8, 3, 4, 5, 2])
+        #expect(!load.isShort)
+
+        // A pass that waited its time and was skipped says the machine is short.
+        let blocked = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
+        while lane.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let late = Task { [lane] in try await lane.run(waitingAtMost: 0.05) { () throws(InferenceError) -> Int in 7 } }
+        while lane.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(150))
+        release.signal()
+        #expect(try await blocked.value == 1)
+        #expect(try await late.value == nil)
+        #expect(load.isShort)
+    }
+
+    @Test func aPassIsOverdueByTheTimeSinceItWasDue() {
+        var schedule = PerceptionSchedule(rate: 1, gate: .always)
+        #expect(schedule.overdue(segment: 0, time: 5) == 0)  // nothing ran yet
+        schedule.ran(segment: 0, time: 0)
+        #expect(schedule.overdue(segment: 0, time: 0.8) == 0)
+        #expect(abs(schedule.overdue(segment: 0, time: 1.6) - 0.6) < 1e-9)
+        #expect(schedule.overdue(segment: 1, time: 1.6) == 0)  // a new segment starts afresh
     }
 
     // MARK: A worker on a real clip
