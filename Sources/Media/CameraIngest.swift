@@ -31,6 +31,8 @@ public struct IngestSpec: Sendable {
     /// False: the stream is only read into the packet ring, never decoded (a camera's main stream
     /// kept for clips while its substream is analysed); no frames are handed on.
     public var decode = true
+    /// Seconds to wait before the first connection (`StreamDefaults.startSpacing`).
+    public var startDelay = 0.0
     /// Whether the machine is short of CPU: under `deblock: auto` the filter is then shed too
     /// (nil: only while this camera's own decoding runs late).
     public var load: NodeLoad? = NodeLoad.process
@@ -118,6 +120,7 @@ public final class CameraIngest: Sendable {
     public func run() {
         var attempt = 0
         var segment = 0
+        if spec.startDelay > 0 { sleep(spec.startDelay) }
         while !deadline.isCancelled {
             if segment > 0 || attempt > 0 { health.reconnecting() }
             // A camera that failed persistently stays `failed` (and keeps its `since`) through its slow

@@ -40,13 +40,17 @@ public final class CameraPipeline: Sendable {
     /// Event clips cut from the ingest's packet ring (nil: no evidence folder, or clips off).
     public let clips: ClipRecorder?
 
-    /// - Parameter people: the learned people detector (loaded at the first call, off the cooperative
-    ///   pool); default: the process's one, when `perception.people` is on.
     /// Seconds between two samples of a zone's crowd (the office's chart).
     static let zoneSampleEvery: Double = 10
 
+    /// - Parameters:
+    ///   - people: the learned people detector (loaded at the first call, off the cooperative
+    ///     pool); default: the process's one, when `perception.people` is on.
+    ///   - startDelay: seconds the camera waits before its first connection (its place among the
+    ///     worker's cameras: `StreamDefaults.startSpacing`).
     public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
-                logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil) {
+                logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil,
+                startDelay: Double = 0) {
         self.camera = camera
         let shared = logger
         // A home camera always needs the detector and the lane: its pose passes run there.
@@ -72,6 +76,7 @@ public final class CameraPipeline: Sendable {
         // A home camera's picture stays as its fall detector was measured on, whatever the other
         // cameras of the machine cost: it sheds the filter only while its own decoding runs late.
         if camera.kind == .home { spec.load = nil }
+        spec.startDelay = startDelay
         var ring: PacketRing?
         let dual = camera.detect != nil
         let mainPictures = dual && evidence != nil && camera.snapshot == .main

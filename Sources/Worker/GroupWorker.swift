@@ -37,7 +37,11 @@ public final class GroupWorker: Sendable {
         self.publisher = publisher
         let evidence = evidenceDirectory.map(EvidenceWriter.init(directory:))
         self.evidence = evidence
-        state = Mutex(State(pipelines: enabled.map { CameraPipeline(camera: $0, publisher: publisher, evidence: evidence, logger: logger) }))
+        // The cameras start a little apart (`StreamDefaults.startSpacing`), in their order.
+        state = Mutex(State(pipelines: enabled.enumerated().map { index, camera in
+            CameraPipeline(camera: camera, publisher: publisher, evidence: evidence, logger: logger,
+                           startDelay: Double(index) * StreamDefaults.startSpacing)
+        }))
     }
 
     public func start() {

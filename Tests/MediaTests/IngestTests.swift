@@ -162,18 +162,43 @@ import Vocabulary
         }
     }
 
+    @Test func aCameraWaitsItsStartDelayAndAStopCutsTheWaitShort() throws {
+        let clip = Fixtures.temporaryDirectory() + "/clip.mp4"
+        try Fixtures.makeClip(clip, seconds: 1, fps: 25, width: 320, height: 180)
+        var spec = IngestSpec(cameraId: "later", url: StreamURL(clip), analysisFps: 5, analysisWidth: 160, pace: false, stopAtEnd: true)
+        spec.startDelay = 0.6
+        let first = Mutex<Date?>(nil)
+        let started = Date()
+        let ingest = CameraIngest(spec: spec, onFrame: { _ in first.withLock { $0 = $0 ?? Date() } })
+        ingest.start()
+        let until = Date().addingTimeInterval(20)
+        while ingest.health.snapshot.state != .stopped && Date() < until { Thread.sleep(forTimeInterval: 0.02) }
+        ingest.stop()
+        let seen = try #require(first.withLock { $0 }, "no frame")
+        #expect(seen.timeIntervalSince(started) >= 0.6)
+
+        // Stopped while it waits: it never connects, and the stop does not wait out the delay.
+        spec.startDelay = 60
+        let waiting = CameraIngest(spec: spec, onFrame: { _ in Issue.record("connected during its start delay") })
+        stopsPromptly(waiting, after: 0.2, within: 5)
+    }
+
+    /// Starts `ingest`, stops it `after` seconds, and expects the stop to take less than `within`.
+    func stopsPromptly(_ ingest: CameraIngest, after: Double, within: Double) {
+        ingest.start()
+        Thread.sleep(forTimeInterval: after)
+        let t0 = Date()
+        ingest.stop()
+        #expect(Date().timeIntervalSince(t0) < within)
+        #expect(ingest.health.snapshot.state == .stopped)
+    }
+
     @Test func stopInterruptsABlockingOpen() throws {
         // A listener that accepts and never answers: the open would wait for its full deadline.
         let (fd, port) = Fixtures.silentListener()
         defer { close(fd) }
         let spec = IngestSpec(cameraId: "mute", url: StreamURL("rtsp://127.0.0.1:\(port)/x"), options: OpenOptions(openTimeout: 60))
-        let ingest = CameraIngest(spec: spec, onFrame: { _ in })
-        ingest.start()
-        Thread.sleep(forTimeInterval: 0.5)
-        let t0 = Date()
-        ingest.stop()
-        #expect(Date().timeIntervalSince(t0) < 2)
-        #expect(ingest.health.snapshot.state == .stopped)
+        stopsPromptly(CameraIngest(spec: spec, onFrame: { _ in }), after: 0.5, within: 2)
     }
 
     @Test func silentServerTimesOutAtTheOpenDeadline() throws {
