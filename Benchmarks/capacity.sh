@@ -18,7 +18,9 @@
 #     needs every camera's main stream read in real time (≥ 24.5 frames/s) and ≥ 0.95 people passes a second.
 #     Each camera also has count levels on its whole picture (LEVELS=0: not), so that crowd events
 #     open all through the run: the latency is given for every event and for those of the measured
-#     window apart (the ones in the first seconds wait behind every camera starting at once).
+#     window apart (steady state, without the first seconds of every camera starting).
+#   DUAL=1 DENSITY=2s CAMERAS=32 Benchmarks/capacity.sh   # and the density model every 2 s on every
+#     camera (this sparse scene runs it every 30 s otherwise, as a check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -64,6 +66,8 @@ for n in $counts; do
   # A run's clips and snapshots (1080p main streams: a couple of GB at 64 cameras) go with the next run's.
   rm -f "$db"*; rm -rf "$work/capacity-ev"
   defaults="pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
+  # DENSITY=2s: the density model on every camera every 2 s, as on a node whose every camera watches a dense crowd.
+  [ -n "${DENSITY:-}" ] && defaults="$defaults, perception: {densityCheckEvery: $DENSITY}"
   if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \
