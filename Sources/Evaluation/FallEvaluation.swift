@@ -24,6 +24,9 @@ public struct FallReport: Sendable, Codable {
         /// Seconds into the clip of the first alarm, and why it was raised.
         public var alarmSeconds: Double?
         public var cause: String?
+        /// Seconds into the clip when, by the alarm, the fall put the body down
+        /// (`FallWatch.Alarm.downSince`): the alarm's latency after landing is `alarmSeconds` minus it.
+        public var downSeconds: Double?
         /// Alarm time minus the labelled onset (detected falls).
         public var delaySeconds: Double?
         public var outcome: String
@@ -106,6 +109,7 @@ public struct FallEvaluator: Sendable {
         }
         return .init(clip: clip.name, subject: clip.subject, label: clip.isFall ? "fall" : "adl", fallStartSeconds: clip.fallStart,
                      alarmSeconds: at.map { ($0 * 100).rounded() / 100 }, cause: alarm?.cause.rawValue,
+                     downSeconds: alarm.map { (($0.downSince - start) * 100).rounded() / 100 },
                      delaySeconds: delay.map { ($0 * 100).rounded() / 100 }, outcome: outcome, settings: settings.description)
     }
 

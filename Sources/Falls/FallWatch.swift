@@ -72,7 +72,10 @@ public struct FallWatch: Sendable {
     public struct Alarm: Sendable, Equatable {
         public var time: Double
         public var cause: Cause
-        /// When the body was first seen down.
+        /// When this fall put the body down: for `fell` the first look down with the hips dropped,
+        /// for `tipped` the first look lying after the tip, for `foundDown` the first look down. Not
+        /// simply the first look down: a person asleep on a bed who falls to the floor was "down" on
+        /// the bed, and the alarm and the post-fall inactivity count from the floor.
         public var downSince: Double
     }
 
@@ -128,11 +131,11 @@ public struct FallWatch: Sendable {
         guard !alarmed, let downSince else { return nil }
         if let dropped = droppedSince, time - max(dropped, downSince) >= settings.confirm {
             alarmed = true
-            return Alarm(time: time, cause: .fell, downSince: downSince)
+            return Alarm(time: time, cause: .fell, downSince: max(dropped, downSince))
         }
         if let lyingSince, let lastUpright, lyingSince - lastUpright <= settings.tipSeconds, time - lyingSince >= settings.tipConfirm {
             alarmed = true
-            return Alarm(time: time, cause: .tipped, downSince: downSince)
+            return Alarm(time: time, cause: .tipped, downSince: max(lyingSince, downSince))
         }
         if lying, lastUpright == nil, time - downSince >= settings.foundDown {
             alarmed = true

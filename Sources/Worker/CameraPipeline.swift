@@ -393,7 +393,10 @@ public final class CameraPipeline: Sendable {
                     event.evidence = await HomeEvents.pictures(for: event, finding: finding, pose: pose, picture: picture,
                                                                camera: camera, home: home, writer: evidence)
                 }
-                logger.warning("\(event.type) (\(event.payload["detectorEvent"]?.stringValue ?? "")) of \(home.subject)")
+                // The stream position finds the moment in a recording (and lets Benchmarks/home.sh
+                // time the alarm against the clip's labelled landing).
+                logger.warning("\(event.type) (\(event.payload["detectorEvent"]?.stringValue ?? "")) of \(home.subject) at \(String(format: "%.2f", input.streamTime)) s of the stream",
+                               metadata: ["event": "\(event.id)"])
                 let clip: Bool
                 if case .fall = finding { clip = clips != nil } else { clip = false }
                 if clip { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }

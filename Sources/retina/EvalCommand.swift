@@ -227,7 +227,8 @@ enum EvalText {
                 lines.append("  delay after the onset: " + f.delaysSeconds.map { String(format: "%.1f s", $0) }.joined(separator: ", "))
             }
             for c in f.perClip {
-                let alarm = c.alarmSeconds.map { String(format: "alarm at %.1f s (%@)", $0, c.cause ?? "") } ?? "no alarm"
+                var alarm = c.alarmSeconds.map { String(format: "alarm at %.1f s (%@", $0, c.cause ?? "") } ?? "no alarm"
+                if let at = c.alarmSeconds { alarm += c.downSeconds.map { String(format: ", down at %.1f s, %.1f s after)", $0, at - $0) } ?? ")" }
                 let onset = c.fallStartSeconds.map { String(format: ", onset %.1f s", $0) } ?? ""
                 lines.append("  \(c.clip) [\(c.label)\(onset)]: \(c.outcome), \(alarm)" + (fixed ? "" : "; \(c.settings)"))
             }

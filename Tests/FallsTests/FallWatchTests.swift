@@ -36,6 +36,16 @@ import Testing
         #expect(fall.compactMap { watch.observe($0, at: $0.time) }.count == 1)
     }
 
+    @Test func aFallFromBedToFloorCountsFromTheFloorNotFromTheBed() throws {
+        // Asleep on a bed (lying, hips at row 200) 1.4 s, falls to the floor in 0.5 s (hips 0.67
+        // of the scale lower), lies there: down all along, but on the floor only from the drop.
+        let fall = Self.series([(0, 85, 200), (1.4, 85, 200), (1.9, 85, 300), (6, 85, 300)])
+        let alarm = try #require(Self.firstAlarm(fall))
+        #expect(alarm.cause == .fell)
+        #expect(alarm.downSince >= 1.6 && alarm.downSince <= 1.9, "\(alarm.downSince)")
+        #expect(alarm.time - alarm.downSince >= 0.5 && alarm.time - alarm.downSince < 0.8, "\(alarm)")
+    }
+
     @Test func aFallTowardsTheCameraThatHardlyLeansRaises() {
         // Seen from the front the body stays upright in the picture; the hips come down 0.7.
         let fall = Self.series([(0, 5, 200), (2, 5, 200), (2.8, 15, 305), (6, 15, 305)])
@@ -47,6 +57,7 @@ import Testing
         let fall = Self.series([(0, 3, 200), (2, 3, 200), (2.4, 88, 222), (6, 88, 222)])
         let alarm = Self.firstAlarm(fall)
         #expect(alarm?.cause == .tipped)
+        #expect(alarm.map { abs($0.downSince - 2.4) < 0.05 } == true, "lying from the tip")
         #expect(alarm.map { $0.time >= 4.4 && $0.time <= 5 } == true, "\(String(describing: alarm))")
     }
 
