@@ -251,7 +251,8 @@ public final class CameraPipeline: Sendable {
         // left out of its counts and of the boxes its events carry (not out of tracks: a person
         // standing still is someone there).
         var lookalikes = StillLookalikes()
-        var recentDensity: (map: DensityMap, segment: Int, time: Double)?
+        var recentDensity: DensityMap?
+        var densityCadence = DensityCadence()
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
         var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil
@@ -275,9 +276,12 @@ public final class CameraPipeline: Sendable {
             var objects: [DetectedObject]?
             if let learned, let picture = frame.picture {
                 if schedule.gate == .motion { detectors.scene.update(input) }
+                // A frame's analysis waits at most one analysis interval for its passes, people and
+                // density together: the density pass gets what the people pass left of it.
+                let waitStarted = DispatchTime.now().uptimeNanoseconds
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
                    let found = await pass(learned.detector, on: learned.model, picture,
-                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
+                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime) / schedule.interval) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
                     // the picture, so a stream that comes back at another size keeps them.
@@ -304,13 +308,16 @@ public final class CameraPipeline: Sendable {
                         let perception = camera.perception
                         let interval = zonePeople!.anyDense ? perception.densityEvery : perception.densityCheckEvery
                         if perception.density, let estimator = learned.model.density,
-                           recentDensity.map({ $0.segment != frame.segment || frame.streamTime - $0.time >= interval - 0.001 || frame.streamTime < $0.time }) ?? true,
-                           let map = await densityPass(estimator, on: learned.model, picture) {
-                            recentDensity = (map, frame.segment, frame.streamTime)
+                           densityCadence.isDue(segment: frame.segment, time: frame.streamTime, interval: interval) {
+                            let waited = Double(DispatchTime.now().uptimeNanoseconds - waitStarted) / 1e9
+                            let overdue = densityCadence.overdue(segment: frame.segment, time: frame.streamTime, interval: interval) / interval
+                            if let map = await densityPass(estimator, on: learned.model, picture, overdue: overdue,
+                                                           waitingAtMost: max(0, 1 / max(camera.stream.analysisFps, 0.1) - waited)) {
+                                recentDensity = map
+                                densityCadence.made(segment: frame.segment, time: frame.streamTime)
+                            }
                         }
-                        let map = recentDensity.flatMap { recent in
-                            recent.segment == frame.segment && frame.streamTime - recent.time <= 2 * interval ? recent.map : nil
-                        }
+                        let map = densityCadence.usable(segment: frame.segment, time: frame.streamTime, interval: interval) ? recentDensity : nil
                         let dense = zonePeople!.observe(people, density: map)
                         let counts = zonePeople!.counts(people, density: dense ? map : nil)
                         detections += crowd.analyse(input, counts: counts.mapValues(\.count)).map { d in
@@ -413,11 +420,17 @@ public final class CameraPipeline: Sendable {
     }
 
     /// One crowd-density pass, the same way.
-    private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture) async -> DensityMap? {
-        await onLane(model, "crowd density", counted: densityPasses) { () throws(InferenceError) in try estimator.estimate(picture).map }
+    private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture,
+                             overdue: Double, waitingAtMost seconds: Double) async -> DensityMap? {
+        await onLane(model, "crowd density", counted: densityPasses, overdue: overdue, waitingAtMost: seconds) { () throws(InferenceError) in
+            try estimator.estimate(picture).map
+        }
     }
 
+    /// A pass on the lane, waiting for a slot at most `waitingAtMost` seconds (default: until the
+    /// next analysis frame).
     private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>, urgent: Bool = false, overdue: Double = 0,
+                                     waitingAtMost: Double? = nil,
                                      _ work: @escaping @Sendable () throws(InferenceError) -> T) async -> T? {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
@@ -427,7 +440,8 @@ public final class CameraPipeline: Sendable {
                 let began = DispatchTime.now().uptimeNanoseconds
                 return (try work(), began)
             }
-            guard let (result, began) = try await model.lane.run(waitingAtMost: 1 / max(camera.stream.analysisFps, 0.1), urgent: urgent, overdue: overdue, timed) else {
+            let wait = waitingAtMost ?? 1 / max(camera.stream.analysisFps, 0.1)
+            guard let (result, began) = try await model.lane.run(waitingAtMost: wait, urgent: urgent, overdue: overdue, timed) else {
                 skips.add(1, ordering: .relaxed)
                 return nil
             }

@@ -58,8 +58,8 @@ final class HomeCamera {
         schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: following || moving ? 1 : 0)
     }
 
-    /// Seconds the due pass is late on the camera's schedule (`InferenceLane` serves the most overdue first).
-    func overdue(_ frame: AnalysisFrame) -> Double { schedule.overdue(segment: frame.segment, time: frame.streamTime) }
+    /// How late the due pass is on the camera's schedule, in its intervals (`InferenceLane` serves the most overdue first).
+    func overdue(_ frame: AnalysisFrame) -> Double { schedule.overdue(segment: frame.segment, time: frame.streamTime) / schedule.interval }
 
     /// The pose pass itself: blocking, on the inference lane.
     func follow(_ picture: DecodedPicture) throws(InferenceError) -> Pose? { try follower.follow(picture) }

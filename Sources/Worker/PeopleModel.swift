@@ -14,7 +14,9 @@ import Synchronization
 /// the same cameras again on the next burst. A free slot goes to an urgent waiter first (a home
 /// camera's pose pass: a fall alarm is P1), then to the one whose pass is the most overdue, then to
 /// the one that asked first: under overload a camera that skipped is served before one that is on
-/// time, so the passes each camera gets fall evenly. Every skip tells `load` that the machine is
+/// time, so the passes each camera gets fall evenly. Overdue is counted in the pass's own intervals
+/// (a density pass due every 2 s and 2 s late is as late as a people pass due every second and 1 s
+/// late: one missed each), so both kinds thin out alike. Every skip tells `load` that the machine is
 /// short of CPU (decoders then shed their deblocking filter).
 public final class InferenceLane: Sendable {
     public let budget: Int
@@ -23,7 +25,7 @@ public final class InferenceLane: Sendable {
     private struct Waiter {
         let deadline: UInt64
         let urgent: Bool
-        /// Seconds the pass is overdue (its camera's schedule).
+        /// How late the pass is on its camera's schedule, in its own intervals.
         let overdue: Double
         let resume: CheckedContinuation<Bool, Never>
 
@@ -53,8 +55,8 @@ public final class InferenceLane: Sendable {
     }
 
     /// `work`'s result, computed on the lane's threads once a slot is free; nil when none came free
-    /// within `seconds` (then the pass is skipped). `overdue`: seconds the pass is late on its
-    /// camera's schedule; `urgent` waiters, then the most overdue, get the next free slot.
+    /// within `seconds` (then the pass is skipped). `overdue`: how late the pass is on its
+    /// camera's schedule, in intervals of that schedule; `urgent` waiters, then the most overdue, get the next free slot.
     public func run<T: Sendable>(waitingAtMost seconds: Double, urgent: Bool = false, overdue: Double = 0,
                                  _ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
         guard await acquire(waitingAtMost: seconds, urgent: urgent, overdue: overdue) else {

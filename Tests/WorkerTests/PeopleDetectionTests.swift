@@ -98,6 +98,23 @@ import Vision
         #expect(s.isDue(segment: 1, time: 0.1, changedFraction: 0))
     }
 
+    @Test func aDensityPassIsDueEveryIntervalGrowsOverdueWhenSkippedAndItsMapAgesOut() {
+        var d = DensityCadence()
+        #expect(d.isDue(segment: 0, time: 0, interval: 2) && d.overdue(segment: 0, time: 0, interval: 2) == 0)
+        #expect(!d.usable(segment: 0, time: 0, interval: 2))  // no map yet
+        d.made(segment: 0, time: 0)
+        #expect(!d.isDue(segment: 0, time: 1, interval: 2))
+        #expect(d.isDue(segment: 0, time: 2, interval: 2) && d.overdue(segment: 0, time: 2, interval: 2) == 0)
+        // Skipped at 2 s and 3 s (the lane was busy): a second late at 3 s, two at 4 s.
+        #expect(d.overdue(segment: 0, time: 3, interval: 2) == 1 && d.overdue(segment: 0, time: 4, interval: 2) == 2)
+        #expect(d.usable(segment: 0, time: 4, interval: 2) && !d.usable(segment: 0, time: 4.1, interval: 2))
+        // A reconnect: due at once, on time, and the old map is not used.
+        #expect(d.isDue(segment: 1, time: 0.5, interval: 2) && d.overdue(segment: 1, time: 0.5, interval: 2) == 0)
+        #expect(!d.usable(segment: 1, time: 0.5, interval: 2))
+        // A dense zone shortens the interval: the same map is due sooner.
+        #expect(d.isDue(segment: 0, time: 1, interval: 1) && !d.isDue(segment: 0, time: 0.5, interval: 1))
+    }
+
     @Test func aSkippedPassIsDueAgainOnTheNextFrame() {
         var s = PerceptionSchedule(rate: 1, gate: .always)
         s.ran(segment: 0, time: 0)
