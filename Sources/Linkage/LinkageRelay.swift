@@ -91,6 +91,10 @@ public struct LinkageRelay: Sendable {
             attempts += 1
             let outcome = await sink.deliver(entry)
             // Stopped mid-delivery: not the subscriber's failure; the entry stays for the next start.
+            // One the subscriber took is recorded first, or the next start would send it again.
+            if Task.isCancelled, case .delivered = outcome {
+                try await store.advanceRelay(sink.name, holder: holder, to: entry.seq, delivered: 1, error: nil, now: Date())
+            }
             try Task.checkCancellation()
             let now = Date()
             switch outcome {
