@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Vocabulary", "RetinaTestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures"]),
         // The detection chain; the end-to-end tests read real pictures through Media (Worker's adapter).
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Vision", "RetinaTestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Falls", "Media", "Vision", "RetinaTestSupport"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Inference", "ModelStore", "Media", "Worker", "Vocabulary", "RetinaTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "SceneSynth", "Vocabulary"]),

@@ -63,4 +63,29 @@ public struct FallDataset: Sendable {
         guard !clips.isEmpty else { throw .dataset(file, "lists no clip") }
         return FallDataset(directory: directory, clips: clips)
     }
+
+    /// When each fall lands, from a CSV of `clip,landed_s` (seconds on the clip's clock when the body
+    /// comes to rest on the floor; the dataset's own labels give only the onset): every clip named
+    /// must be one of this dataset's falls, at or after its onset.
+    public func landings(from file: String) throws(EvaluationError) -> [String: Double] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .dataset(file, "cannot be read") }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),
+              let clipColumn = header.firstIndex(of: "clip"), let landedColumn = header.firstIndex(of: "landed_s") else {
+            throw .dataset(file, "the header must name clip and landed_s")
+        }
+        var landed: [String: Double] = [:]
+        for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty && !line.hasPrefix("#") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count > max(clipColumn, landedColumn) else { throw .dataset(file, "line \(n + 1): expected clip and landed_s") }
+            guard let clip = clips.first(where: { $0.name == fields[clipColumn] }), clip.isFall, let onset = clip.fallStart else {
+                throw .dataset(file, "line \(n + 1): '\(fields[clipColumn])' is not a fall clip of \(directory)")
+            }
+            guard let t = Double(fields[landedColumn]), t >= onset else {
+                throw .dataset(file, "line \(n + 1): landed_s must be a time at or after the fall's onset (\(onset) s), not '\(fields[landedColumn])'")
+            }
+            landed[clip.name] = t
+        }
+        return landed
+    }
 }

@@ -29,6 +29,9 @@ public struct FallReport: Sendable, Codable {
         public var downSeconds: Double?
         /// Alarm time minus the labelled onset (detected falls).
         public var delaySeconds: Double?
+        /// When the body came to rest, where a landing label was given, and the alarm's time after it.
+        public var landedSeconds: Double?
+        public var afterLandingSeconds: Double?
         public var outcome: String
         /// The decision's settings for this clip (leave-one-subject-out: chosen without its subject).
         public var settings: String
@@ -46,6 +49,19 @@ public struct FallReport: Sendable, Codable {
     public var framesAnalysed: Int
     public var msPerFrame: Double
     public var rate: Double
+
+    /// The report with each detected fall's alarm timed from its landing (`FallDataset.landings`).
+    public func landed(_ landings: [String: Double]) -> FallReport {
+        var report = self
+        for i in report.perClip.indices {
+            guard let landed = landings[report.perClip[i].clip] else { continue }
+            report.perClip[i].landedSeconds = landed
+            if report.perClip[i].outcome == "detected", let at = report.perClip[i].alarmSeconds {
+                report.perClip[i].afterLandingSeconds = ((at - landed) * 100).rounded() / 100
+            }
+        }
+        return report
+    }
 }
 
 /// The posture series of every clip of a fall dataset, and the fall decision scored on them.

@@ -46,6 +46,7 @@ struct Eval: AsyncParsableCommand {
           retina eval --images fold-0.txt --density-model density-0.onnx STILLS
           retina eval .build/datasets/ucsd-ped2
           retina eval --leave-one-subject-out ../shared/data/falls-gmdcsa24
+          retina eval --landings Benchmarks/datasets/falls-gmdcsa24/landed.csv ../shared/data/falls-gmdcsa24
         """
     )
 
@@ -97,6 +98,9 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Fall datasets: the decision's settings over its defaults, e.g. lean=45,drop=0.2,confirm=0.2.", valueName: "list"))
     var fallSettings: String?
 
+    @Option(name: .long, help: ArgumentHelp("Fall datasets: a CSV of clip,landed_s (when each fall's body comes to rest, e.g. Benchmarks/datasets/falls-gmdcsa24/landed.csv): each alarm is also timed from it.", valueName: "file"))
+    var landings: String?
+
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
@@ -118,8 +122,9 @@ struct Eval: AsyncParsableCommand {
             do { settings = try FallWatch.Settings(parsing: fallSettings ?? "") } catch { throw ValidationError("--fall-settings: \(error)") }
             if fallSettings != nil, leaveOneSubjectOut { throw ValidationError("--fall-settings and --leave-one-subject-out: the second chooses the settings") }
             return try print(try await FallEval(directory: dataset, threads: threads, rate: rate, settings: settings,
-                                                leaveOneSubjectOut: leaveOneSubjectOut, featuresOut: featuresOut).run())
+                                                leaveOneSubjectOut: leaveOneSubjectOut, featuresOut: featuresOut, landings: landings).run())
         }
+        if landings != nil { throw ValidationError("--landings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
@@ -226,10 +231,15 @@ enum EvalText {
             if !f.delaysSeconds.isEmpty {
                 lines.append("  delay after the onset: " + f.delaysSeconds.map { String(format: "%.1f s", $0) }.joined(separator: ", "))
             }
+            let afterLanding = f.perClip.compactMap(\.afterLandingSeconds)
+            if !afterLanding.isEmpty {
+                lines.append("  delay after landing: " + afterLanding.map { String(format: "%.1f s", $0) }.joined(separator: ", "))
+            }
             for c in f.perClip {
                 var alarm = c.alarmSeconds.map { String(format: "alarm at %.1f s (%@", $0, c.cause ?? "") } ?? "no alarm"
                 if let at = c.alarmSeconds { alarm += c.downSeconds.map { String(format: ", down at %.1f s, %.1f s after)", $0, at - $0) } ?? ")" }
-                let onset = c.fallStartSeconds.map { String(format: ", onset %.1f s", $0) } ?? ""
+                let onset = (c.fallStartSeconds.map { String(format: ", onset %.1f s", $0) } ?? "")
+                    + (c.landedSeconds.map { String(format: ", landed %.1f s", $0) } ?? "")
                 lines.append("  \(c.clip) [\(c.label)\(onset)]: \(c.outcome), \(alarm)" + (fixed ? "" : "; \(c.settings)"))
             }
             lines.append(String(format: "  %d frames looked at (%.0f a second), %.1f ms each", f.framesAnalysed, f.rate, f.msPerFrame))

@@ -39,11 +39,16 @@ struct FallEval {
     var leaveOneSubjectOut: Bool
     /// Writes every looked-at frame's posture as CSV (clip,time,lean,hipX,hipY,scale; empty when nobody).
     var featuresOut: String?
+    /// A CSV of clip,landed_s: each alarm is also timed from its fall's landing.
+    var landings: String?
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
         let dataset: FallDataset
         do { dataset = try FallDataset.load(directory) } catch { throw CLIError(error) }
+        // Read before the long pass: a bad file is refused at once.
+        var landed: [String: Double] = [:]
+        if let landings { do { landed = try dataset.landings(from: landings) } catch { throw CLIError(error) } }
         let analyser = try await PoseFallAnalyser.load(threads: threads)
         var configured = FallEvaluator(dataset: dataset)
         configured.rate = rate
@@ -66,9 +71,9 @@ struct FallEval {
             }
             do { try text.write(toFile: featuresOut, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write \(featuresOut): \(error)") }
         }
-        let falls = leaveOneSubjectOut
+        let falls = (leaveOneSubjectOut
             ? evaluator.leaveOneSubjectOut(series, frames: frames, msPerFrame: ms)
-            : evaluator.score(series, settings: { _ in settings }, protocolName: "fixed", frames: frames, msPerFrame: ms)
+            : evaluator.score(series, settings: { _ in settings }, protocolName: "fixed", frames: frames, msPerFrame: ms)).landed(landed)
         return .falls(falls, dataset: (directory as NSString).lastPathComponent, fps: Double(frames) / max(wall, 1e-6))
     }
 }
