@@ -33,7 +33,8 @@ tail -n +2 "$data/labels.csv" | cut -d, -f1,2 | while IFS=, read -r clip label; 
   printf 'store: sqlite:%s\ndefaults: {backoff: [600s]}\ncameras:\n  - {id: home, kind: home, url: "%s", home: {subject: resident-1}}\n' "$db" "$data/$clip" >"$cfg"
   length=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$data/$clip")
   "$retina" worker --config "$cfg" --group default --evidence "$work/ev" --duration "$(awk -v l="$length" 'BEGIN {printf "%d", l + 4}')" \
-    --log-level warning 2>"$work/one.log"
+    --log-level warning 2>"$work/one.log" || { cat "$work/one.log" >&2; exit 1; }
+  grep -E " (error|critical) " "$work/one.log" >&2 || true  # what --log-level error used to show
   python3 - "$db" "$clip" "$label" "$work/one.log" "$landed" <<'PY'
 import csv, json, re, sqlite3, sys
 from datetime import datetime
