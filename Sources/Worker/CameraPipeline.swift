@@ -281,7 +281,7 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
                    let found = await pass(learned.detector, on: learned.model, picture,
-                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime) / schedule.interval) {
+                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
                     // the picture, so a stream that comes back at another size keeps them.
@@ -310,9 +310,9 @@ public final class CameraPipeline: Sendable {
                         if perception.density, let estimator = learned.model.density,
                            densityCadence.isDue(segment: frame.segment, time: frame.streamTime, interval: interval) {
                             let waited = Double(DispatchTime.now().uptimeNanoseconds - waitStarted) / 1e9
-                            let overdue = densityCadence.overdue(segment: frame.segment, time: frame.streamTime, interval: interval) / interval
+                            let overdue = densityCadence.overdue(segment: frame.segment, time: frame.streamTime, interval: interval)
                             if let map = await densityPass(estimator, on: learned.model, picture, overdue: overdue,
-                                                           waitingAtMost: max(0, 1 / max(camera.stream.analysisFps, 0.1) - waited)) {
+                                                           waitingAtMost: max(0, analysisInterval - waited)) {
                                 recentDensity = map
                                 densityCadence.made(segment: frame.segment, time: frame.streamTime)
                             }
@@ -427,6 +427,9 @@ public final class CameraPipeline: Sendable {
         }
     }
 
+    /// Seconds between analysed frames: the longest a frame's analysis waits for its passes.
+    private var analysisInterval: Double { 1 / max(camera.stream.analysisFps, 0.1) }
+
     /// A pass on the lane, waiting for a slot at most `waitingAtMost` seconds (default: until the
     /// next analysis frame).
     private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>, urgent: Bool = false, overdue: Double = 0,
@@ -440,8 +443,7 @@ public final class CameraPipeline: Sendable {
                 let began = DispatchTime.now().uptimeNanoseconds
                 return (try work(), began)
             }
-            let wait = waitingAtMost ?? 1 / max(camera.stream.analysisFps, 0.1)
-            guard let (result, began) = try await model.lane.run(waitingAtMost: wait, urgent: urgent, overdue: overdue, timed) else {
+            guard let (result, began) = try await model.lane.run(waitingAtMost: waitingAtMost ?? analysisInterval, urgent: urgent, overdue: overdue, timed) else {
                 skips.add(1, ordering: .relaxed)
                 return nil
             }

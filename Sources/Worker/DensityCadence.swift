@@ -21,10 +21,10 @@ public struct DensityCadence: Sendable, Equatable {
         return time - last.time >= interval - 0.001
     }
 
-    /// Seconds the pass due at `time` is late (0 for the first of a segment).
+    /// How late the pass due at `time` is, in intervals (0 for the first of a segment).
     public func overdue(segment: Int, time: Double, interval: Double) -> Double {
         guard let last, last.segment == segment, time >= last.time else { return 0 }
-        return max(0, time - last.time - interval)
+        return max(0, time - last.time - interval) / interval
     }
 
     /// Records a map made from the frame at `time`.

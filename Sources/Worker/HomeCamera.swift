@@ -59,7 +59,7 @@ final class HomeCamera {
     }
 
     /// How late the due pass is on the camera's schedule, in its intervals (`InferenceLane` serves the most overdue first).
-    func overdue(_ frame: AnalysisFrame) -> Double { schedule.overdue(segment: frame.segment, time: frame.streamTime) / schedule.interval }
+    func overdue(_ frame: AnalysisFrame) -> Double { schedule.overdue(segment: frame.segment, time: frame.streamTime) }
 
     /// The pose pass itself: blocking, on the inference lane.
     func follow(_ picture: DecodedPicture) throws(InferenceError) -> Pose? { try follower.follow(picture) }

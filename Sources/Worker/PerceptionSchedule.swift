@@ -37,11 +37,12 @@ public struct PerceptionSchedule: Sendable, Equatable {
         }
     }
 
-    /// Seconds a pass due at stream `time` of `segment` is late on the schedule (0 for the first of a
-    /// segment): a camera whose passes were skipped grows overdue and is served first (`InferenceLane`).
+    /// How late a pass due at stream `time` of `segment` is on the schedule, in intervals (0 for the
+    /// first of a segment): a camera whose passes were skipped grows overdue and is served first
+    /// (`InferenceLane`, which ranks every kind of pass in its own intervals).
     public func overdue(segment: Int, time: Double) -> Double {
         guard let last, last.segment == segment else { return 0 }
-        return max(0, time - next)
+        return max(0, time - next) / interval
     }
 
     /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).

@@ -37,7 +37,7 @@ import Testing
         } catch { #expect("\(error)".contains("at or after the fall's onset"), "\(error)") }
     }
 
-    @Test func aDetectedFallIsTimedFromItsLandingAndAQuietClipIsNot() throws {
+    @Test func aDetectedFallIsTimedFromItsLandingAndAFalseAlarmIsNot() throws {
         let dataset = try Self.dataset()
         // Standing until 1.0 s, flat on the floor (hips 0.8 of the body lower) from 1.6 s, 5 looks a second.
         let fall: FallEvaluator.Series = (0..<25).map { i in
@@ -46,12 +46,16 @@ import Testing
             return (t, PostureSample(time: t, lean: down ? 85 : 5, hipY: down ? 320 : 200, scale: 150))
         }
         let report = FallEvaluator(dataset: dataset)
-            .score(["S1/fall.mp4": fall, "S1/adl.mp4": []], settings: { _ in FallWatch.Settings() }, protocolName: "fixed", frames: 25, msPerFrame: 1)
-            .landed(["S1/fall.mp4": 1.7])
+            .score(["S1/fall.mp4": fall, "S1/adl.mp4": fall], settings: { _ in FallWatch.Settings() }, protocolName: "fixed", frames: 25, msPerFrame: 1)
+            .landed(["S1/fall.mp4": 1.7, "S1/adl.mp4": 1.0])
         let clip = try #require(report.perClip.first { $0.clip == "S1/fall.mp4" })
         let alarm = try #require(clip.alarmSeconds)
         #expect(clip.outcome == "detected" && clip.landedSeconds == 1.7)
         #expect(clip.afterLandingSeconds.map { abs($0 - (alarm - 1.7)) < 0.011 } == true, "\(clip)")
-        #expect(report.perClip.first { $0.clip == "S1/adl.mp4" }?.afterLandingSeconds == nil)
+        // An alarm that is no detected fall (here a false alarm on the daily activity) is not timed,
+        // whatever landing it is given.
+        let wrong = try #require(report.perClip.first { $0.clip == "S1/adl.mp4" })
+        #expect(wrong.outcome == "false alarm" && wrong.alarmSeconds != nil)
+        #expect(wrong.landedSeconds == 1.0 && wrong.afterLandingSeconds == nil, "\(wrong)")
     }
 }

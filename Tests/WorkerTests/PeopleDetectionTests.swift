@@ -105,8 +105,8 @@ import Vision
         d.made(segment: 0, time: 0)
         #expect(!d.isDue(segment: 0, time: 1, interval: 2))
         #expect(d.isDue(segment: 0, time: 2, interval: 2) && d.overdue(segment: 0, time: 2, interval: 2) == 0)
-        // Skipped at 2 s and 3 s (the lane was busy): a second late at 3 s, two at 4 s.
-        #expect(d.overdue(segment: 0, time: 3, interval: 2) == 1 && d.overdue(segment: 0, time: 4, interval: 2) == 2)
+        // Skipped at 2 s and 3 s (the lane was busy): half an interval late at 3 s, one at 4 s.
+        #expect(d.overdue(segment: 0, time: 3, interval: 2) == 0.5 && d.overdue(segment: 0, time: 4, interval: 2) == 1)
         #expect(d.usable(segment: 0, time: 4, interval: 2) && !d.usable(segment: 0, time: 4.1, interval: 2))
         // A reconnect: due at once, on time, and the old map is not used.
         #expect(d.isDue(segment: 1, time: 0.5, interval: 2) && d.overdue(segment: 1, time: 0.5, interval: 2) == 0)
@@ -206,12 +206,12 @@ import Vision
         #expect(load.isShort)
     }
 
-    @Test func aPassIsOverdueByTheTimeSinceItWasDue() {
-        var schedule = PerceptionSchedule(rate: 1, gate: .always)
+    @Test func aPassIsOverdueByTheIntervalsSinceItWasDue() {
+        var schedule = PerceptionSchedule(rate: 2, gate: .always)
         #expect(schedule.overdue(segment: 0, time: 5) == 0)  // nothing ran yet
         schedule.ran(segment: 0, time: 0)
-        #expect(schedule.overdue(segment: 0, time: 0.8) == 0)
-        #expect(abs(schedule.overdue(segment: 0, time: 1.6) - 0.6) < 1e-9)
+        #expect(schedule.overdue(segment: 0, time: 0.4) == 0)
+        #expect(abs(schedule.overdue(segment: 0, time: 0.8) - 0.6) < 1e-9)  // 0.3 s late on a 0.5 s interval
         #expect(schedule.overdue(segment: 1, time: 1.6) == 0)  // a new segment starts afresh
     }
 
