@@ -108,11 +108,12 @@ PY
 
 # Behaviours from tracks on clip datasets (issue 18), their normal clips learned from, the rest
 # scored (Benchmarks/datasets/build.sh lays them out): UCSD Ped2 (vehicles among pedestrians) and
-# the sped-up PETS and concourse footage (running). For running, OpenCV's mean Farneback magnitude
-# scores the same clip frames in the same run.
+# the sped-up PETS and concourse footage (running), and the sped-up Ped2 training clips that running
+# from tracks was designed on (ped2-running-clips: development, not a result). For running, OpenCV's
+# mean Farneback magnitude scores the same clip frames in the same run.
 behaviour=$work/behaviour.jsonl
 : > "$behaviour"
-for name in ucsd-ped2 pets-running-clips concourse-running-clips; do
+for name in ucsd-ped2 ped2-running-clips pets-running-clips concourse-running-clips; do
   ds=.build/datasets/$name
   if [ ! -d "$ds/clips" ]; then
     echo "[behaviour] $ds missing: run Benchmarks/datasets/build.sh (ucsd-ped2 needs ../shared/data/ucsd-ped2)" >&2; continue
@@ -120,12 +121,7 @@ for name in ucsd-ped2 pets-running-clips concourse-running-clips; do
   echo "[behaviour] $ds" >&2
   "$retina" eval --json "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['scorer']='Retina, tracks'; print(json.dumps(r))" >> "$behaviour"
   case $name in *-running-clips)
-    base=${name%-running-clips}; copy=$work/$name.farneback
-    rm -rf "$copy" && mkdir -p "$copy"
-    ln -s "$(readlink -f "$ds"/clips/*.mp4)" "$copy/video.mp4"
-    cp ".build/datasets/$base-running/scene.yaml" "$copy/"
-    { echo "start_frame,end_frame,kind"; tail -n +2 "$ds/anomalies.csv" | cut -d, -f2-; } > "$copy/anomalies.csv"
-    Benchmarks/baseline/run.sh "$copy" --json --threads 1 2>/dev/null \
+    Benchmarks/baseline/run.sh --clips "$ds" --threads 1 2>/dev/null \
       | python3 -c "import json,sys; r=json.load(sys.stdin); r['dataset']='$name'; r['scorer']='OpenCV Farneback'; print(json.dumps(r))" >> "$behaviour"
   esac
 done

@@ -11,8 +11,12 @@
 #                               frame kept): people suddenly moving at running speed. The sped-up
 #                               frames are labelled in anomalies.csv (frame numbers of the new video).
 # pets-running-clips, concourse-running-clips  the sped-up videos as clip datasets, for running
-#                               from tracks: normal/ = the footage before the sped-up segment (learned
-#                               from, never scored), clips/ = the rest, from the segment on.
+#                               from tracks: normal/ = the footage up to 2 s before the sped-up
+#                               segment (learned from, never scored), clips/ = the rest.
+# ped2-running-clips            development footage for running, kept apart from the two above (which
+#                               score it): UCSD Ped2's training clips 01-08 as normal/, 09-16 in
+#                               clips/ with frames 50-129 sped up 4x (20 frames of people suddenly
+#                               four times as fast, labelled 51-70, then normal again).
 # falls-normal                  the normal videos above (and Ped2's training and test clips) as a fall
 #                               dataset with no fall: false alarms per hour.
 # ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
@@ -46,14 +50,17 @@ cut() {
   mv "$2.tmp.mp4" "$2"
 }
 
-# running_clips NAME FIRST: NAME-running-clips from NAME-running, split at frame FIRST (where its
-# sped-up segment starts); the labels are NAME-running's, counted from FIRST.
+# running_clips NAME FIRST LEAD: NAME-running-clips from NAME-running, split LEAD frames (2 s)
+# before frame FIRST, where its sped-up segment starts; the labels are NAME-running's, counted from
+# the split. The lead-in is there because a clip starts with nobody followed: split at FIRST itself
+# (as until 2026-12-05), its first running frame could not be scored by any tracker, while a
+# camera's tracker has been following its people for as long as it has been on.
 running_clips() {
-  local src=$out/$1-running dst=$out/$1-running-clips
+  local src=$out/$1-running dst=$out/$1-running-clips split=$(($2 - $3))
   mkdir -p "$dst/normal" "$dst/clips"
-  cut "$src/video.mp4" "$dst/normal/$1-before.mp4" 0 $(($2 - 1))
-  cut "$src/video.mp4" "$dst/clips/$1-running.mp4" "$2" 100000
-  { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$src/anomalies.csv" | awk -F, -v c="$1-running" -v f="$2" '{print c "," $1 - f "," $2 - f "," $3}'; } > "$dst/anomalies.csv"
+  cut "$src/video.mp4" "$dst/normal/$1-before.mp4" 0 $((split - 1))
+  cut "$src/video.mp4" "$dst/clips/$1-running.mp4" "$split" 100000
+  { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$src/anomalies.csv" | awk -F, -v c="$1-running" -v f="$split" '{print c "," $1 - f "," $2 - f "," $3}'; } > "$dst/anomalies.csv"
 }
 
 for name in pets2009-s2l1 concourse pets-running concourse-running; do
@@ -75,14 +82,28 @@ ln -sf "$data/pets2009-s2l1/video.mp4" "$ids/video.mp4"
 } > "$ids/counts.csv"
 speedup "$data/pets2009-s2l1/video.mp4" "$out/pets-running/video.mp4" 500 699
 speedup "$data/concourse/video.mp4" "$out/concourse-running/video.mp4" 150 269
-running_clips pets 500
-running_clips concourse 150
+running_clips pets 500 20
+running_clips concourse 150 50
 if [ -s "$data/ucsd-ped2/test_anomalies.csv" ]; then
   ped2=$out/ucsd-ped2
   mkdir -p "$ped2/normal" "$ped2/clips"
   for f in "$data"/ucsd-ped2/train_*.mp4; do ln -sf "$f" "$ped2/normal/"; done
   for f in "$data"/ucsd-ped2/test_*.mp4; do ln -sf "$f" "$ped2/clips/"; done
   { echo "clip,start_frame,end_frame,kind"; tail -n +2 "$data/ucsd-ped2/test_anomalies.csv" | awk -F, '{print $1 "," $3 "," $4 ",vehicle"}'; } > "$ped2/anomalies.csv"
+fi
+# ped2-running-clips: to design running from tracks on, so that PETS and the concourse stay held out.
+if [ -s "$data/ucsd-ped2/train_16.mp4" ]; then
+  dev=$out/ped2-running-clips
+  mkdir -p "$dev/normal" "$dev/clips"
+  for i in 01 02 03 04 05 06 07 08; do ln -sf "$data/ucsd-ped2/train_$i.mp4" "$dev/normal/"; done
+  echo "clip,start_frame,end_frame,kind" > "$dev/anomalies.csv.tmp"
+  for i in 09 10 11 12 13 14 15 16; do
+    speedup "$data/ucsd-ped2/train_$i.mp4" "$dev/clips/train_$i-running.mp4" 50 129
+    # The first frame moved 4x as far as the one before it is 51 (50 is still a normal step), the
+    # last is 70 (the step 126 -> 130 of the original): the labels are of motion, as for PETS.
+    echo "train_$i-running,51,70,running" >> "$dev/anomalies.csv.tmp"
+  done
+  mv "$dev/anomalies.csv.tmp" "$dev/anomalies.csv"
 fi
 # falls-normal: every normal video here as a fall dataset of daily activities (labels.csv, label
 # adl): the false alarms of the fall detector per hour of footage with nobody falling.
