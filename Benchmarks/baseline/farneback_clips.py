@@ -30,9 +30,15 @@ def main(argv=None):
     if not clips:
         raise DatasetError(f"{args.dataset}/clips has no .mp4 clip")
     intervals = {}
-    with open(os.path.join(args.dataset, "anomalies.csv"), newline="") as f:
-        for row in csv.DictReader(f):
-            intervals.setdefault(row["clip"], []).append((int(row["start_frame"]), int(row["end_frame"]), row["kind"]))
+    labels_csv = os.path.join(args.dataset, "anomalies.csv")
+    if not os.path.isfile(labels_csv):
+        raise DatasetError(f"{labels_csv} is missing: a clip dataset's labels (clip,start_frame,end_frame,kind)")
+    with open(labels_csv, newline="") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                intervals.setdefault(row["clip"], []).append((int(row["start_frame"]), int(row["end_frame"]), row["kind"]))
+            except (KeyError, TypeError, ValueError):
+                raise DatasetError(f"{labels_csv} line {line}: expected clip,start_frame,end_frame,kind with whole frame numbers")
     scores, labels = [], []
     detected = missed = false_alarms = 0
     ms, frames = [], 0
