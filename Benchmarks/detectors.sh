@@ -134,6 +134,7 @@ for l in open(sys.argv[1]):
     r = json.loads(l); a = r["anomaly"]
     ms = r.get("detectorMsPerFrame", a.get("msPerFrame"))
     tr = r.get("trackingMsPerFrame")
-    print(f"| {r['dataset']} | {r['scorer']} | {a['auc']:.4f} | {a['detected']} | {a['missed']} | {a['falseAlarms']} "
+    name = r['dataset'] + (" (development)" if r['dataset'] == "ped2-running-clips" else "")
+    print(f"| {name} | {r['scorer']} | {a['auc']:.4f} | {a['detected']} | {a['missed']} | {a['falseAlarms']} "
           f"| {', '.join(f'{x:.1f}' for x in a.get('latencySeconds', [])) or '–'} | {ms:.1f} | {'–' if tr is None else f'{tr:.3f}'} |")
 PY
