@@ -6,7 +6,6 @@ and summed. normal/ is not read: this baseline learns nothing.
     Benchmarks/baseline/run.sh --clips DATASET [--threads N]    # prints one JSON object
 """
 import argparse
-import csv
 import glob
 import json
 import os
@@ -15,7 +14,7 @@ import sys
 import cv2
 import numpy as np
 
-from opencv_baseline import DatasetError, anomaly_pass, anomaly_result, log, rank_auc, rounded
+from opencv_baseline import DatasetError, anomaly_pass, anomaly_result, load_intervals, log, rank_auc, rounded
 
 
 def main(argv=None):
@@ -29,16 +28,10 @@ def main(argv=None):
     clips = sorted(glob.glob(os.path.join(args.dataset, "clips", "*.mp4")))
     if not clips:
         raise DatasetError(f"{args.dataset}/clips has no .mp4 clip")
-    intervals = {}
     labels_csv = os.path.join(args.dataset, "anomalies.csv")
     if not os.path.isfile(labels_csv):
         raise DatasetError(f"{labels_csv} is missing: a clip dataset's labels (clip,start_frame,end_frame,kind)")
-    with open(labels_csv, newline="") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            try:
-                intervals.setdefault(row["clip"], []).append((int(row["start_frame"]), int(row["end_frame"]), row["kind"]))
-            except (KeyError, TypeError, ValueError):
-                raise DatasetError(f"{labels_csv} line {line}: expected clip,start_frame,end_frame,kind with whole frame numbers")
+    intervals = load_intervals(labels_csv, by_clip=True)
     scores, labels = [], []
     detected = missed = false_alarms = 0
     ms, frames = [], 0

@@ -90,14 +90,18 @@ def load_counts(path):
     return counts
 
 
-def load_intervals(path):
-    intervals = []
-    for row in read_csv(path, ["start_frame", "end_frame"]):
-        start, end = int(row["start_frame"]), int(row["end_frame"])
+def load_intervals(path, by_clip=False):
+    """(start, end, kind) of anomalies.csv; by_clip: a clip dataset's (clip,start_frame,end_frame,kind), by clip."""
+    grouped = {}
+    for row in read_csv(path, ["start_frame", "end_frame"] + (["clip"] if by_clip else [])):
+        try:
+            start, end = int(row["start_frame"]), int(row["end_frame"])
+        except ValueError:
+            raise DatasetError(f"{path}: start_frame and end_frame must be whole frame numbers, not {row['start_frame']},{row['end_frame']}")
         if end < start:
             raise DatasetError(f"{path}: interval {start},{end} ends before it starts")
-        intervals.append((start, end, row.get("kind") or "anomaly"))
-    return intervals
+        grouped.setdefault(row["clip"] if by_clip else None, []).append((start, end, row.get("kind") or "anomaly"))
+    return grouped if by_clip else grouped.get(None, [])
 
 
 def load_zone(path, zone_id="all"):

@@ -34,29 +34,19 @@ public struct FallDataset: Sendable {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw .dataset(file, "cannot be read (a fall dataset has labels.csv: clip,label,fall_type,fall_start_s,…)")
         }
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),
-              let clipColumn = header.firstIndex(of: "clip"), let labelColumn = header.firstIndex(of: "label"),
-              let startColumn = header.firstIndex(of: "fall_start_s") else {
-            throw .dataset(file, "the header must name clip, label and fall_start_s")
-        }
         var clips: [Clip] = []
-        for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty && !line.hasPrefix("#") {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count > max(clipColumn, labelColumn, startColumn) else {
-                throw .dataset(file, "line \(n + 1): expected at least \(max(clipColumn, labelColumn, startColumn) + 1) fields, got \(fields.count)")
-            }
-            let name = fields[clipColumn], label = fields[labelColumn].lowercased()
-            guard label == "fall" || label == "adl" else { throw .dataset(file, "line \(n + 1): label must be fall or adl, not '\(fields[labelColumn])'") }
+        for (n, row) in try rows(of: text, in: file, columns: ["clip", "label", "fall_start_s"]) {
+            let name = row["clip"]!, label = row["label"]!.lowercased()
+            guard label == "fall" || label == "adl" else { throw .dataset(file, "line \(n): label must be fall or adl, not '\(row["label"]!)'") }
             var start: Double?
             if label == "fall" {
-                guard let s = Double(fields[startColumn]), s >= 0 else {
-                    throw .dataset(file, "line \(n + 1): a fall needs its fall_start_s (seconds ≥ 0), got '\(fields[startColumn])'")
+                guard let s = Double(row["fall_start_s"]!), s >= 0 else {
+                    throw .dataset(file, "line \(n): a fall needs its fall_start_s (seconds ≥ 0), got '\(row["fall_start_s"]!)'")
                 }
                 start = s
             }
             let path = (directory as NSString).appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: path) else { throw .dataset(file, "line \(n + 1): no clip \(path)") }
+            guard FileManager.default.fileExists(atPath: path) else { throw .dataset(file, "line \(n): no clip \(path)") }
             let subject = name.split(separator: "/").count > 1 ? String(name.split(separator: "/")[0]) : "all"
             clips.append(Clip(name: name, path: path, subject: subject, isFall: label == "fall", fallStart: start))
         }
@@ -69,23 +59,36 @@ public struct FallDataset: Sendable {
     /// must be one of this dataset's falls, at or after its onset.
     public func landings(from file: String) throws(EvaluationError) -> [String: Double] {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .dataset(file, "cannot be read") }
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),
-              let clipColumn = header.firstIndex(of: "clip"), let landedColumn = header.firstIndex(of: "landed_s") else {
-            throw .dataset(file, "the header must name clip and landed_s")
-        }
         var landed: [String: Double] = [:]
-        for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty && !line.hasPrefix("#") {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count > max(clipColumn, landedColumn) else { throw .dataset(file, "line \(n + 1): expected clip and landed_s") }
-            guard let clip = clips.first(where: { $0.name == fields[clipColumn] }), clip.isFall, let onset = clip.fallStart else {
-                throw .dataset(file, "line \(n + 1): '\(fields[clipColumn])' is not a fall clip of \(directory)")
+        for (n, row) in try Self.rows(of: text, in: file, columns: ["clip", "landed_s"]) {
+            guard let clip = clips.first(where: { $0.name == row["clip"] }), clip.isFall, let onset = clip.fallStart else {
+                throw .dataset(file, "line \(n): '\(row["clip"]!)' is not a fall clip of \(directory)")
             }
-            guard let t = Double(fields[landedColumn]), t >= onset else {
-                throw .dataset(file, "line \(n + 1): landed_s must be a time at or after the fall's onset (\(onset) s), not '\(fields[landedColumn])'")
+            guard let t = Double(row["landed_s"]!), t >= onset else {
+                throw .dataset(file, "line \(n): landed_s must be a time at or after the fall's onset (\(onset) s), not '\(row["landed_s"]!)'")
             }
             landed[clip.name] = t
         }
         return landed
+    }
+
+    /// The rows of a CSV `text` (read from `file`) whose header names `columns` (others may be
+    /// there), blank and `#` lines skipped: each row's line number and its `columns`' fields.
+    static func rows(of text: String, in file: String, columns: [String]) throws(EvaluationError) -> [(line: Int, fields: [String: String])] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let header = lines.first?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let indices = columns.compactMap { header.firstIndex(of: $0) }
+        guard indices.count == columns.count else {
+            throw .dataset(file, "the header must name " + columns.dropLast().joined(separator: ", ") + " and " + columns.last!)
+        }
+        var rows: [(line: Int, fields: [String: String])] = []
+        for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty && !line.hasPrefix("#") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count > indices.max()! else {
+                throw .dataset(file, "line \(n + 1): expected at least \(indices.max()! + 1) fields, got \(fields.count)")
+            }
+            rows.append((n + 1, Dictionary(uniqueKeysWithValues: zip(columns, indices.map { fields[$0] }))))
+        }
+        return rows
     }
 }
