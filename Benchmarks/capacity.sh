@@ -20,7 +20,8 @@
 #     open all through the run: the latency is given for every event and for those of the measured
 #     window apart (steady state, without the first seconds of every camera starting).
 #   DUAL=1 DENSITY=2s CAMERAS=32 Benchmarks/capacity.sh   # and the density model every 2 s on every
-#     camera (this sparse scene runs it every 30 s otherwise, as a check)
+#     camera (this sparse scene runs it every 30 s otherwise, as a check); DENSITY_SCALE=picture feeds
+#     it the substream at its own size instead of the main stream's (perception.densityScale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -67,7 +68,9 @@ for n in $counts; do
   rm -f "$db"*; rm -rf "$work/capacity-ev"
   defaults="pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
   # DENSITY=2s: the density model on every camera every 2 s, as on a node whose every camera watches a dense crowd.
-  [ -n "${DENSITY:-}" ] && defaults="$defaults, perception: {densityCheckEvery: $DENSITY}"
+  # DENSITY_SCALE=picture: a substream fed to the density model at its own size, not the main stream's.
+  perception=${DENSITY:+densityCheckEvery: $DENSITY}${DENSITY:+${DENSITY_SCALE:+, }}${DENSITY_SCALE:+densityScale: $DENSITY_SCALE}
+  [ -n "$perception" ] && defaults="$defaults, perception: {$perception}"
   if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \

@@ -70,6 +70,11 @@ for name in pets2009-s2l1 pets-identities concourse; do
     "$retina" eval --json --counter $c "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; print(json.dumps(r))" >> "$rows"
   done
 done
+# The concourse as a dual-stream camera's 640x360 substream: the density model fed the substream at
+# its own size, and at its main stream's (1280x720: what a worker with `detect:` does by default).
+for c in "detector --tiles 1" density fused "density --main-size 1280x720" "fused --main-size 1280x720"; do
+  "$retina" eval --json --counter $c .build/datasets/concourse-sub 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; print(json.dumps(r))" >> "$rows"
+done
 sht=$(cd .. && pwd)/shared/data/shanghaitech
 if [ -d "$sht" ] && ls "$density"/density-0.onnx >/dev/null 2>&1; then
   for part in part_B_train part_A_test; do

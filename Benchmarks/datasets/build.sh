@@ -17,6 +17,9 @@
 #                               score it): UCSD Ped2's training clips 01-08 as normal/, 09-16 in
 #                               clips/ with frames 50-129 sped up 4x (20 frames of people suddenly
 #                               four times as fast, labelled 51-70, then normal again).
+# concourse-sub                 the concourse as a dual-stream camera's substream (640x360 H.264 at
+#                               512 kbit/s, no B-frames, as Benchmarks/camera-clip.sh makes one),
+#                               the same frames and count labels; the zone and perspective halved.
 # falls-normal                  the normal videos above (and Ped2's training and test clips) as a fall
 #                               dataset with no fall: false alarms per hour.
 # ucsd-ped2                     UCSD Ped2 as a clip dataset: normal/ = its 16 training clips, clips/ =
@@ -69,6 +72,18 @@ for name in pets2009-s2l1 concourse pets-running concourse-running; do
 done
 ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
 ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
+# concourse-sub: the concourse's frames as its substream would send them (same frame numbers).
+sub=$out/concourse-sub
+mkdir -p "$sub"
+cp "$out/concourse/counts.csv" "$sub/"
+sed -e 's/1280x720/640x360 substream of the 1280x720 view/' -e 's/1280,/640,/g' -e 's/,720\]/,360]/g' \
+    -e 's/footY: 60, heightPx: 55/footY: 30, heightPx: 28/' -e 's/footY: 680, heightPx: 100/footY: 340, heightPx: 50/' \
+    "$out/concourse/scene.yaml" > "$sub/scene.yaml"
+if ! { [ -s "$sub/video.mp4" ] && [ "$sub/video.mp4" -nt "$here/build.sh" ]; }; then
+  ffmpeg -hide_banner -loglevel error -y -i "$data/concourse/video.mp4" -an -vf "scale=640:360:flags=bicubic" \
+    -c:v libx264 -preset veryfast -tune zerolatency -bf 0 -g 50 -b:v 512k -maxrate 512k -bufsize 512k -pix_fmt yuv420p "$sub/video.tmp.mp4"
+  mv "$sub/video.tmp.mp4" "$sub/video.mp4"
+fi
 # pets-identities: the same PETS camera counted from the identity labels (tracks-*.csv, the people
 # at least half visible, visible=1) on every 4th frame of three segments: 149 frames labelled apart
 # from counts.csv, a second count of the camera by other hands.

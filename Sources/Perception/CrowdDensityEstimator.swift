@@ -27,22 +27,28 @@ public final class CrowdDensityEstimator: Sendable {
         try self.init(session: session, maxSide: maxSide)
     }
 
-    /// The model's input size for a picture: its own size (at most `maxSide` on the longer side),
-    /// each side rounded to a multiple of 32, as in training.
-    public func inputSize(width: Int, height: Int) -> (width: Int, height: Int) {
-        Self.inputSize(width: width, height: height, maxSide: maxSide)
+    /// The model's input size for a picture: the picture scaled so that its longer side is the
+    /// scene's (`sceneSide`, default the picture's own) but at most `maxSide`, each side rounded to a
+    /// multiple of 32, as in training. The scene is larger than the picture on a camera's substream:
+    /// its main stream shows the same people, and the model counts them at the size it learned them
+    /// (the overhead concourse's 640×360 substream at its own size: 18 % error; scaled up to
+    /// 1024×576, as its main stream would be: 3 %; Benchmarks/README).
+    public func inputSize(width: Int, height: Int, sceneSide: Int? = nil) -> (width: Int, height: Int) {
+        Self.inputSize(width: width, height: height, maxSide: maxSide, sceneSide: sceneSide)
     }
 
-    public static func inputSize(width: Int, height: Int, maxSide: Int) -> (width: Int, height: Int) {
-        let scale = min(1, Double(maxSide) / Double(max(width, height)))
+    public static func inputSize(width: Int, height: Int, maxSide: Int, sceneSide: Int? = nil) -> (width: Int, height: Int) {
+        let longer = max(width, height)
+        let scale = Double(min(maxSide, max(1, sceneSide ?? longer))) / Double(longer)
         func side(_ v: Int) -> Int { max(32, Int((Double(v) * scale / 32).rounded()) * 32) }
         return (side(width), side(height))
     }
 
-    /// The density over the whole picture, and the seconds the inference took.
-    public func estimate(_ picture: some BGRPixelSource) throws(InferenceError) -> (map: DensityMap, seconds: Double) {
+    /// The density over the whole picture, and the seconds the inference took. `sceneSide`: the
+    /// longer side of the scene the picture shows (a substream's main stream), see `inputSize`.
+    public func estimate(_ picture: some BGRPixelSource, sceneSide: Int? = nil) throws(InferenceError) -> (map: DensityMap, seconds: Double) {
         guard picture.width > 0, picture.height > 0 else { throw .badInput("the picture is empty") }
-        let (w, h) = inputSize(width: picture.width, height: picture.height)
+        let (w, h) = inputSize(width: picture.width, height: picture.height, sceneSide: sceneSide)
         guard let bgr = picture.bgrPixels(width: w, height: h, crop: PictureRect(x: 0, y: 0, width: picture.width, height: picture.height)) else {
             throw .badInput("the picture (\(picture.width)×\(picture.height)) gave no pixels at \(w)×\(h)")
         }
@@ -58,7 +64,7 @@ public final class CrowdDensityEstimator: Sendable {
         return (map, took.inSeconds)
     }
 
-    public func estimate(_ picture: some BGRPixelSource, on executor: InferenceExecutor) async throws(InferenceError) -> (map: DensityMap, seconds: Double) {
-        try await executor.run { () throws(InferenceError) in try self.estimate(picture) }
+    public func estimate(_ picture: some BGRPixelSource, sceneSide: Int? = nil, on executor: InferenceExecutor) async throws(InferenceError) -> (map: DensityMap, seconds: Double) {
+        try await executor.run { () throws(InferenceError) in try self.estimate(picture, sceneSide: sceneSide) }
     }
 }

@@ -422,8 +422,11 @@ public final class CameraPipeline: Sendable {
     /// One crowd-density pass, the same way.
     private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture,
                              overdue: Double, waitingAtMost seconds: Double) async -> DensityMap? {
-        await onLane(model, "crowd density", counted: densityPasses, overdue: overdue, waitingAtMost: seconds) { () throws(InferenceError) in
-            try estimator.estimate(picture).map
+        // A substream is fed at its main stream's scale (`perception.densityScale`), once the main
+        // stream has said its size.
+        let main = camera.perception.densityScale == .main ? self.main?.health.snapshot.stream.map { max($0.width, $0.height) } : nil
+        return await onLane(model, "crowd density", counted: densityPasses, overdue: overdue, waitingAtMost: seconds) { () throws(InferenceError) in
+            try estimator.estimate(picture, sceneSide: main).map
         }
     }
 

@@ -80,6 +80,9 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A crowd-density model other than Models/crowd-density (not checksummed).", valueName: "file"))
     var densityModel: String?
 
+    @Option(name: .long, help: ArgumentHelp("Videos, with --counter density or fused: the video is a camera's substream and its main stream is this size (e.g. 1280x720): the density model sees each picture at the main stream's scale (at most 1024 px), as a worker feeds a camera with `detect:`.", valueName: "WxH"))
+    var mainSize: String?
+
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
@@ -101,6 +104,15 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Fall datasets: a CSV of clip,landed_s (when each fall's body comes to rest, e.g. Benchmarks/datasets/falls-gmdcsa24/landed.csv): each alarm is also timed from it.", valueName: "file"))
     var landings: String?
 
+    /// The longer side of a `WxH` size, e.g. 1280 for 1280x720.
+    static func longerSide(_ text: String) throws -> Int {
+        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...16_384).contains(w), (16...16_384).contains(h) else {
+            throw ValidationError("--main-size: expected WIDTHxHEIGHT in pixels, e.g. 1280x720, got '\(text)'")
+        }
+        return max(w, h)
+    }
+
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
@@ -114,6 +126,9 @@ struct Eval: AsyncParsableCommand {
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
+        }
+        if mainSize != nil, counter == nil || counter == .detector || ClipDataset.isClipDataset(dataset) || StillDataset.isStill(dataset) || FallDataset.isFallDataset(dataset) {
+            throw ValidationError("--main-size is for counting a video (a camera's substream) with --counter density or fused")
         }
         if FallDataset.isFallDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a fall dataset") }
@@ -138,7 +153,8 @@ struct Eval: AsyncParsableCommand {
         if images != nil { throw ValidationError("--images names pictures of a still dataset; \(dataset) is a video dataset") }
         var learned: (name: String, count: Evaluator.VideoCounter)?
         if let counter {
-            learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads).loadForVideo()
+            learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads,
+                                               mainSide: try mainSize.map(Self.longerSide)).loadForVideo()
             FFmpegLog.set(.quiet)
         }
         let counterUsed = learned

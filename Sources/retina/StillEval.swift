@@ -15,6 +15,9 @@ struct LearnedCounter {
     var densityModel: String?
     var tiles: TileSetting
     var threads: Int
+    /// The longer side of the camera's main stream when the video is its substream: the density
+    /// model sees the picture at that scale, as a dual-stream worker feeds it.
+    var mainSide: Int? = nil
 
     /// The models this counter needs (it loads them off the cooperative pool), and a name for reports.
     private func models() async throws -> (name: String, detector: ObjectDetector?, density: CrowdDensityEstimator?) {
@@ -35,7 +38,7 @@ struct LearnedCounter {
     /// A name for reports, and the counter of single pictures (it blocks: call it off the cooperative pool).
     func load() async throws -> (name: String, count: StillEvaluator.Counter) {
         let (name, detector, density) = try await models()
-        let count = Self.counter(source, detector: detector, density: density, lookalikes: nil)
+        let count = Self.counter(source, detector: detector, density: density, mainSide: nil, lookalikes: nil)
         return (name, { picture in try count(picture, 0) })
     }
 
@@ -46,17 +49,17 @@ struct LearnedCounter {
         let (name, detector, density) = try await models()
         let lookalikes = source == .fused ? LookalikesLearned() : nil
         return (name + (lookalikes == nil ? "" : ", less still lookalikes"),
-                Self.counter(source, detector: detector, density: density, lookalikes: lookalikes))
+                Self.counter(source, detector: detector, density: density, mainSide: mainSide, lookalikes: lookalikes))
     }
 
     /// People in a picture at a stream time by `source`, and the inference seconds it took.
     private static func counter(_ source: PeopleCountSource, detector: ObjectDetector?, density: CrowdDensityEstimator?,
-                                lookalikes: LookalikesLearned?) -> Evaluator.VideoCounter {
+                                mainSide: Int?, lookalikes: LookalikesLearned?) -> Evaluator.VideoCounter {
         { picture, time in
             let found = try detector?.detect(picture)
             let detections = found?.detections ?? []
             let people = (lookalikes?.filter(detections, at: time, picture: picture) ?? detections).filter { $0.classIndex == COCOClass.person }
-            let estimated = try density?.estimate(picture)
+            let estimated = try density?.estimate(picture, sceneSide: mainSide)
             let regime = CrowdRegime.of(CrowdRegime.Crowding(people: people, density: estimated?.map))
             let count: Double = switch source {
             case .detector: Double(people.count)

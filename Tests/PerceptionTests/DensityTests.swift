@@ -27,6 +27,18 @@ import Vocabulary
         #expect(size(10, 10) == (32, 32))
     }
 
+    @Test func aSubstreamIsSeenAtItsMainStreamsScale() {
+        let size = { (w: Int, h: Int, scene: Int?) in CrowdDensityEstimator.inputSize(width: w, height: h, maxSide: 1024, sceneSide: scene) }
+        // 640×360 with a 1280×720 or a 1920×1080 main stream: as the main stream would be fed (1024×576).
+        #expect(size(640, 360, 1280) == (1024, 576))
+        #expect(size(640, 360, 1920) == (1024, 576))
+        // A D1 substream (704×576) of an 800-pixel main stream: 800 on the longer side, its own shape kept.
+        #expect(size(704, 576, 800) == (800, 640))
+        // No main stream, or one no larger: the picture's own size, as before.
+        #expect(size(640, 360, nil) == (640, 352))
+        #expect(size(640, 360, 640) == (640, 352))
+    }
+
     @Test func aSparseZoneCountsThePeopleSeenADenseOneTheDensity() {
         // One person box over the two left cells of the bottom row; feet at (0.25, 1).
         let person = Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0, y0: 0.5, x1: 0.5, y1: 1))

@@ -47,7 +47,7 @@ import Testing
         defaults: {crowd: {forecast: 2m}}
         cameras:
           - {id: a, url: a.mp4}
-          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, denseFrom: 20, lookalikes: off}, crowd: {forecast: off}}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, denseFrom: 20, lookalikes: off}, crowd: {forecast: off}}
         """, file: "c.yaml")
         #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
         #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
@@ -57,6 +57,7 @@ import Testing
         #expect(b.perception.regimeThresholds.people == 20 && b.perception.regimeThresholds.densityPeople == 40)
         #expect(config.cameras[0].perception.densityCheckEvery == 30)
         #expect(config.cameras[0].perception.lookalikes && !b.perception.lookalikes)
+        #expect(config.cameras[0].perception.densityScale == .main && b.perception.densityScale == .picture)
         #expect(b.crowd.forecast == nil)
         #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].crowd.forecast == 300)
     }
@@ -70,6 +71,7 @@ import Testing
         ("perception: {people: on, model: big}", "cameras[0].perception"),
         ("perception: {densityEvery: 0.1s}", "cameras[0].perception.densityEvery: must be between 0.2 s and 600 s"),
         ("perception: {denseFrom: 0}", "cameras[0].perception.denseFrom"),
+        ("perception: {densityScale: big}", "cameras[0].perception.densityScale: expected main or picture, got 'big'"),
         ("crowd: {forecast: 5s}", "cameras[0].crowd.forecast: must be between 10 s and 3600 s"),
         ("crowd: {forecast: soon}", "cameras[0].crowd.forecast: expected a duration"),
     ])

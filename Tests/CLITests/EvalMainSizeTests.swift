@@ -1,0 +1,19 @@
+import Foundation
+import RetinaTestSupport
+import Testing
+
+/// `retina eval --main-size`: counting a video as a camera's substream. Misuse is refused, never ignored.
+@Suite struct EvalMainSizeTests {
+    @Test(arguments: [
+        (["--counter", "detector", "--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
+        (["--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
+        (["--counter", "density", "--main-size", "1280by720"], "--main-size: expected WIDTHxHEIGHT in pixels, e.g. 1280x720, got '1280by720'"),
+    ])
+    func misuseIsRefused(arguments: [String], message: String) throws {
+        let dir = Fixtures.temporaryDirectory("retina-eval-main-size")
+        try "frame,count\n0,3\n".write(toFile: dir + "/counts.csv", atomically: true, encoding: .utf8)
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["eval"] + arguments + [dir])
+        #expect(run.status != 0)
+        #expect(run.output.contains(message), "\(run.output)")
+    }
+}
