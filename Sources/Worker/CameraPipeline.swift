@@ -32,6 +32,7 @@ public final class CameraPipeline: Sendable {
     private let waitNanos = Atomic<Int>(0)
     private let densityPasses = Atomic<Int>(0)
     private let lookalikesLeftOut = Atomic<Int>(0)
+    private let densityInput = Mutex<(width: Int, height: Int)?>(nil)
     private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
     private let people: (@Sendable () -> PeopleModel?)?
@@ -187,6 +188,9 @@ public final class CameraPipeline: Sendable {
     /// People who crossed each zone's counting line (`line:`), in and out, since the camera started.
     public var lineCrossings: [String: (into: Int, out: Int)] { lineCounts.withLock { $0 } }
 
+    /// The size the density model was last fed this camera's picture at (nil before its first pass).
+    public var densityInputSize: (width: Int, height: Int)? { densityInput.withLock { $0 } }
+
     /// Crowd-density passes run on this camera's frames (while a zone was dense).
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
     /// Places this camera has learned its detector takes for a person and leaves out of its counts
@@ -311,7 +315,14 @@ public final class CameraPipeline: Sendable {
                            densityCadence.isDue(segment: frame.segment, time: frame.streamTime, interval: interval) {
                             let waited = Double(DispatchTime.now().uptimeNanoseconds - waitStarted) / 1e9
                             let overdue = densityCadence.overdue(segment: frame.segment, time: frame.streamTime, interval: interval)
-                            if let map = await densityPass(estimator, on: learned.model, picture, overdue: overdue,
+                            // A substream is fed at its main stream's scale (`perception.densityScale`) once
+                            // the main stream has said its size; the log says the input whenever it changes.
+                            let sceneSide = perception.densityScale == .main ? main?.health.snapshot.stream.map { max($0.width, $0.height) } : nil
+                            let input = estimator.inputSize(width: picture.width, height: picture.height, sceneSide: sceneSide)
+                            if densityInput.withLock({ last in defer { last = input }; return last.map { $0 != input } ?? true }) {
+                                logger.info("crowd density: the \(picture.width)×\(picture.height) picture fed at \(input.width)×\(input.height)\(sceneSide == nil ? "" : ", the main stream's scale")")
+                            }
+                            if let map = await densityPass(estimator, on: learned.model, picture, sceneSide: sceneSide, overdue: overdue,
                                                            waitingAtMost: max(0, analysisInterval - waited)) {
                                 recentDensity = map
                                 densityCadence.made(segment: frame.segment, time: frame.streamTime)
@@ -420,13 +431,10 @@ public final class CameraPipeline: Sendable {
     }
 
     /// One crowd-density pass, the same way.
-    private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture,
+    private func densityPass(_ estimator: CrowdDensityEstimator, on model: PeopleModel, _ picture: DecodedPicture, sceneSide: Int?,
                              overdue: Double, waitingAtMost seconds: Double) async -> DensityMap? {
-        // A substream is fed at its main stream's scale (`perception.densityScale`), once the main
-        // stream has said its size.
-        let main = camera.perception.densityScale == .main ? self.main?.health.snapshot.stream.map { max($0.width, $0.height) } : nil
-        return await onLane(model, "crowd density", counted: densityPasses, overdue: overdue, waitingAtMost: seconds) { () throws(InferenceError) in
-            try estimator.estimate(picture, sceneSide: main).map
+        await onLane(model, "crowd density", counted: densityPasses, overdue: overdue, waitingAtMost: seconds) { () throws(InferenceError) in
+            try estimator.estimate(picture, sceneSide: sceneSide).map
         }
     }
 

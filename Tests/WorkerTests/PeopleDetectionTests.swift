@@ -338,6 +338,33 @@ import Vision
         #expect(count >= Double(people.count), "count \(count), \(people.count) people seen")
     }
 
+    @Test(.timeLimit(.minutes(1))) func aSubstreamIsFedToTheDensityModelAtItsMainStreamsScale() async throws {
+        let dir = Fixtures.temporaryDirectory("retina-people-density-scale")
+        // The main stream: the same picture at twice the substream's size (832×624), read into the ring only.
+        let main = dir + "/main.mp4"
+        let r = try Fixtures.run(Fixtures.which("ffmpeg")!, ["-hide_banner", "-loglevel", "error", "-y", "-i", Self.clip,
+                                                            "-vf", "scale=832:624", "-c:v", "libx264", "-pix_fmt", "yuv420p", main])
+        try #require(r.status == 0, "\(r.output)")
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {dwell: 0s}}
+        cameras:
+          - {id: main-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s}}
+          - {id: own-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s, densityScale: picture}}
+          - {id: one-stream, url: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s}}
+        """, file: "test.yaml").cameras
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
+        worker.start()
+        let until = Date().addingTimeInterval(40)
+        while worker.pipelines.contains(where: { $0.framesAnalysed < 14 }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        await worker.stop()
+        let fed = Dictionary(uniqueKeysWithValues: worker.pipelines.map { ($0.camera.id, $0.densityInputSize) })
+        // 416×312 scaled to the main stream's 832 (sides in multiples of 32), or at its own size.
+        #expect(fed["main-scale"]??.width == 832 && fed["main-scale"]??.height == 640, "\(fed)")
+        #expect(fed["own-scale"]??.width == 416 && fed["own-scale"]??.height == 320, "\(fed)")
+        #expect(fed["one-stream"]??.width == 416 && fed["one-stream"]??.height == 320, "\(fed)")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aPersonStandingStillInAForbiddenZoneIsAnIntruder() async throws {
         // The still PETS frame: seven people who do not move, so no foreground motion says anything.
         let dir = Fixtures.temporaryDirectory("retina-people-intrusion")
