@@ -31,7 +31,7 @@ public final class CrowdDensityEstimator: Sendable {
     /// scene's (`sceneSide`, default the picture's own) but at most `maxSide`, each side rounded to a
     /// multiple of 32, as in training. The scene is larger than the picture on a camera's substream:
     /// its main stream shows the same people, and the model counts them at the size it learned them
-    /// (the overhead concourse's 640×360 substream at its own size: 18 % error; scaled up to
+    /// (the overhead concourse's 640×360 substream at its own size: 16 % error; scaled up to
     /// 1024×576, as its main stream would be: 3 %; Benchmarks/README).
     public func inputSize(width: Int, height: Int, sceneSide: Int? = nil) -> (width: Int, height: Int) {
         Self.inputSize(width: width, height: height, maxSide: maxSide, sceneSide: sceneSide)

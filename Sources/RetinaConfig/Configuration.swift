@@ -165,7 +165,7 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// At what scale a camera with two streams feeds the density model its substream: `main`, scaled
     /// up to the main stream's size (at most 1024 px, as a one-stream camera is fed): the model counts
     /// people at the size it learned them; `picture`, at the substream's own size: cheaper (a 640×360
-    /// pass costs about a third) but on the overhead concourse it counted 18 % off, not 3 %.
+    /// pass costs about a third) but on the overhead concourse it counted 16 % off, not 3 %.
     public enum DensityScale: String, Sendable, CaseIterable { case main, picture }
 
     public var people = true

@@ -116,6 +116,7 @@ struct Eval: AsyncParsableCommand {
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
+        _ = try mainSize.map(Self.longerSide)
         // Evaluation decodes flat out, never late: `auto` would silently be `always`.
         if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
     }
