@@ -308,8 +308,11 @@ import Vision
     @Test(.timeLimit(.minutes(1))) func aDenseZoneIsCountedByTheDensityModelAtItsOwnRate() async throws {
         let dir = Fixtures.temporaryDirectory("retina-people-density")
         // Seven people make the zone dense from 3 on; the density pass runs every 1 s of video at most.
+        // The level is announced after holding 1 s: on a test process busy with other suites' cameras
+        // the very first density pass may be skipped (the lane's rule), and the event would open on
+        // the detector's count.
         let cameras = try ConfigLoader.parse("""
-        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {dwell: 0s}}
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {dwell: 1s}}
         cameras:
           - id: dense
             url: "\(Self.clip)"
@@ -350,7 +353,6 @@ import Vision
         cameras:
           - {id: main-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s}}
           - {id: own-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s, densityScale: picture}}
-          - {id: one-stream, url: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s}}
         """, file: "test.yaml").cameras
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
@@ -359,10 +361,10 @@ import Vision
         while worker.pipelines.contains(where: { $0.framesAnalysed < 14 }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
         await worker.stop()
         let fed = Dictionary(uniqueKeysWithValues: worker.pipelines.map { ($0.camera.id, $0.densityInputSize) })
-        // 416×312 scaled to the main stream's 832 (sides in multiples of 32), or at its own size.
+        // 416×312 scaled to the main stream's 832 (sides in multiples of 32), or at its own size (as
+        // a one-stream camera's: DensityTests).
         #expect(fed["main-scale"]??.width == 832 && fed["main-scale"]??.height == 640, "\(fed)")
         #expect(fed["own-scale"]??.width == 416 && fed["own-scale"]??.height == 320, "\(fed)")
-        #expect(fed["one-stream"]??.width == 416 && fed["one-stream"]??.height == 320, "\(fed)")
     }
 
     @Test(.timeLimit(.minutes(1))) func aPersonStandingStillInAForbiddenZoneIsAnIntruder() async throws {
