@@ -7,6 +7,7 @@
 #   main=$(Benchmarks/camera-clip.sh .build/bench main); sub=$(Benchmarks/camera-clip.sh .build/bench sub)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/camera-encode.sh
 work=${1:?usage: camera-clip.sh FOLDER [720p|main|sub]}
 kind=${2:-720p}
 case "$kind" in
@@ -17,7 +18,5 @@ case "$kind" in
 esac
 mkdir -p "$work"
 [ -s Streams/pets-walk.mp4 ] || Streams/prepare.sh >/dev/null
-[ -s "$clip" ] || ffmpeg -hide_banner -loglevel error -y -stream_loop 1 -i Streams/pets-walk.mp4 -t 180 \
-  -vf "scale=$size:flags=bicubic,fps=25" -c:v libx264 -preset veryfast -tune zerolatency -bf 0 -g 50 \
-  -b:v "$rate" -maxrate "$rate" -bufsize "$rate" -pix_fmt yuv420p "$clip"
+[ -s "$clip" ] || camera_encode "$clip" "$size" "$rate" -stream_loop 1 -i Streams/pets-walk.mp4 -t 180
 echo "$clip"

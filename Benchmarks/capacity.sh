@@ -69,8 +69,10 @@ for n in $counts; do
   defaults="pace: true, decoderThreads: ${THREADS:-1}, decodeBurst: ${BURST:-200ms}, deblock: ${DEBLOCK:-auto}"
   # DENSITY=2s: the density model on every camera every 2 s, as on a node whose every camera watches a dense crowd.
   # DENSITY_SCALE=picture: a substream fed to the density model at its own size, not the main stream's.
-  perception=${DENSITY:+densityCheckEvery: $DENSITY}${DENSITY:+${DENSITY_SCALE:+, }}${DENSITY_SCALE:+densityScale: $DENSITY_SCALE}
-  [ -n "$perception" ] && defaults="$defaults, perception: {$perception}"
+  perception=()
+  [ -n "${DENSITY:-}" ] && perception+=("densityCheckEvery: $DENSITY")
+  [ -n "${DENSITY_SCALE:-}" ] && perception+=("densityScale: $DENSITY_SCALE")
+  [ ${#perception[@]} -gt 0 ] && defaults="$defaults, perception: {$(IFS=,; echo "${perception[*]}")}"
   if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
   /usr/bin/time -v -o "$work/capacity-$n.time" "$retina" worker --config "$cfg" --group bench \

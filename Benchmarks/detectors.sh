@@ -63,28 +63,36 @@ echo "[counting] learned counters" >&2
 density=${DENSITY:-.build/density}
 rows=$work/counting.jsonl
 : > "$rows"
+# row LABEL FOLD EVAL-ARGS...: one `retina eval --json` report as a row, named LABEL (FOLD: "" or a fold).
+row() {
+  local label=$1 fold=$2
+  shift 2
+  "$retina" eval --json "$@" 2>/dev/null | python3 -c "
+import json, sys
+r = json.load(sys.stdin); r['counter'] = sys.argv[1]
+if sys.argv[2]: r['fold'] = int(sys.argv[2])
+print(json.dumps(r))" "$label" "$fold" >> "$rows"
+}
 for name in pets2009-s2l1 pets-identities concourse; do
   ds=.build/datasets/$name
-  "$retina" eval --json --generic "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='today, generic (no fit)'; print(json.dumps(r))" >> "$rows"
+  row "today, generic (no fit)" "" --generic "$ds"
   for c in "detector --tiles 1" "detector --tiles 2x2" density fused; do
-    "$retina" eval --json --counter $c "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; print(json.dumps(r))" >> "$rows"
+    row "$c" "" --counter $c "$ds"
   done
 done
 # The concourse as a dual-stream camera's 640x360 substream: the density model fed the substream at
 # its own size, and at its main stream's (1280x720: what a worker with `detect:` does by default).
 for c in "detector --tiles 1" density fused "density --main-size 1280x720" "fused --main-size 1280x720"; do
-  "$retina" eval --json --counter $c .build/datasets/concourse-sub 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; print(json.dumps(r))" >> "$rows"
+  row "$c" "" --counter $c .build/datasets/concourse-sub
 done
 sht=$(cd .. && pwd)/shared/data/shanghaitech
 if [ -d "$sht" ] && ls "$density"/density-0.onnx >/dev/null 2>&1; then
   for part in part_B_train part_A_test; do
     for fold in $(ls "$density" | sed -n 's/^density-\([0-9]*\)\.onnx$/\1/p' | sort -n); do
       list=$density/fold-$fold-$part.txt
-      "$retina" eval --json --counter detector --images "$list" "$sht/$part" 2>/dev/null \
-        | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='detector --tiles 1'; r['fold']=$fold; print(json.dumps(r))" >> "$rows"
+      row "detector --tiles 1" "$fold" --counter detector --images "$list" "$sht/$part"
       for c in density fused; do
-        "$retina" eval --json --counter $c --density-model "$density/density-$fold.onnx" --images "$list" "$sht/$part" 2>/dev/null \
-          | python3 -c "import json,sys; r=json.load(sys.stdin); r['counter']='$c'; r['fold']=$fold; print(json.dumps(r))" >> "$rows"
+        row "$c" "$fold" --counter $c --density-model "$density/density-$fold.onnx" --images "$list" "$sht/$part"
       done
     done
   done

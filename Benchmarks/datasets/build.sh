@@ -31,6 +31,7 @@ root=$(cd "$here/../.." && pwd)
 shared=${RETINA_SHARED:-$(cd "$root/.." && pwd)/shared}
 out=${OUT:-$root/.build/datasets}
 data=$shared/data
+source "$here/../lib/camera-encode.sh"
 if [ ! -s "$data/pets2009-s2l1/video.mp4" ] || [ ! -s "$data/concourse/video.mp4" ]; then
   echo "build.sh: the real videos are missing: expected $data/{pets2009-s2l1,concourse}/video.mp4 (run $data/get.sh)" >&2
   exit 3
@@ -72,18 +73,14 @@ for name in pets2009-s2l1 concourse pets-running concourse-running; do
 done
 ln -sf "$data/pets2009-s2l1/video.mp4" "$out/pets2009-s2l1/video.mp4"
 ln -sf "$data/concourse/video.mp4" "$out/concourse/video.mp4"
-# concourse-sub: the concourse's frames as its substream would send them (same frame numbers).
+# concourse-sub: the concourse's frames as its substream would send them (same frame numbers: the
+# concourse is 25 fps already), scored on the concourse's own labels.
 sub=$out/concourse-sub
 mkdir -p "$sub"
-cp "$out/concourse/counts.csv" "$sub/"
-sed -e 's/1280x720/640x360 substream of the 1280x720 view/' -e 's/1280,/640,/g' -e 's/,720\]/,360]/g' \
-    -e 's/footY: 60, heightPx: 55/footY: 30, heightPx: 28/' -e 's/footY: 680, heightPx: 100/footY: 340, heightPx: 50/' \
-    "$out/concourse/scene.yaml" > "$sub/scene.yaml"
-if ! { [ -s "$sub/video.mp4" ] && [ "$sub/video.mp4" -nt "$here/build.sh" ]; }; then
-  ffmpeg -hide_banner -loglevel error -y -i "$data/concourse/video.mp4" -an -vf "scale=640:360:flags=bicubic" \
-    -c:v libx264 -preset veryfast -tune zerolatency -bf 0 -g 50 -b:v 512k -maxrate 512k -bufsize 512k -pix_fmt yuv420p "$sub/video.tmp.mp4"
-  mv "$sub/video.tmp.mp4" "$sub/video.mp4"
-fi
+cp "$here/concourse-sub/scene.yaml" "$sub/"
+cp "$here/concourse/counts.csv" "$sub/"
+{ [ -s "$sub/video.mp4" ] && [ "$sub/video.mp4" -nt "$here/build.sh" ]; } ||
+  camera_encode "$sub/video.mp4" 640:360 512k -i "$data/concourse/video.mp4"
 # pets-identities: the same PETS camera counted from the identity labels (tracks-*.csv, the people
 # at least half visible, visible=1) on every 4th frame of three segments: 149 frames labelled apart
 # from counts.csv, a second count of the camera by other hands.

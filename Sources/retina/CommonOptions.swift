@@ -59,6 +59,19 @@ struct Seconds: ExpressibleByArgument, ExpressibleByIntegerLiteral, Equatable {
     var defaultValueDescription: String { value == value.rounded() ? "\(Int(value))s" : "\(value)s" }
 }
 
+/// A picture size option, `WIDTHxHEIGHT` in pixels (e.g. `1280x720`).
+struct PixelSize: ExpressibleByArgument, Equatable {
+    var width: Int
+    var height: Int
+    var longerSide: Int { max(width, height) }
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...16_384).contains(w), (16...16_384).contains(h) else { return nil }
+        (width, height) = (w, h)
+    }
+}
+
 /// An error for the command line: printed as `Error: …`, exit status 1.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

@@ -81,7 +81,7 @@ struct Eval: AsyncParsableCommand {
     var densityModel: String?
 
     @Option(name: .long, help: ArgumentHelp("Videos, with --counter density or fused: the video is a camera's substream and its main stream is this size (e.g. 1280x720): the density model sees each picture at the main stream's scale (at most 1024 px), as a worker feeds a camera with `detect:`.", valueName: "WxH"))
-    var mainSize: String?
+    var mainSize: PixelSize?
 
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
@@ -104,19 +104,9 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Fall datasets: a CSV of clip,landed_s (when each fall's body comes to rest, e.g. Benchmarks/datasets/falls-gmdcsa24/landed.csv): each alarm is also timed from it.", valueName: "file"))
     var landings: String?
 
-    /// The longer side of a `WxH` size, e.g. 1280 for 1280x720.
-    static func longerSide(_ text: String) throws -> Int {
-        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...16_384).contains(w), (16...16_384).contains(h) else {
-            throw ValidationError("--main-size: expected WIDTHxHEIGHT in pixels, e.g. 1280x720, got '\(text)'")
-        }
-        return max(w, h)
-    }
-
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
-        _ = try mainSize.map(Self.longerSide)
         // Evaluation decodes flat out, never late: `auto` would silently be `always`.
         if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
     }
@@ -155,7 +145,7 @@ struct Eval: AsyncParsableCommand {
         var learned: (name: String, count: Evaluator.VideoCounter)?
         if let counter {
             learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads,
-                                               mainSide: try mainSize.map(Self.longerSide)).loadForVideo()
+                                               mainSide: mainSize?.longerSide).loadForVideo()
             FFmpegLog.set(.quiet)
         }
         let counterUsed = learned

@@ -48,7 +48,8 @@ struct LearnedCounter {
     func loadForVideo() async throws -> (name: String, count: Evaluator.VideoCounter) {
         let (name, detector, density) = try await models()
         let lookalikes = source == .fused ? LookalikesLearned() : nil
-        return (name + (lookalikes == nil ? "" : ", less still lookalikes"),
+        let scale = density != nil && mainSide != nil ? ", density at a \(mainSide!) px main stream's scale" : ""
+        return (name + scale + (lookalikes == nil ? "" : ", less still lookalikes"),
                 Self.counter(source, detector: detector, density: density, mainSide: mainSide, lookalikes: lookalikes))
     }
 

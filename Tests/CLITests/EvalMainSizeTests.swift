@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [
         (["--counter", "detector", "--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
         (["--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
-        (["--counter", "density", "--main-size", "1280by720"], "--main-size: expected WIDTHxHEIGHT in pixels, e.g. 1280x720, got '1280by720'"),
+        (["--counter", "density", "--main-size", "1280by720"], "The value '1280by720' is invalid for '--main-size <WxH>'"),
     ])
     func misuseIsRefused(arguments: [String], message: String) throws {
         let dir = Fixtures.temporaryDirectory("retina-eval-main-size")

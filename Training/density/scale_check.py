@@ -7,7 +7,7 @@ smaller picture of a scene count better at its own size or at the scene's (1024)
 Needs the fold models and held-out lists of scripts/train-density.sh. B pictures are made 640x480
 and fed at 640x480 and at 1024x768; A pictures natively under 1024 px are fed at their own size
 and scaled up to 1024. Prints one markdown row per case: n, MAE, MAPE, mean counted / true."""
-import os, sys, numpy as np, onnxruntime as ort
+import sys, numpy as np, onnxruntime as ort
 from PIL import Image
 data, dens = sys.argv[1], sys.argv[2]
 def sides(w, h, longer):
