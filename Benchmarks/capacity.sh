@@ -22,6 +22,11 @@
 #   DUAL=1 DENSITY=2s CAMERAS=32 Benchmarks/capacity.sh   # and the density model every 2 s on every
 #     camera (this sparse scene runs it every 30 s otherwise, as a check); DENSITY_SCALE=picture feeds
 #     it the substream at its own size instead of the main stream's (perception.densityScale)
+#   DUAL=1 DENSE=1 CAMERAS=64 Benchmarks/capacity.sh   # every camera's zone dense (denseFrom: 1), as on a
+#     node of crowd cameras: density every 2 s by the model until the camera has learned to scale its
+#     people passes' own density, then from every pass, the model every 30 s (perception.passDensity;
+#     PASS_DENSITY=off: the model every 2 s, as before). A count then also needs density at least every
+#     2 s on every camera (model passes + pass densities ≥ 0.5 a second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/worker-bench.sh
@@ -72,6 +77,8 @@ for n in $counts; do
   perception=()
   [ -n "${DENSITY:-}" ] && perception+=("densityCheckEvery: $DENSITY")
   [ -n "${DENSITY_SCALE:-}" ] && perception+=("densityScale: $DENSITY_SCALE")
+  [ "${DENSE:-0}" = 1 ] && perception+=("denseFrom: 1")
+  [ -n "${PASS_DENSITY:-}" ] && perception+=("passDensity: $PASS_DENSITY")
   [ ${#perception[@]} -gt 0 ] && defaults="$defaults, perception: {$(IFS=,; echo "${perception[*]}")}"
   if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
@@ -85,10 +92,11 @@ for n in $counts; do
   sleep "$warm"; sample "$work/capacity-$n-a.prom" "$wpid" "$port"
   sleep "$window"; sample "$work/capacity-$n-b.prom" "$wpid" "$port"
   wait "$pid"
-  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" "$dual" <<'PY'
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" "$dual" "${DENSE:-0}" <<'PY'
 import re, sqlite3, sys
 from window import window
 n, a, b, timef, db, ffcpu, paced, dual = int(sys.argv[1]), *sys.argv[2:6], float(sys.argv[6]), float(sys.argv[7]), sys.argv[8] == "1"
+dense = sys.argv[9] == "1"
 w = window(a, b)
 dec, ana, grew, worker_cpu = w["decoded"], w["analysed"], w["drops_grew"], w["cpu"]
 text = open(timef).read()
@@ -108,6 +116,10 @@ def pct(p, xs=lat):
 ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
 if dual:
     ok = ok and min(w["main"]) >= 24.5 and min(w["passes"]) >= 0.95
+    densities = [d + p for d, p in zip(w["density"], w["pass_density"])]
+    if dense:
+        ok = ok and min(densities) >= 0.5
+        print(f"  dense: density a second per camera min {min(densities):.2f} (mean {sum(densities)/n:.2f}): the model's {sum(w['density'])/n:.3f}, the passes' own {sum(w['pass_density'])/n:.2f}")
     print(f"  two streams: main stream frames/s min {min(w['main']):.2f}; people passes/s min {min(w['passes']):.2f} (mean {sum(w['passes'])/n:.2f}), "
           f"density passes/s mean {sum(w['density'])/n:.3f}, skipped passes/s mean {sum(w['skipped'])/n:.2f}, "
           f"wait for the inference thread {1000*sum(w['wait'])/max(1e-9, sum(w['passes'])+sum(w['density'])):.0f} ms per pass")

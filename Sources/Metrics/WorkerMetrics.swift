@@ -17,6 +17,8 @@ import Worker
 /// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll);
 /// the learned people detector's `retina_camera_inferences_total` (passes run),
 /// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
+/// `retina_camera_pass_densities_total` (people passes whose own density, scaled, counted the zones
+/// between the model's passes) and `retina_camera_pass_density_scale` (that scale, 0 until learned),
 /// `retina_camera_inferences_skipped_total` (due but skipped: every inference thread busy),
 /// `retina_camera_inference_seconds_total` and `retina_camera_inference_ms` (ms per pass of either
 /// model over the last poll), `retina_camera_inference_wait_seconds_total` (time passes waited for a
@@ -105,8 +107,8 @@ public final class WorkerMetrics: Sendable {
 /// One camera's series, and the pipeline totals they were last brought up to.
 private struct CameraMetrics {
     let group: String
-    private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, mainFrames: CoreMetrics.Counter
+    private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale: CoreMetrics.Gauge
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds, waitSeconds: FloatingPointCounter
     private let factory: PrometheusMetricsFactory
     private let labels: [(String, String)]
@@ -119,7 +121,7 @@ private struct CameraMetrics {
 
     private struct Totals {
         var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0, density = 0
-        var mainFrames = 0
+        var passDensities = 0, mainFrames = 0
         var detectorSeconds = 0.0, inferenceSeconds = 0.0, waitSeconds = 0.0
     }
 
@@ -145,6 +147,8 @@ private struct CameraMetrics {
         lookalikes = gauge("retina_camera_lookalikes")
         inferences = counter("retina_camera_inferences_total")
         densityPasses = counter("retina_camera_density_passes_total")
+        passDensities = counter("retina_camera_pass_densities_total")
+        passScale = gauge("retina_camera_pass_density_scale")
         skipped = counter("retina_camera_inferences_skipped_total")
         mainFrames = counter("retina_camera_main_frames_total")
         inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
@@ -156,7 +160,7 @@ private struct CameraMetrics {
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
                          inferences: p.inferencesRun, skipped: p.inferencesSkipped, density: p.densityPassesRun,
-                         mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
+                         passDensities: p.passDensitiesUsed, mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
                          waitSeconds: p.inferenceWaitSeconds)
         if pipeline !== p {
             pipeline = p
@@ -190,6 +194,8 @@ private struct CameraMetrics {
         add(inferences, now.inferences, last.inferences)
         add(skipped, now.skipped, last.skipped)
         add(densityPasses, now.density, last.density)
+        add(passDensities, now.passDensities, last.passDensities)
+        passScale.record(p.passDensityScale ?? 0)
         add(mainFrames, now.mainFrames, last.mainFrames)
         let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
         if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
@@ -201,15 +207,15 @@ private struct CameraMetrics {
                       dropped: max(now.dropped, last.dropped), reconnects: max(now.reconnects, last.reconnects),
                       stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
                       inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
-                      density: max(now.density, last.density), mainFrames: max(now.mainFrames, last.mainFrames),
+                      density: max(now.density, last.density), passDensities: max(now.passDensities, last.passDensities), mainFrames: max(now.mainFrames, last.mainFrames),
                       detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
                       inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds),
                       waitSeconds: max(now.waitSeconds, last.waitSeconds))
     }
 
     func destroy() {
-        for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, mainFrames] { c.destroy() }
+        for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale] { g.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames] { c.destroy() }
         for (counter, _) in crossed.values { counter.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()

@@ -23,6 +23,13 @@ public struct LearnedModelFile: Sendable, Equatable {
         relativePath: "crowd-density/crowd_density.onnx",
         sha256: "a83472e422448602ac44a087ff5e37c7d64ad925c1ec1c9030f30550ccfb5d8d")
 
+    /// YOLOX-Nano with the crowd-density model's head on its own features: the detector's output
+    /// unchanged and a density map from the same pass (Models/crowd-density/README.md, made by
+    /// Training/density/combine.py from the two files above).
+    public static let peopleDensity = LearnedModelFile(
+        relativePath: "crowd-density/people_density.onnx",
+        sha256: "a7b3a010f8edd71d3feaa362b9ba85ddb058d0a6f889356b3c6331487405fbfc")
+
     /// BlazePose's full landmark model, its landmark and person outputs only (Models/pose/README.md,
     /// made by Training/pose/ from the mediapipe wheel).
     public static let poseLandmark = LearnedModelFile(

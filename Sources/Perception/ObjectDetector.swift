@@ -31,6 +31,9 @@ public final class ObjectDetector: Sendable {
     /// What the model must declare: YOLOX's export names; the sides may be symbolic.
     public static func expectedInputs(side: Int) -> [TensorSpec] { [TensorSpec(name: "images", shape: [1, 3, side, side])] }
     public static let expectedOutputs = [TensorSpec(name: "output", shape: [1, -1, 85])]
+    /// The same with the crowd-density head on the detector's own features (`Training/density/combine.py`):
+    /// a pass also gives the whole picture's density at the detector's input.
+    public static let outputsWithDensity = expectedOutputs + [TensorSpec(name: "density", shape: [1, 1, -1, -1])]
 
     public let session: InferenceSession
     public let settings: Settings
@@ -38,6 +41,8 @@ public final class ObjectDetector: Sendable {
     public let inputSize: Int
     /// Whether inputs are fitted to each region (a model with symbolic sides and `fitInput`).
     public let fitsInput: Bool
+    /// Whether a pass also gives the whole picture's density (`DetectionResult.density`).
+    public let givesDensity: Bool
 
     /// A detector on a loaded YOLOX session. `inputSize` is used only when the model's input size is symbolic.
     public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416) throws(InferenceError) {
@@ -48,6 +53,7 @@ public final class ObjectDetector: Sendable {
         let declared = shape[2] == shape[3] && shape[2] > 0 ? shape[2] : nil
         self.inputSize = declared ?? inputSize
         fitsInput = declared == nil && settings.fitInput
+        givesDensity = session.outputs.map(\.name) == Self.outputsWithDensity.map(\.name)
         self.session = session
         self.settings = settings
     }
@@ -62,32 +68,40 @@ public final class ObjectDetector: Sendable {
 
     /// The model's raw output for one region: what `detect` decodes (and the tests compare with Python).
     public func rawOutput(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> (Tensor, Letterbox) {
-        let (output, letterbox, _) = try infer(picture, region: region)
-        return (output, letterbox)
+        let (outputs, letterbox, _) = try infer(picture, region: region)
+        return (outputs[0], letterbox)
     }
 
-    /// The raw output, its letterbox, and the seconds `session.run` took.
-    private func infer(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> (Tensor, Letterbox, Double) {
+    /// The raw outputs (the detector's first), its letterbox, and the seconds `session.run` took.
+    private func infer(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> ([Tensor], Letterbox, Double) {
         let letterbox = Letterbox(region: region, inputSize: inputSize, fitted: fitsInput)
         guard let bgr = picture.bgrPixels(width: letterbox.scaledWidth, height: letterbox.scaledHeight, crop: region) else {
             throw .badInput("the picture (\(picture.width)×\(picture.height)) gave no pixels for \(region)")
         }
         let input = try InputTensor.nchw(bgr: bgr, letterbox: letterbox)
         let clock = ContinuousClock(), start = clock.now
-        guard let output = try session.run([input]).first else { throw .runtime(during: "running \(session.path)", message: "no output") }
+        // A model with the density head computes it on every run (about 10 % more at 416×256):
+        // ONNX Runtime 1.31 runs the whole graph even when asked for one output (measured).
+        let outputs = try session.run([input])
+        guard !outputs.isEmpty else { throw .runtime(during: "running \(session.path)", message: "no output") }
         let took = start.duration(to: clock.now)
-        return (output, letterbox, took.inSeconds)
+        return (outputs, letterbox, took.inSeconds)
     }
 
-    /// Every object found, boxes in 0…1 of the whole picture, best first.
+    /// Every object found, boxes in 0…1 of the whole picture, best first; on a model that gives one
+    /// (`givesDensity`), also the whole picture's density.
     public func detect(_ picture: some BGRPixelSource) throws(InferenceError) -> DetectionResult {
         guard picture.width > 0, picture.height > 0 else { throw .badInput("the picture is empty") }
         let plan = TilePlan(width: picture.width, height: picture.height, setting: settings.tiles, inputSize: inputSize)
         var found: [(region: PictureRect, detections: [Detection])] = []
         var seconds: [Double] = []
-        for region in plan.regions {
-            let (output, letterbox, took) = try infer(picture, region: region)
+        var densityMap: DensityMap?
+        for (index, region) in plan.regions.enumerated() {
+            let (outputs, letterbox, took) = try infer(picture, region: region)
             seconds.append(took)
+            // The whole picture's (the plan's first region); a tile's would count its overlaps twice.
+            if index == 0, givesDensity, outputs.count == 2 { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: session.path) }
+            let output = outputs[0]
             let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
                                                   threshold: settings.scoreThreshold, classes: settings.classes)
             let region = letterbox.region
@@ -100,7 +114,7 @@ public final class ObjectDetector: Sendable {
         let normalised = merged.map {
             Detection(classIndex: $0.classIndex, score: $0.score, box: Box(x0: $0.box.x0 / w, y0: $0.box.y0 / h, x1: $0.box.x1 / w, y1: $0.box.y1 / h))
         }.sorted { $0.score > $1.score }
-        return DetectionResult(detections: normalised, regions: plan.regions, inferenceSeconds: seconds)
+        return DetectionResult(detections: normalised, regions: plan.regions, inferenceSeconds: seconds, density: densityMap)
     }
 
     /// `detect` on one of `executor`'s threads: the way async code calls it.
@@ -117,6 +131,29 @@ public struct DetectionResult: Sendable {
     public let regions: [PictureRect]
     /// Seconds each region's inference took (ONNX Runtime's run alone).
     public let inferenceSeconds: [Double]
+    /// The whole picture's density at the detector's input, from a model that gives one
+    /// (`ObjectDetector.givesDensity`): the people it sees, in too small a picture to count a crowd
+    /// as the density model does until a camera scales it (`PassDensityScale`).
+    public var density: DensityMap? = nil
 
     public func count(of classIndex: Int) -> Int { detections.count { $0.classIndex == classIndex } }
+}
+
+extension DensityMap {
+    /// The density output of a pass over a letterboxed region that is the whole picture: the cells
+    /// over the scaled picture (the padding's are dropped; the last row and column may reach past it).
+    init(output: Tensor, letterbox: Letterbox, path: String) throws(InferenceError) {
+        let stride = CrowdDensityEstimator.stride
+        let rows = letterbox.inputHeight / stride, columns = letterbox.inputWidth / stride
+        guard output.shape == [1, 1, rows, columns] else {
+            throw .model(path: path, problem: "gave a density of shape \(output.shape) for a \(letterbox.inputWidth)×\(letterbox.inputHeight) input (expected [1, 1, \(rows), \(columns)])")
+        }
+        let keptRows = min(rows, (letterbox.scaledHeight + stride - 1) / stride)
+        let keptColumns = min(columns, (letterbox.scaledWidth + stride - 1) / stride)
+        var values: [Float] = []
+        values.reserveCapacity(keptRows * keptColumns)
+        for row in 0..<keptRows { values += output.data[(row * columns)..<(row * columns + keptColumns)] }
+        self.init(columns: keptColumns, rows: keptRows, values: values,
+                  cellWidth: Double(stride) / Double(letterbox.scaledWidth), cellHeight: Double(stride) / Double(letterbox.scaledHeight))
+    }
 }

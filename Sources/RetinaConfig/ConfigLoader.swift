@@ -216,7 +216,7 @@ public enum ConfigLoader {
     }
 
     private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {
-        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "denseFrom", "lookalikes"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "passDensity", "denseFrom", "lookalikes"]) else { return }
         s.people = r.bool(m["people"], "\(path).people") ?? s.people
         if let rate = m["rate"] {
             // A number, or with its unit: `1/s`, `2 /s`.
@@ -238,6 +238,7 @@ public enum ConfigLoader {
         s.densityEvery = r.duration(m["densityEvery"], "\(path).densityEvery", range: PerceptionSettings.densityIntervals) ?? s.densityEvery
         s.densityCheckEvery = r.duration(m["densityCheckEvery"], "\(path).densityCheckEvery", range: PerceptionSettings.densityIntervals) ?? s.densityCheckEvery
         s.densityScale = r.choice(m["densityScale"], "\(path).densityScale", PerceptionSettings.DensityScale.self) ?? s.densityScale
+        s.passDensity = r.bool(m["passDensity"], "\(path).passDensity") ?? s.passDensity
         if let n = r.double(m["denseFrom"], "\(path).denseFrom", range: 1...10_000) { s.denseFrom = Int(n.rounded()) }
         s.lookalikes = r.bool(m["lookalikes"], "\(path).lookalikes") ?? s.lookalikes
     }

@@ -182,6 +182,13 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// for the detector to see anyone in is dense only by the density model).
     public var densityCheckEvery = 30.0
     public var densityScale = DensityScale.main
+    /// Whether a dense zone is counted between the density model's passes from the people pass's
+    /// own density (the detector's model carries the density head on its features), scaled by what
+    /// the camera learns from frames both counted (`PassDensityScale`): once it has learned that,
+    /// the density model runs every `densityCheckEvery` s on a dense camera instead of every
+    /// `densityEvery`. Off, it runs every `densityEvery` as before (a count closer to the model's,
+    /// for the CPU of a full density pass every 2 s).
+    public var passDensity = true
     /// Detected people from which a zone is dense (`CrowdRegime.Thresholds.people`).
     public var denseFrom = CrowdRegime.Thresholds.standard.people
     /// Whether the camera leaves out of its counts what it has learned is no person
@@ -195,7 +202,7 @@ public struct PerceptionSettings: Sendable, Equatable {
 
     public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
                 density: Bool = true, densityEvery: Double = 2.0, densityCheckEvery: Double = 30, densityScale: DensityScale = .main,
-                denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true) {
+                passDensity: Bool = true, denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
@@ -204,6 +211,7 @@ public struct PerceptionSettings: Sendable, Equatable {
         self.densityEvery = densityEvery
         self.densityCheckEvery = densityCheckEvery
         self.densityScale = densityScale
+        self.passDensity = passDensity
         self.denseFrom = denseFrom
         self.lookalikes = lookalikes
     }

@@ -32,6 +32,9 @@ public final class CameraPipeline: Sendable {
     private let waitNanos = Atomic<Int>(0)
     private let densityPasses = Atomic<Int>(0)
     private let lookalikesLeftOut = Atomic<Int>(0)
+    private let passDensities = Atomic<Int>(0)
+    /// The learned `PassDensityScale` factor, as Float bits (0: not learned).
+    private let passScaleBits = Atomic<UInt32>(0)
     private let densityInput = Mutex<(width: Int, height: Int)?>(nil)
     private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
@@ -193,6 +196,13 @@ public final class CameraPipeline: Sendable {
 
     /// Crowd-density passes run on this camera's frames (while a zone was dense).
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
+    /// People passes whose own density, scaled, counted the zones (between the density model's passes).
+    public var passDensitiesUsed: Int { passDensities.load(ordering: .relaxed) }
+    /// What this camera multiplies its people passes' own density by (`PassDensityScale`); nil until learned.
+    public var passDensityScale: Double? {
+        let f = Float(bitPattern: passScaleBits.load(ordering: .relaxed))
+        return f > 0 ? Double(f) : nil
+    }
     /// Places this camera has learned its detector takes for a person and leaves out of its counts
     /// (`StillLookalikes`: a sign, a cone), as of its latest pass.
     public var lookalikePlaces: Int { lookalikesLeftOut.load(ordering: .relaxed) }
@@ -255,8 +265,8 @@ public final class CameraPipeline: Sendable {
         // left out of its counts and of the boxes its events carry (not out of tracks: a person
         // standing still is someone there).
         var lookalikes = StillLookalikes()
-        var recentDensity: DensityMap?
-        var densityCadence = DensityCadence()
+        var densitySources = DensitySources(every: camera.perception.densityEvery, checkEvery: camera.perception.densityCheckEvery,
+                                            usePass: camera.perception.passDensity)
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
         var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil
@@ -284,8 +294,9 @@ public final class CameraPipeline: Sendable {
                 // density together: the density pass gets what the people pass left of it.
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
-                   let found = await pass(learned.detector, on: learned.model, picture,
-                                          overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
+                   let result = await pass(learned.detector, on: learned.model, picture,
+                                           overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
+                    let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
                     // the picture, so a stream that comes back at another size keeps them.
@@ -306,29 +317,43 @@ public final class CameraPipeline: Sendable {
                             zonePeople = ZonePeople(zones: watchZones, width: picture.width, height: picture.height,
                                                     thresholds: camera.perception.regimeThresholds)
                         }
-                        // The density model runs every `densityEvery` s while a zone is dense, and every
-                        // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); a map from
-                        // before a reconnect or older than two intervals is not used.
+                        // The density model runs every `densityEvery` s while a zone is dense and every
+                        // `densityCheckEvery` s otherwise (a crowd the detector cannot see into); between
+                        // its passes a dense zone is counted from the people pass's own density, once the
+                        // camera has learned its scale (`DensitySources`).
                         let perception = camera.perception
-                        let interval = zonePeople!.anyDense ? perception.densityEvery : perception.densityCheckEvery
-                        if perception.density, let estimator = learned.model.density,
-                           densityCadence.isDue(segment: frame.segment, time: frame.streamTime, interval: interval) {
-                            let waited = Double(DispatchTime.now().uptimeNanoseconds - waitStarted) / 1e9
-                            let overdue = densityCadence.overdue(segment: frame.segment, time: frame.streamTime, interval: interval)
+                        let passMap = perception.density ? result.density : nil
+                        let anyDense = zonePeople!.anyDense
+                        var madeNow = false
+                        if perception.density, let estimator = learned.model.density {
                             // A substream is fed at its main stream's scale (`perception.densityScale`) once
                             // the main stream has said its size; the log says the input whenever it changes.
                             let sceneSide = perception.densityScale == .main ? main?.health.snapshot.stream.map { max($0.width, $0.height) } : nil
                             let input = estimator.inputSize(width: picture.width, height: picture.height, sceneSide: sceneSide)
-                            if densityInput.withLock({ last in defer { last = input }; return last.map { $0 != input } ?? true }) {
-                                logger.info("crowd density: the \(picture.width)×\(picture.height) picture fed at \(input.width)×\(input.height)\(sceneSide == nil ? "" : ", the main stream's scale")")
-                            }
-                            if let map = await densityPass(estimator, on: learned.model, picture, sceneSide: sceneSide, overdue: overdue,
-                                                           waitingAtMost: max(0, analysisInterval - waited)) {
-                                recentDensity = map
-                                densityCadence.made(segment: frame.segment, time: frame.streamTime)
+                            densitySources.looking(at: (picture.width, picture.height), modelInput: input)
+                            let due = densitySources.due(segment: frame.segment, time: frame.streamTime, dense: anyDense, passMap: passMap)
+                            if due.isDue {
+                                let waited = Double(DispatchTime.now().uptimeNanoseconds - waitStarted) / 1e9
+                                if densityInput.withLock({ last in defer { last = input }; return last.map { $0 != input } ?? true }) {
+                                    logger.info("crowd density: the \(picture.width)×\(picture.height) picture fed at \(input.width)×\(input.height)\(sceneSide == nil ? "" : ", the main stream's scale")")
+                                }
+                                // What the people pass left of the frame's interval; a pass a whole interval
+                                // late may wait half an interval more, or on a full lane (where some pass
+                                // always waits) it would never queue and so never be served.
+                                let left = max(0, analysisInterval - waited)
+                                if let map = await densityPass(estimator, on: learned.model, picture, sceneSide: sceneSide, overdue: due.overdue,
+                                                               waitingAtMost: due.overdue >= 1 ? max(left, analysisInterval / 2) : left) {
+                                    madeNow = true
+                                    if densitySources.made(map, passMap: passMap, segment: frame.segment, time: frame.streamTime) {
+                                        logger.info("crowd density between the model's passes: the people pass's own × \(String(format: "%.2f", densitySources.scale.factor ?? 0)), learned from \(densitySources.scale.frames) frames both counted; the model now runs every \(Int(perception.densityCheckEvery)) s")
+                                    }
+                                }
                             }
                         }
-                        let map = densityCadence.usable(segment: frame.segment, time: frame.streamTime, interval: interval) ? recentDensity : nil
+                        let map = densitySources.map(segment: frame.segment, time: frame.streamTime, dense: anyDense, passMap: passMap, madeNow: madeNow)
+                        if anyDense, !madeNow, map != nil, densitySources.scaledPass(passMap) != nil { passDensities.add(1, ordering: .relaxed) }
+                        let factor = densitySources.scale.isCalibrated ? densitySources.scale.factor ?? 0 : 0
+                        passScaleBits.store(Float(factor).bitPattern, ordering: .relaxed)
                         let dense = zonePeople!.observe(people, density: map)
                         let counts = zonePeople!.counts(people, density: dense ? map : nil)
                         detections += crowd.analyse(input, counts: counts.mapValues(\.count)).map { d in
@@ -426,8 +451,8 @@ public final class CameraPipeline: Sendable {
 
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
-    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, overdue: Double) async -> [Perception.Detection]? {
-        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in try detector.detect(picture).detections }
+    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, overdue: Double) async -> DetectionResult? {
+        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in try detector.detect(picture) }
     }
 
     /// One crowd-density pass, the same way.

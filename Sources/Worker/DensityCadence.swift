@@ -6,6 +6,8 @@
 /// the caller passes the frame's segment and stream time.
 public struct DensityCadence: Sendable, Equatable {
     private var last: Made?
+    /// When the first pass of a segment that has no map yet was first asked for.
+    private var firstAsked: Made?
 
     private struct Made: Sendable, Equatable {
         var segment: Int
@@ -27,8 +29,23 @@ public struct DensityCadence: Sendable, Equatable {
         return max(0, time - last.time - interval) / interval
     }
 
+    /// Whether the pass is due on the frame at `time` and how late it is, in intervals. Unlike
+    /// `overdue`, a pass never made in this segment is late by how long it has been asked for: on a
+    /// full node a camera whose first pass was skipped would otherwise stay 0 late, and lose every
+    /// slot to cameras already served (64 cameras: half never got a density pass in 60 s).
+    public mutating func ask(segment: Int, time: Double, interval: Double) -> (isDue: Bool, overdue: Double) {
+        if let last, last.segment == segment, time >= last.time {
+            return (isDue(segment: segment, time: time, interval: interval), overdue(segment: segment, time: time, interval: interval))
+        }
+        if firstAsked.map({ $0.segment != segment || time < $0.time }) ?? true { firstAsked = Made(segment: segment, time: time) }
+        return (true, max(0, time - firstAsked!.time) / interval)
+    }
+
     /// Records a map made from the frame at `time`.
-    public mutating func made(segment: Int, time: Double) { last = Made(segment: segment, time: time) }
+    public mutating func made(segment: Int, time: Double) {
+        last = Made(segment: segment, time: time)
+        firstAsked = nil
+    }
 
     /// Whether the map made last may stand for the frame at `time`: the same segment and at most two
     /// intervals old.

@@ -111,7 +111,8 @@ public final class InferenceLane: Sendable {
 }
 
 /// The learned people models of the process, loaded once (their SHA-256 checked) and run on one
-/// `InferenceLane` that every camera shares: YOLOX-Nano (`Models/yolox-nano`) for every pass, the
+/// `InferenceLane` that every camera shares: YOLOX-Nano for every pass (with the density head on
+/// its own features, `Models/crowd-density/people_density.onnx`, when it is there), the
 /// crowd-density model (`Models/crowd-density`) for zones the detector finds dense.
 public final class PeopleModel: Sendable {
     /// Inference threads for all the cameras of a process together; one ONNX Runtime thread each.
@@ -197,14 +198,18 @@ public final class PeopleModel: Sendable {
     }
 
     private static func load() -> Result<PeopleModel, Unavailable> {
-        let file = LearnedModelFile.yoloxNano
+        // The detector with the density head on its own features when it is there (each people pass
+        // then gives a density map too: `PassDensityScale`), else YOLOX-Nano alone.
+        let withDensity = LearnedModelFile.peopleDensity
+        let file = (try? withDensity.locate()) != nil ? withDensity : LearnedModelFile.yoloxNano
         let path: String
         do { path = try file.locate() } catch {
             return .failure(Unavailable(message: "\(error) (scripts/install-deps.sh checks the checkout's Models/ and installs ONNX Runtime)"))
         }
         do {
             let session = try InferenceSession(path: path, inputs: ObjectDetector.expectedInputs(side: -1),
-                                               outputs: ObjectDetector.expectedOutputs, threads: 1, sha256: file.sha256)
+                                               outputs: file == withDensity ? ObjectDetector.outputsWithDensity : ObjectDetector.expectedOutputs,
+                                               threads: 1, sha256: file.sha256)
             // The density model is optional: without it the detector's count stands for dense zones too.
             do {
                 let density = try CrowdDensityEstimator(modelPath: try LearnedModelFile.crowdDensity.locate(),

@@ -1,3 +1,4 @@
+import Inference
 import ModelStore
 import Perception
 
@@ -7,6 +8,14 @@ extension ObjectDetector {
     public static func yoloxNano(threads: Int = 1, settings: Settings = Settings()) throws -> ObjectDetector {
         let file = LearnedModelFile.yoloxNano
         return try ObjectDetector(modelPath: try file.locate(), sha256: file.sha256, threads: threads, settings: settings)
+    }
+
+    /// YOLOX-Nano whose passes also give the whole picture's density (`peopleDensity`).
+    public static func yoloxNanoWithDensity(threads: Int = 1, settings: Settings = Settings()) throws -> ObjectDetector {
+        let file = LearnedModelFile.peopleDensity
+        let session = try InferenceSession(path: try file.locate(), inputs: expectedInputs(side: -1), outputs: outputsWithDensity,
+                                           threads: threads, sha256: file.sha256)
+        return try ObjectDetector(session: session, settings: settings)
     }
 }
 

@@ -83,6 +83,9 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Videos, with --counter density or fused: the video is a camera's substream and its main stream is this size (e.g. 1280x720): the density model sees each picture at the main stream's scale (at most 1024 px), as a worker feeds a camera with `detect:`.", valueName: "WxH"))
     var mainSize: PixelSize?
 
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Videos, with --counter fused: run the density model as a camera does (every 2 s while the scene is dense, every 30 s once the camera has learned to scale the detector's own density, which counts the frames in between). --no-pass-density runs the density model on every frame counted (the reference)."))
+    var passDensity = true
+
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
@@ -130,6 +133,9 @@ struct Eval: AsyncParsableCommand {
             return try print(try await FallEval(directory: dataset, threads: threads, rate: rate, settings: settings,
                                                 leaveOneSubjectOut: leaveOneSubjectOut, featuresOut: featuresOut, landings: landings).run())
         }
+        if !passDensity, counter != .fused || ClipDataset.isClipDataset(dataset) || StillDataset.isStill(dataset) {
+            throw ValidationError("--no-pass-density is for counting a video with --counter fused (the density model's cadence on a camera)")
+        }
         if landings != nil { throw ValidationError("--landings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
@@ -145,7 +151,7 @@ struct Eval: AsyncParsableCommand {
         var learned: (name: String, count: Evaluator.VideoCounter)?
         if let counter {
             learned = try await LearnedCounter(source: counter, densityModel: densityModel, tiles: tiles, threads: threads,
-                                               mainSide: mainSize?.longerSide).loadForVideo()
+                                               mainSide: mainSize?.longerSide, passDensity: passDensity && counter == .fused).loadForVideo()
             FFmpegLog.set(.quiet)
         }
         let counterUsed = learned

@@ -2,12 +2,16 @@ import Foundation
 import RetinaTestSupport
 import Testing
 
-/// `retina eval --main-size`: counting a video as a camera's substream. Misuse is refused, never ignored.
+/// `retina eval --main-size` (counting a video as a camera's substream) and `--no-pass-density`.
+/// Misuse is refused, never ignored.
 @Suite struct EvalMainSizeTests {
     @Test(arguments: [
         (["--counter", "detector", "--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
         (["--main-size", "1280x720"], "--main-size is for counting a video (a camera's substream) with --counter density or fused"),
         (["--counter", "density", "--main-size", "1280by720"], "The value '1280by720' is invalid for '--main-size <WxH>'"),
+        // The density model's cadence is the fused counter's on a video: elsewhere it would be ignored.
+        (["--counter", "density", "--no-pass-density"], "--no-pass-density is for counting a video with --counter fused"),
+        (["--no-pass-density"], "--no-pass-density is for counting a video with --counter fused"),
     ])
     func misuseIsRefused(arguments: [String], message: String) throws {
         let dir = Fixtures.temporaryDirectory("retina-eval-main-size")

@@ -36,11 +36,55 @@ import Worker
         #expect(abs(swapped.total - map.total) > 0.5)
     }
 
+    static func detectorWithDensity(fitInput: Bool = true) throws -> ObjectDetector {
+        let model = LearnedModelFile.peopleDensity
+        let folders = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Models").path]
+        let session = try InferenceSession(path: try model.locate(in: folders), inputs: ObjectDetector.expectedInputs(side: -1),
+                                           outputs: ObjectDetector.outputsWithDensity, sha256: model.sha256)
+        return try ObjectDetector(session: session, settings: ObjectDetector.Settings(fitInput: fitInput))
+    }
+
+    @Test func thePeoplePassGivesTheDetectorsBoxesAndTheDensityModelsMapAtItsInput() throws {
+        // 416×288 fills the fitted input exactly: the density model fed the same picture sees the same numbers.
+        let picture = try PictureFile.read(Self.frame)
+        let combined = try Self.detectorWithDensity()
+        let plainDetector = try ChainTests.detector(fitInput: true)
+        #expect(combined.givesDensity && !plainDetector.givesDensity)
+        let result = try combined.detect(picture)
+        let plain = try plainDetector.detect(picture)
+        #expect(result.detections.map(\.box) == plain.detections.map(\.box) && result.detections.map(\.score) == plain.detections.map(\.score))
+        let map = try #require(result.density)
+        let (model, _) = try Self.estimator().estimate(picture)
+        #expect(map.columns == model.columns && map.rows == model.rows && map.cellWidth == model.cellWidth && map.cellHeight == model.cellHeight)
+        #expect(zip(map.values, model.values).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(abs(map.total - 8.830957) < 1e-3)
+        // The plain detector gives none.
+        #expect(plain.density == nil)
+    }
+
+    @Test func thePaddingsCellsAreLeftOutOfThePassDensity() throws {
+        // 416×312 in a 416×320 input: 40 rows of cells, of which the last is mostly padding but
+        // still reaches into the picture (312 / 8 = 39): kept, as the map's grid may reach past 1.
+        // The same picture in the square 416×416 input: 52 rows, 13 of padding alone, dropped.
+        let picture = try PictureFile.read(ChainTests.frame)
+        let fitted = try #require(try Self.detectorWithDensity().detect(picture).density)
+        let square = try #require(try Self.detectorWithDensity(fitInput: false).detect(picture).density)
+        #expect(fitted.rows == 39 && fitted.columns == 52 && square.rows == 39)
+        #expect(abs(fitted.cellHeight - 8.0 / 312) < 1e-12 && abs(fitted.cellWidth - 8.0 / 416) < 1e-12)
+        #expect(abs(fitted.total - square.total) < 0.05 * fitted.total)
+    }
+
     @Test func aWrongModelFileIsRefusedAtLoad() throws {
         let yolox = try LearnedModelFile.yoloxNano.locate(in: [URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Models").path])
         // YOLOX-Nano has a fixed 416×416 input and no `density` output.
         #expect { try CrowdDensityEstimator(modelPath: yolox) } throws: { "\($0)".contains("density") || "\($0)".contains("images") }
         #expect { try CrowdDensityEstimator(modelPath: yolox, sha256: LearnedModelFile.crowdDensity.sha256) } throws: { _ in true }
+        // The detector with the head has two outputs: not the plain detector's one, and the other way round.
+        let combined = try LearnedModelFile.peopleDensity.locate(in: [URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Models").path])
+        #expect { try ObjectDetector(modelPath: combined) } throws: { "\($0)".contains("density") }
+        #expect { try InferenceSession(path: yolox, inputs: ObjectDetector.expectedInputs(side: -1), outputs: ObjectDetector.outputsWithDensity) } throws: { "\($0)".contains("outputs") }
     }
 }

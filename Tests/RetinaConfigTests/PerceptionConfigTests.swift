@@ -47,7 +47,7 @@ import Testing
         defaults: {crowd: {forecast: 2m}}
         cameras:
           - {id: a, url: a.mp4}
-          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, denseFrom: 20, lookalikes: off}, crowd: {forecast: off}}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, passDensity: off, denseFrom: 20, lookalikes: off}, crowd: {forecast: off}}
         """, file: "c.yaml")
         #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
         #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
@@ -58,6 +58,7 @@ import Testing
         #expect(config.cameras[0].perception.densityCheckEvery == 30)
         #expect(config.cameras[0].perception.lookalikes && !b.perception.lookalikes)
         #expect(config.cameras[0].perception.densityScale == .main && b.perception.densityScale == .picture)
+        #expect(config.cameras[0].perception.passDensity && !b.perception.passDensity)
         #expect(b.crowd.forecast == nil)
         #expect(try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0].crowd.forecast == 300)
     }
@@ -72,6 +73,7 @@ import Testing
         ("perception: {densityEvery: 0.1s}", "cameras[0].perception.densityEvery: must be between 0.2 s and 600 s"),
         ("perception: {denseFrom: 0}", "cameras[0].perception.denseFrom"),
         ("perception: {densityScale: big}", "cameras[0].perception.densityScale: expected main or picture, got 'big'"),
+        ("perception: {passDensity: sometimes}", "cameras[0].perception.passDensity: expected true or false, got 'sometimes'"),
         ("crowd: {forecast: 5s}", "cameras[0].crowd.forecast: must be between 10 s and 3600 s"),
         ("crowd: {forecast: soon}", "cameras[0].crowd.forecast: expected a duration"),
     ])

@@ -115,6 +115,66 @@ import Vision
         #expect(d.isDue(segment: 0, time: 1, interval: 1) && !d.isDue(segment: 0, time: 0.5, interval: 1))
     }
 
+    @Test func aFirstDensityPassNeverServedGrowsLate() {
+        // On a full lane the first pass of a camera may be skipped again and again: it must grow
+        // late like any other, or the cameras already served take every slot.
+        var d = DensityCadence()
+        let first = d.ask(segment: 0, time: 10, interval: 2), later = d.ask(segment: 0, time: 13, interval: 2)
+        #expect(first == (true, 0) && later == (true, 1.5))
+        // A reconnect asks afresh.
+        let reconnected = d.ask(segment: 1, time: 0.4, interval: 2)
+        #expect(reconnected == (true, 0))
+        d.made(segment: 1, time: 1)
+        let soon = d.ask(segment: 1, time: 2, interval: 2), late = d.ask(segment: 1, time: 4, interval: 2)
+        #expect(!soon.isDue && late == (true, 0.5))
+    }
+
+    @Test func aDenseCameraCountsFromItsPassesOnceItHasLearnedTheirScale() {
+        var sources = DensitySources(every: 2, checkEvery: 30, usePass: true)
+        sources.looking(at: (640, 360), modelInput: (1024, 576))
+        let pass = DensityMap(columns: 1, rows: 1, values: [25], cellWidth: 1, cellHeight: 1)
+        let full = DensityMap(columns: 2, rows: 1, values: [20, 20], cellWidth: 0.5, cellHeight: 1)
+        // Dense and not yet learned: the model every 2 s, and its map stands for the frames between.
+        var learnedAt: Double?
+        for t in stride(from: 0.0, through: 6, by: 2) {
+            #expect(sources.interval(dense: true, passMap: pass) == 2)
+            let due = sources.due(segment: 0, time: t, dense: true, passMap: pass)
+            #expect(due.isDue)
+            if sources.made(full, passMap: pass, segment: 0, time: t) { learnedAt = t }
+            #expect(sources.map(segment: 0, time: t, dense: true, passMap: pass, madeNow: true) == full)
+            if learnedAt == nil {
+                #expect(sources.map(segment: 0, time: t + 1, dense: true, passMap: pass, madeNow: false) == full)
+            }
+        }
+        // The fourth frame both counted taught it ×1.6; from then the pass's own density counts, and
+        // the model runs every 30 s to keep the scale learned.
+        #expect(learnedAt == 6 && sources.scale.factor == 1.6)
+        #expect(sources.interval(dense: true, passMap: pass) == 30)
+        let at8 = sources.due(segment: 0, time: 8, dense: true, passMap: pass)
+        #expect(!at8.isDue)
+        #expect(sources.map(segment: 0, time: 8, dense: true, passMap: pass, madeNow: false)?.total == 40)
+        let at36 = sources.due(segment: 0, time: 36, dense: true, passMap: pass)
+        #expect(at36.isDue)
+        // A pass without its own density (a model without the head) falls back to the model's cadence.
+        #expect(sources.interval(dense: true, passMap: nil) == 2)
+        // Another picture size, or another input for the model: learned again.
+        sources.looking(at: (1280, 720), modelInput: (1024, 576))
+        #expect(sources.scale.frames == 0 && sources.interval(dense: true, passMap: pass) == 2)
+    }
+
+    @Test func withPassDensityOffTheModelKeepsItsDenseCadence() {
+        var sources = DensitySources(every: 2, checkEvery: 30, usePass: false)
+        let pass = DensityMap(columns: 1, rows: 1, values: [25], cellWidth: 1, cellHeight: 1)
+        let full = DensityMap(columns: 1, rows: 1, values: [40], cellWidth: 1, cellHeight: 1)
+        for t in stride(from: 0.0, through: 20, by: 2) { sources.made(full, passMap: pass, segment: 0, time: t) }
+        #expect(sources.scale.frames == 0 && sources.interval(dense: true, passMap: pass) == 2)
+        #expect(sources.scaledPass(pass) == nil)
+        // Not dense: the 30 s check, and its map is used while at most two intervals old.
+        #expect(sources.interval(dense: false, passMap: pass) == 30)
+        #expect(sources.map(segment: 0, time: 79, dense: false, passMap: pass, madeNow: false) == full)
+        #expect(sources.map(segment: 0, time: 81, dense: false, passMap: pass, madeNow: false) == nil)
+    }
+
     @Test func aSkippedPassIsDueAgainOnTheNextFrame() {
         var s = PerceptionSchedule(rate: 1, gate: .always)
         s.ran(segment: 0, time: 0)
@@ -341,6 +401,40 @@ import Vision
         #expect(count >= Double(people.count), "count \(count), \(people.count) people seen")
     }
 
+    /// A worker on `cameras` until each has analysed the whole 3-s clip once (however busy the shared
+    /// inference thread is with other tests' cameras), then stopped.
+    static func playOnce(_ cameras: [CameraConfig], in dir: String) async throws -> GroupWorker {
+        let store = try SQLiteEventStore(path: dir + "/events.db")
+        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
+        worker.start()
+        let until = Date().addingTimeInterval(40)
+        while worker.pipelines.contains(where: { $0.framesAnalysed < 14 }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        await worker.stop()
+        return worker
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aDenseCameraLearnsToScaleItsPassesOwnDensityAndThenRunsTheModelSeldom() async throws {
+        let dir = Fixtures.temporaryDirectory("retina-people-pass-density")
+        // The density model due every 0.2 s while dense (so the four frames that teach the scale come
+        // within the 3-s clip), every 60 s after; the same camera with the pass's own density off.
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s]}
+        cameras:
+          - {id: passes, url: "\(Self.clip)", perception: {gate: always, rate: 5, denseFrom: 3, densityEvery: 0.2s, densityCheckEvery: 60s}}
+          - {id: model, url: "\(Self.clip)", perception: {gate: always, rate: 5, denseFrom: 3, densityEvery: 0.2s, densityCheckEvery: 60s, passDensity: off}}
+        """, file: "test.yaml").cameras
+        let worker = try await Self.playOnce(cameras, in: dir)
+        let passes = try #require(worker.pipelines.first { $0.camera.id == "passes" })
+        let model = try #require(worker.pipelines.first { $0.camera.id == "model" })
+        // This 416×312 picture goes to both models at one scale (416×320): the factor learned is about 1.
+        let factor = try #require(passes.passDensityScale, "no scale learned from \(passes.densityPassesRun) density passes")
+        #expect((0.8...1.25).contains(factor), "factor \(factor)")
+        #expect(passes.passDensitiesUsed >= 1 && model.passDensitiesUsed == 0 && model.passDensityScale == nil)
+        // Learned after four (a frame the lane skipped may add one), then none for 60 s; the other runs it on and on.
+        #expect((PassDensityScale.wanted...PassDensityScale.wanted + 2).contains(passes.densityPassesRun), "\(passes.densityPassesRun) density passes")
+        #expect(model.densityPassesRun > passes.densityPassesRun, "\(model.densityPassesRun) against \(passes.densityPassesRun)")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aSubstreamIsFedToTheDensityModelAtItsMainStreamsScale() async throws {
         let dir = Fixtures.temporaryDirectory("retina-people-density-scale")
         // The main stream: the same picture at twice the substream's size (832×624), read into the ring only.
@@ -354,12 +448,7 @@ import Vision
           - {id: main-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s}}
           - {id: own-scale, url: "\(main)", detect: "\(Self.clip)", perception: {gate: always, denseFrom: 3, densityEvery: 1s, densityScale: picture}}
         """, file: "test.yaml").cameras
-        let store = try SQLiteEventStore(path: dir + "/events.db")
-        let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
-        worker.start()
-        let until = Date().addingTimeInterval(40)
-        while worker.pipelines.contains(where: { $0.framesAnalysed < 14 }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
-        await worker.stop()
+        let worker = try await Self.playOnce(cameras, in: dir)
         let fed = Dictionary(uniqueKeysWithValues: worker.pipelines.map { ($0.camera.id, $0.densityInputSize) })
         // 416×312 scaled to the main stream's 832 (sides in multiples of 32), or at its own size (as
         // a one-stream camera's: DensityTests).
