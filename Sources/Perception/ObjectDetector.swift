@@ -36,16 +36,22 @@ public final class ObjectDetector: Sendable {
     public static let outputsWithDensity = expectedOutputs + [TensorSpec(name: "density", shape: [1, 1, -1, -1])]
 
     public let session: InferenceSession
+    /// The same detector with the density head on its features (`outputsWithDensity`): run instead
+    /// of `session` on the whole picture when a pass asks for its density. Two sessions, so that a
+    /// pass that does not ask (a sparse camera's, a tile's, a home camera's) does not pay the head:
+    /// ONNX Runtime 1.31 runs the whole graph even when asked for one output (measured).
+    public let densitySession: InferenceSession?
     public let settings: Settings
     /// The input side (the longer one): the model's own when fixed, else the one given at init.
     public let inputSize: Int
     /// Whether inputs are fitted to each region (a model with symbolic sides and `fitInput`).
     public let fitsInput: Bool
-    /// Whether a pass also gives the whole picture's density (`DetectionResult.density`).
-    public let givesDensity: Bool
+    /// Whether a pass can also give the whole picture's density (`detect(_:density:)`).
+    public var givesDensity: Bool { densitySession != nil || Self.hasDensity(session) }
 
     /// A detector on a loaded YOLOX session. `inputSize` is used only when the model's input size is symbolic.
-    public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416) throws(InferenceError) {
+    public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416,
+                densitySession: InferenceSession? = nil) throws(InferenceError) {
         guard inputSize > 0, inputSize % 32 == 0 else { throw .badInput("input size must be a positive multiple of 32, not \(inputSize)") }
         guard let shape = session.inputs.first?.shape, shape.count == 4 else {
             throw .model(path: session.path, problem: "has no 1×3×H×W input")
@@ -53,7 +59,10 @@ public final class ObjectDetector: Sendable {
         let declared = shape[2] == shape[3] && shape[2] > 0 ? shape[2] : nil
         self.inputSize = declared ?? inputSize
         fitsInput = declared == nil && settings.fitInput
-        givesDensity = session.outputs.map(\.name) == Self.outputsWithDensity.map(\.name)
+        if let densitySession, !Self.hasDensity(densitySession) {
+            throw .model(path: densitySession.path, problem: "has no density output (its outputs: \(densitySession.outputs.map(\.name).joined(separator: ", ")))")
+        }
+        self.densitySession = densitySession
         self.session = session
         self.settings = settings
     }
@@ -72,35 +81,39 @@ public final class ObjectDetector: Sendable {
         return (outputs[0], letterbox)
     }
 
-    /// The raw outputs (the detector's first), its letterbox, and the seconds `session.run` took.
-    private func infer(_ picture: some BGRPixelSource, region: PictureRect) throws(InferenceError) -> ([Tensor], Letterbox, Double) {
+    private static func hasDensity(_ session: InferenceSession) -> Bool {
+        session.outputs.map(\.name) == outputsWithDensity.map(\.name)
+    }
+
+    /// The raw outputs (the detector's first), its letterbox, and the seconds `session.run` took;
+    /// with `density`, from the session that gives it.
+    private func infer(_ picture: some BGRPixelSource, region: PictureRect, density: Bool = false) throws(InferenceError) -> ([Tensor], Letterbox, Double) {
         let letterbox = Letterbox(region: region, inputSize: inputSize, fitted: fitsInput)
         guard let bgr = picture.bgrPixels(width: letterbox.scaledWidth, height: letterbox.scaledHeight, crop: region) else {
             throw .badInput("the picture (\(picture.width)×\(picture.height)) gave no pixels for \(region)")
         }
         let input = try InputTensor.nchw(bgr: bgr, letterbox: letterbox)
         let clock = ContinuousClock(), start = clock.now
-        // A model with the density head computes it on every run (about 10 % more at 416×256):
-        // ONNX Runtime 1.31 runs the whole graph even when asked for one output (measured).
-        let outputs = try session.run([input])
+        let outputs = try (density ? densitySession ?? session : session).run([input])
         guard !outputs.isEmpty else { throw .runtime(during: "running \(session.path)", message: "no output") }
         let took = start.duration(to: clock.now)
         return (outputs, letterbox, took.inSeconds)
     }
 
-    /// Every object found, boxes in 0…1 of the whole picture, best first; on a model that gives one
-    /// (`givesDensity`), also the whole picture's density.
-    public func detect(_ picture: some BGRPixelSource) throws(InferenceError) -> DetectionResult {
+    /// Every object found, boxes in 0…1 of the whole picture, best first; with `density`, on a
+    /// detector that gives one (`givesDensity`), also the whole picture's density at its input.
+    public func detect(_ picture: some BGRPixelSource, density: Bool = false) throws(InferenceError) -> DetectionResult {
         guard picture.width > 0, picture.height > 0 else { throw .badInput("the picture is empty") }
         let plan = TilePlan(width: picture.width, height: picture.height, setting: settings.tiles, inputSize: inputSize)
         var found: [(region: PictureRect, detections: [Detection])] = []
         var seconds: [Double] = []
         var densityMap: DensityMap?
         for (index, region) in plan.regions.enumerated() {
-            let (outputs, letterbox, took) = try infer(picture, region: region)
+            let wanted = density && index == 0 && givesDensity
+            let (outputs, letterbox, took) = try infer(picture, region: region, density: wanted)
             seconds.append(took)
             // The whole picture's (the plan's first region); a tile's would count its overlaps twice.
-            if index == 0, givesDensity, outputs.count == 2 { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: session.path) }
+            if wanted, outputs.count == 2 { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: session.path) }
             let output = outputs[0]
             let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
                                                   threshold: settings.scoreThreshold, classes: settings.classes)
@@ -118,8 +131,8 @@ public final class ObjectDetector: Sendable {
     }
 
     /// `detect` on one of `executor`'s threads: the way async code calls it.
-    public func detect(_ picture: some BGRPixelSource, on executor: InferenceExecutor) async throws(InferenceError) -> DetectionResult {
-        try await executor.run { () throws(InferenceError) in try self.detect(picture) }
+    public func detect(_ picture: some BGRPixelSource, density: Bool = false, on executor: InferenceExecutor) async throws(InferenceError) -> DetectionResult {
+        try await executor.run { () throws(InferenceError) in try self.detect(picture, density: density) }
     }
 }
 
@@ -131,7 +144,7 @@ public struct DetectionResult: Sendable {
     public let regions: [PictureRect]
     /// Seconds each region's inference took (ONNX Runtime's run alone).
     public let inferenceSeconds: [Double]
-    /// The whole picture's density at the detector's input, from a model that gives one
+    /// The whole picture's density at the detector's input, when asked of a detector that gives one
     /// (`ObjectDetector.givesDensity`): the people it sees, in too small a picture to count a crowd
     /// as the density model does until a camera scales it (`PassDensityScale`).
     public var density: DensityMap? = nil

@@ -293,8 +293,10 @@ public final class CameraPipeline: Sendable {
                 // A frame's analysis waits at most one analysis interval for its passes, people and
                 // density together: the density pass gets what the people pass left of it.
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
+                let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
+                    && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
-                   let result = await pass(learned.detector, on: learned.model, picture,
+                   let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity,
                                            overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
                     let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
@@ -451,8 +453,10 @@ public final class CameraPipeline: Sendable {
 
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
-    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, overdue: Double) async -> DetectionResult? {
-        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in try detector.detect(picture) }
+    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, density: Bool, overdue: Double) async -> DetectionResult? {
+        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in
+            try detector.detect(picture, density: density)
+        }
     }
 
     /// One crowd-density pass, the same way.

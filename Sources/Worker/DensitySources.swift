@@ -30,6 +30,13 @@ public struct DensitySources: Sendable {
         return scale.scaled(passMap)
     }
 
+    /// Whether the coming people pass should bring its own density (the head costs about 10 % of a
+    /// pass): while a zone is dense, to count it; otherwise only when the model's check is due on
+    /// the same frame, a frame to learn the scale from before the zone turns dense.
+    public func wantsPassDensity(segment: Int, time: Double, dense: Bool) -> Bool {
+        usePass && (dense || cadence.isDue(segment: segment, time: time, interval: checkEvery))
+    }
+
     /// Seconds between the model's passes for a camera that is `dense` now and whose pass gave `passMap`.
     public func interval(dense: Bool, passMap: DensityMap?) -> Double {
         dense && scaledPass(passMap) == nil ? every : checkEvery

@@ -111,9 +111,10 @@ public final class InferenceLane: Sendable {
 }
 
 /// The learned people models of the process, loaded once (their SHA-256 checked) and run on one
-/// `InferenceLane` that every camera shares: YOLOX-Nano for every pass (with the density head on
-/// its own features, `Models/crowd-density/people_density.onnx`, when it is there), the
-/// crowd-density model (`Models/crowd-density`) for zones the detector finds dense.
+/// `InferenceLane` that every camera shares: YOLOX-Nano (`Models/yolox-nano`) for every pass (the
+/// same with the density head on its features, `Models/crowd-density/people_density.onnx`, for a
+/// pass that asks for its own density), the crowd-density model (`Models/crowd-density`) for zones
+/// the detector finds dense.
 public final class PeopleModel: Sendable {
     /// Inference threads for all the cameras of a process together; one ONNX Runtime thread each.
     /// Two: with one, 56 dual-stream cameras skipped people passes while 12 % of a 2-core machine
@@ -125,13 +126,21 @@ public final class PeopleModel: Sendable {
     /// nil when it could not be loaded (`densityOff` says why): dense zones are then counted by the detector alone.
     public let density: CrowdDensityEstimator?
     public let densityOff: String?
+    /// The detector with the density head on its own features (`Models/crowd-density/people_density.onnx`),
+    /// for the passes that ask for their own density (`PassDensityScale`); nil when it could not be
+    /// loaded (`passDensityOff` says why): dense zones are then counted by the density model alone.
+    public let passDensity: InferenceSession?
+    public let passDensityOff: String?
     public let lane: InferenceLane
 
     public init(session: InferenceSession, density: CrowdDensityEstimator? = nil, densityOff: String? = nil,
+                passDensity: InferenceSession? = nil, passDensityOff: String? = nil,
                 lane: InferenceLane = InferenceLane(threads: threadBudget)) {
         self.session = session
         self.density = density
         self.densityOff = densityOff
+        self.passDensity = passDensity
+        self.passDensityOff = passDensityOff
         self.lane = lane
     }
 
@@ -163,9 +172,10 @@ public final class PeopleModel: Sendable {
         try ObjectDetector(session: session, settings: ObjectDetector.Settings(scoreThreshold: 0.25, classes: [COCOClass.person], fitInput: false))
     }
 
-    /// A camera's detector on the shared session: its own tile plan, people and street vehicles.
+    /// A camera's detector on the shared sessions: its own tile plan, people and street vehicles;
+    /// its own density when a pass asks for it and the head is loaded.
     public func detector(tiles: TileSetting) throws(InferenceError) -> ObjectDetector {
-        try ObjectDetector(session: session, settings: ObjectDetector.Settings(tiles: tiles))
+        try ObjectDetector(session: session, settings: ObjectDetector.Settings(tiles: tiles), densitySession: passDensity)
     }
 
     /// The process's model, loaded by the first camera that asks (blocking: call it off the cooperative
@@ -180,6 +190,11 @@ public final class PeopleModel: Sendable {
                 logger.info("people detection: \(model.session.path) (SHA-256 checked), \(threadBudget) inference thread(s) for all cameras")
                 if let density = model.density {
                     logger.info("crowd density for dense zones: \(density.session.path) (SHA-256 checked)")
+                    if let passDensity = model.passDensity {
+                        logger.info("between its passes, the people pass's own density: \(passDensity.path) (SHA-256 checked)")
+                    } else {
+                        logger.warning("the people pass's own density off: \(model.passDensityOff ?? "not loaded"); dense zones are counted by the density model every densityEvery")
+                    }
                 } else {
                     logger.warning("crowd density off: \(model.densityOff ?? "not loaded"); dense zones are counted by the detector alone")
                 }
@@ -198,23 +213,22 @@ public final class PeopleModel: Sendable {
     }
 
     private static func load() -> Result<PeopleModel, Unavailable> {
-        // The detector with the density head on its own features when it is there (each people pass
-        // then gives a density map too: `PassDensityScale`), else YOLOX-Nano alone.
-        let withDensity = LearnedModelFile.peopleDensity
-        let file = (try? withDensity.locate()) != nil ? withDensity : LearnedModelFile.yoloxNano
+        let file = LearnedModelFile.yoloxNano
         let path: String
         do { path = try file.locate() } catch {
             return .failure(Unavailable(message: "\(error) (scripts/install-deps.sh checks the checkout's Models/ and installs ONNX Runtime)"))
         }
         do {
             let session = try InferenceSession(path: path, inputs: ObjectDetector.expectedInputs(side: -1),
-                                               outputs: file == withDensity ? ObjectDetector.outputsWithDensity : ObjectDetector.expectedOutputs,
-                                               threads: 1, sha256: file.sha256)
+                                               outputs: ObjectDetector.expectedOutputs, threads: 1, sha256: file.sha256)
             // The density model is optional: without it the detector's count stands for dense zones too.
             do {
                 let density = try CrowdDensityEstimator(modelPath: try LearnedModelFile.crowdDensity.locate(),
                                                         sha256: LearnedModelFile.crowdDensity.sha256, threads: 1)
-                return .success(PeopleModel(session: session, density: density))
+                // So is the detector with its head: without it the density model counts every dense pass.
+                let passDensity: InferenceSession?, passDensityOff: String?
+                do { (passDensity, passDensityOff) = (try InferenceSession.peopleDensity(), nil) } catch { (passDensity, passDensityOff) = (nil, "\(error)") }
+                return .success(PeopleModel(session: session, density: density, passDensity: passDensity, passDensityOff: passDensityOff))
             } catch {
                 return .success(PeopleModel(session: session, densityOff: "\(error)"))
             }

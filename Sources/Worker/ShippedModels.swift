@@ -10,12 +10,19 @@ extension ObjectDetector {
         return try ObjectDetector(modelPath: try file.locate(), sha256: file.sha256, threads: threads, settings: settings)
     }
 
-    /// YOLOX-Nano whose passes also give the whole picture's density (`peopleDensity`).
+    /// YOLOX-Nano whose passes can also give the whole picture's density (`peopleDensity`).
     public static func yoloxNanoWithDensity(threads: Int = 1, settings: Settings = Settings()) throws -> ObjectDetector {
+        let plain = try yoloxNano(threads: threads, settings: settings)
+        return try ObjectDetector(session: plain.session, settings: settings, densitySession: try InferenceSession.peopleDensity(threads: threads))
+    }
+}
+
+extension InferenceSession {
+    /// The detector with the density head (`Models/crowd-density/people_density.onnx`), SHA-256 checked.
+    public static func peopleDensity(threads: Int = 1) throws -> InferenceSession {
         let file = LearnedModelFile.peopleDensity
-        let session = try InferenceSession(path: try file.locate(), inputs: expectedInputs(side: -1), outputs: outputsWithDensity,
-                                           threads: threads, sha256: file.sha256)
-        return try ObjectDetector(session: session, settings: settings)
+        return try InferenceSession(path: try file.locate(), inputs: ObjectDetector.expectedInputs(side: -1),
+                                    outputs: ObjectDetector.outputsWithDensity, threads: threads, sha256: file.sha256)
     }
 }
 

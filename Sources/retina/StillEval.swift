@@ -67,7 +67,7 @@ struct LearnedCounter {
     private static func counter(_ source: PeopleCountSource, detector: ObjectDetector?, density: CrowdDensityEstimator?,
                                 mainSide: Int?, lookalikes: LookalikesLearned?, sources: FollowedDensity? = nil) -> Evaluator.VideoCounter {
         { picture, time in
-            let found = try detector?.detect(picture)
+            let found = try detector?.detect(picture, density: sources != nil)
             let detections = found?.detections ?? []
             let people = (lookalikes?.filter(detections, at: time, picture: picture) ?? detections).filter { $0.classIndex == COCOClass.person }
             let estimated: (map: DensityMap?, seconds: Double)?

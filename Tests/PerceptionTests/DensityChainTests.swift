@@ -42,7 +42,9 @@ import Worker
             .deletingLastPathComponent().appendingPathComponent("Models").path]
         let session = try InferenceSession(path: try model.locate(in: folders), inputs: ObjectDetector.expectedInputs(side: -1),
                                            outputs: ObjectDetector.outputsWithDensity, sha256: model.sha256)
-        return try ObjectDetector(session: session, settings: ObjectDetector.Settings(fitInput: fitInput))
+        // As a worker has it: YOLOX-Nano alone for passes that do not ask, the one with the head for those that do.
+        return try ObjectDetector(session: try ChainTests.detector(fitInput: fitInput).session,
+                                  settings: ObjectDetector.Settings(fitInput: fitInput), densitySession: session)
     }
 
     @Test func thePeoplePassGivesTheDetectorsBoxesAndTheDensityModelsMapAtItsInput() throws {
@@ -51,8 +53,8 @@ import Worker
         let combined = try Self.detectorWithDensity()
         let plainDetector = try ChainTests.detector(fitInput: true)
         #expect(combined.givesDensity && !plainDetector.givesDensity)
-        let result = try combined.detect(picture)
-        let plain = try plainDetector.detect(picture)
+        let result = try combined.detect(picture, density: true)
+        let plain = try plainDetector.detect(picture, density: true)
         #expect(result.detections.map(\.box) == plain.detections.map(\.box) && result.detections.map(\.score) == plain.detections.map(\.score))
         let map = try #require(result.density)
         let (model, _) = try Self.estimator().estimate(picture)
@@ -68,8 +70,10 @@ import Worker
         // still reaches into the picture (312 / 8 = 39): kept, as the map's grid may reach past 1.
         // The same picture in the square 416×416 input: 52 rows, 13 of padding alone, dropped.
         let picture = try PictureFile.read(ChainTests.frame)
-        let fitted = try #require(try Self.detectorWithDensity().detect(picture).density)
-        let square = try #require(try Self.detectorWithDensity(fitInput: false).detect(picture).density)
+        let fitted = try #require(try Self.detectorWithDensity().detect(picture, density: true).density)
+        let square = try #require(try Self.detectorWithDensity(fitInput: false).detect(picture, density: true).density)
+        // Not asked, not given.
+        #expect(try Self.detectorWithDensity().detect(picture).density == nil)
         #expect(fitted.rows == 39 && fitted.columns == 52 && square.rows == 39)
         #expect(abs(fitted.cellHeight - 8.0 / 312) < 1e-12 && abs(fitted.cellWidth - 8.0 / 416) < 1e-12)
         #expect(abs(fitted.total - square.total) < 0.05 * fitted.total)
@@ -85,6 +89,8 @@ import Worker
         let combined = try LearnedModelFile.peopleDensity.locate(in: [URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Models").path])
         #expect { try ObjectDetector(modelPath: combined) } throws: { "\($0)".contains("density") }
+        let plain = try ChainTests.detector().session
+        #expect { try ObjectDetector(session: plain, densitySession: plain) } throws: { "\($0)".contains("has no density output") }
         #expect { try InferenceSession(path: yolox, inputs: ObjectDetector.expectedInputs(side: -1), outputs: ObjectDetector.outputsWithDensity) } throws: { "\($0)".contains("outputs") }
     }
 }
