@@ -37,7 +37,8 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
     }
 
     /// Detection passes, density passes, passes skipped because the process's inference threads
-    /// stayed busy, the mean time of a pass and its mean wait for a thread.
+    /// stayed busy, the mean time of a pass and its mean wait for a thread, and the scale the camera
+    /// learned for its passes' own density.
     public struct LearnedPasses: Sendable, Codable, Equatable {
         public var passes: Int
         public var densityPasses: Int
@@ -45,13 +46,17 @@ public struct CameraHealthRecord: Sendable, Codable, Equatable {
         public var msPerPass: Double
         /// Mean wait of a pass for a free inference thread (shared by the node's cameras), ms.
         public var waitMs: Double?
+        /// What the camera multiplies its people passes' own density by to count a dense zone between
+        /// the density model's passes (Perception's `PassDensityScale`); nil until it has learned it.
+        public var densityScale: Double?
 
-        public init(passes: Int, densityPasses: Int, skipped: Int, msPerPass: Double, waitMs: Double? = nil) {
+        public init(passes: Int, densityPasses: Int, skipped: Int, msPerPass: Double, waitMs: Double? = nil, densityScale: Double? = nil) {
             self.passes = passes
             self.densityPasses = densityPasses
             self.skipped = skipped
             self.msPerPass = msPerPass
             self.waitMs = waitMs
+            self.densityScale = densityScale
         }
     }
 

@@ -161,7 +161,8 @@ public final class CameraPipeline: Sendable {
             reportedAt: Date(),
             learned: people == nil ? nil : CameraHealthRecord.LearnedPasses(passes: inferencesRun, densityPasses: densityPassesRun,
                                                                              skipped: inferencesSkipped, msPerPass: (inferenceMillisPerPass * 10).rounded() / 10,
-                                                                             waitMs: (inferenceWaitMillisPerPass * 10).rounded() / 10),
+                                                                             waitMs: (inferenceWaitMillisPerPass * 10).rounded() / 10,
+                                                                             densityScale: passDensityScale.map { ($0 * 100).rounded() / 100 }),
             mainStream: main.map { main in
                 let m = main.health.snapshot
                 return CameraHealthRecord.StreamHealth(state: m.state, since: m.since, lastError: m.lastError,

@@ -44,10 +44,11 @@ struct Status: AsyncParsableCommand {
                             "REPORTED", "LAST ERROR"], rows: rows)
     }
 
-    /// "120+30 (4) 21.5 w3.0": detection + density passes, skipped ones, ms per pass, ms waited for a
-    /// free inference thread; "-" where none run.
+    /// "120+30 (4) 21.5 w3.0 ×1.53": detection + density passes, skipped ones, ms per pass, ms waited
+    /// for a free inference thread, the scale learned for the passes' own density; "-" where none run.
     static func learned(_ l: CameraHealthRecord.LearnedPasses?) -> String {
         guard let l else { return "-" }
         return "\(l.passes)+\(l.densityPasses) (\(l.skipped)) " + String(format: "%.1f", l.msPerPass) + (l.waitMs.map { String(format: " w%.1f", $0) } ?? "")
+            + (l.densityScale.map { String(format: " ×%.2f", $0) } ?? "")
     }
 }

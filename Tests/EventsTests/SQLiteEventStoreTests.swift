@@ -73,7 +73,7 @@ import Testing
         #expect(try await store.health().map(\.state) == [.stalled])
         // The learned models' passes travel with it; a record without them (older workers) reads as nil.
         var learned = record(.streaming)
-        learned.learned = CameraHealthRecord.LearnedPasses(passes: 120, densityPasses: 30, skipped: 4, msPerPass: 21.5)
+        learned.learned = CameraHealthRecord.LearnedPasses(passes: 120, densityPasses: 30, skipped: 4, msPerPass: 21.5, densityScale: 1.53)
         try await store.reportHealth([learned])
         #expect(try await store.health().first?.learned == learned.learned)
         let old = #"{"camera":"cam-2","state":"streaming","since":"2026-12-01T00:00:00Z","decodedFps":25,"analysedFps":5,"droppedFrames":0,"reconnectsLastHour":0,"stallsLastHour":0,"reportedAt":"2026-12-01T00:00:00Z"}"#

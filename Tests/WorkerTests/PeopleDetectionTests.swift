@@ -429,6 +429,8 @@ import Vision
         // This 416×312 picture goes to both models at one scale (416×320): the factor learned is about 1.
         let factor = try #require(passes.passDensityScale, "no scale learned from \(passes.densityPassesRun) density passes")
         #expect((0.8...1.25).contains(factor), "factor \(factor)")
+        // `retina status` shows it (rounded to hundredths); the other camera has none.
+        #expect(passes.health.learned?.densityScale == (factor * 100).rounded() / 100 && model.health.learned?.densityScale == nil)
         #expect(passes.passDensitiesUsed >= 1 && model.passDensitiesUsed == 0 && model.passDensityScale == nil)
         // Learned after four (a frame the lane skipped may add one), then none for 60 s; the other runs it on and on.
         #expect((PassDensityScale.wanted...PassDensityScale.wanted + 2).contains(passes.densityPassesRun), "\(passes.densityPassesRun) density passes")
