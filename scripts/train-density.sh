@@ -3,7 +3,8 @@
 #
 #   scripts/train-density.sh            # k-fold runs + the final model → .build/density/
 #   RUN=final scripts/train-density.sh  # only the shipped model
-#   INSTALL=1 scripts/train-density.sh  # also copy it to Models/crowd-density/ (then update its sha256)
+#   INSTALL=1 scripts/train-density.sh  # also copy it to Models/crowd-density/ and remake the detector
+#                                       # that carries its head (then update both sha256s)
 #   RECIPE=finetune scripts/train-density.sh   # the shipped model's recipe: every weight trained (GPU)
 #
 # RECIPE=frozen (default): YOLOX-Nano's features frozen and cached, only the head trained; CPU only
@@ -49,4 +50,11 @@ if [ "${INSTALL:-0}" = 1 ]; then
   mkdir -p Models/crowd-density
   cp "$out/density-final.onnx" Models/crowd-density/crowd_density.onnx
   echo "train-density: Models/crowd-density/crowd_density.onnx sha256 $(sha256sum Models/crowd-density/crowd_density.onnx | cut -d' ' -f1)"
+  # The people passes' own density is this head on the detector: remade with it, or it would keep the
+  # old head. A fine-tuned backbone is not the detector's, and combine.py refuses it: the old file
+  # then stays, and LearnedModelFile.peopleDensity's digest still names it.
+  if "$python" Training/density/combine.py Models/yolox-nano/yolox_nano.onnx Models/crowd-density/crowd_density.onnx Models/crowd-density/people_density.onnx; then
+    echo "train-density: Models/crowd-density/people_density.onnx sha256 $(sha256sum Models/crowd-density/people_density.onnx | cut -d' ' -f1)"
+  fi
+  echo "train-density: put the new sha256(s) into Sources/ModelStore/LearnedModelFile.swift and Models/crowd-density/README.md"
 fi
