@@ -47,7 +47,7 @@ public final class ObjectDetector: Sendable {
     /// Whether inputs are fitted to each region (a model with symbolic sides and `fitInput`).
     public let fitsInput: Bool
     /// Whether a pass can also give the whole picture's density (`detect(_:density:)`).
-    public var givesDensity: Bool { densitySession != nil || Self.hasDensity(session) }
+    public var givesDensity: Bool { densitySession != nil }
 
     /// A detector on a loaded YOLOX session. `inputSize` is used only when the model's input size is symbolic.
     public init(session: InferenceSession, settings: Settings = Settings(), inputSize: Int = 416,
@@ -59,7 +59,7 @@ public final class ObjectDetector: Sendable {
         let declared = shape[2] == shape[3] && shape[2] > 0 ? shape[2] : nil
         self.inputSize = declared ?? inputSize
         fitsInput = declared == nil && settings.fitInput
-        if let densitySession, !Self.hasDensity(densitySession) {
+        if let densitySession, densitySession.outputs.map(\.name) != Self.outputsWithDensity.map(\.name) {
             throw .model(path: densitySession.path, problem: "has no density output (its outputs: \(densitySession.outputs.map(\.name).joined(separator: ", ")))")
         }
         self.densitySession = densitySession
@@ -81,12 +81,8 @@ public final class ObjectDetector: Sendable {
         return (outputs[0], letterbox)
     }
 
-    private static func hasDensity(_ session: InferenceSession) -> Bool {
-        session.outputs.map(\.name) == outputsWithDensity.map(\.name)
-    }
-
     /// The raw outputs (the detector's first), its letterbox, and the seconds `session.run` took;
-    /// with `density`, from the session that gives it.
+    /// with `density`, from `densitySession`.
     private func infer(_ picture: some BGRPixelSource, region: PictureRect, density: Bool = false) throws(InferenceError) -> ([Tensor], Letterbox, Double) {
         let letterbox = Letterbox(region: region, inputSize: inputSize, fitted: fitsInput)
         guard let bgr = picture.bgrPixels(width: letterbox.scaledWidth, height: letterbox.scaledHeight, crop: region) else {
@@ -94,8 +90,9 @@ public final class ObjectDetector: Sendable {
         }
         let input = try InputTensor.nchw(bgr: bgr, letterbox: letterbox)
         let clock = ContinuousClock(), start = clock.now
-        let outputs = try (density ? densitySession ?? session : session).run([input])
-        guard !outputs.isEmpty else { throw .runtime(during: "running \(session.path)", message: "no output") }
+        let running = density ? densitySession ?? session : session
+        let outputs = try running.run([input])
+        guard !outputs.isEmpty else { throw .runtime(during: "running \(running.path)", message: "no output") }
         let took = start.duration(to: clock.now)
         return (outputs, letterbox, took.inSeconds)
     }
@@ -113,7 +110,8 @@ public final class ObjectDetector: Sendable {
             let (outputs, letterbox, took) = try infer(picture, region: region, density: wanted)
             seconds.append(took)
             // The whole picture's (the plan's first region); a tile's would count its overlaps twice.
-            if wanted, outputs.count == 2 { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: session.path) }
+            // Its outputs were checked at init: the detector's, then the density.
+            if wanted { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: densitySession!.path) }
             let output = outputs[0]
             let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
                                                   threshold: settings.scoreThreshold, classes: settings.classes)

@@ -354,7 +354,7 @@ public final class CameraPipeline: Sendable {
                             }
                         }
                         let map = densitySources.map(segment: frame.segment, time: frame.streamTime, dense: anyDense, passMap: passMap, madeNow: madeNow)
-                        if anyDense, !madeNow, map != nil, densitySources.scaledPass(passMap) != nil { passDensities.add(1, ordering: .relaxed) }
+                        if anyDense, !madeNow, densitySources.countsWithPass(passMap) { passDensities.add(1, ordering: .relaxed) }
                         let factor = densitySources.scale.isCalibrated ? densitySources.scale.factor ?? 0 : 0
                         passScaleBits.store(Float(factor).bitPattern, ordering: .relaxed)
                         let dense = zonePeople!.observe(people, density: map)

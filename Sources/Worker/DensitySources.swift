@@ -23,11 +23,10 @@ public struct DensitySources: Sendable {
         self.usePass = usePass
     }
 
-    /// The pass's own map scaled to the model's people; nil until the scale is learned, or when it
-    /// may not be used.
-    public func scaledPass(_ passMap: DensityMap?) -> DensityMap? {
-        guard usePass, let passMap else { return nil }
-        return scale.scaled(passMap)
+    /// Whether a pass that gave `passMap` counts the frame with it: there is one, it may be used,
+    /// and the scale is learned.
+    public func countsWithPass(_ passMap: DensityMap?) -> Bool {
+        usePass && passMap != nil && scale.isCalibrated
     }
 
     /// Whether the coming people pass should bring its own density (the head costs about 10 % of a
@@ -39,7 +38,7 @@ public struct DensitySources: Sendable {
 
     /// Seconds between the model's passes for a camera that is `dense` now and whose pass gave `passMap`.
     public func interval(dense: Bool, passMap: DensityMap?) -> Double {
-        dense && scaledPass(passMap) == nil ? every : checkEvery
+        dense && !countsWithPass(passMap) ? every : checkEvery
     }
 
     /// Whether the model's pass is due on this frame, and how late it is (in its intervals).
@@ -73,7 +72,7 @@ public struct DensitySources: Sendable {
     /// the pass's own scaled, else the model's last while it is recent (two of its intervals).
     public func map(segment: Int, time: Double, dense: Bool, passMap: DensityMap?, madeNow: Bool) -> DensityMap? {
         if madeNow { return recent }
-        if let scaled = scaledPass(passMap) { return scaled }
+        if countsWithPass(passMap), let passMap { return scale.scaled(passMap) }
         return cadence.usable(segment: segment, time: time, interval: interval(dense: dense, passMap: passMap)) ? recent : nil
     }
 }

@@ -149,6 +149,7 @@ import Vision
         // The fourth frame both counted taught it ×1.6; from then the pass's own density counts, and
         // the model runs every 30 s to keep the scale learned.
         #expect(learnedAt == 6 && sources.scale.factor == 1.6)
+        #expect(sources.countsWithPass(pass) && !sources.countsWithPass(nil))
         #expect(sources.interval(dense: true, passMap: pass) == 30)
         let at8 = sources.due(segment: 0, time: 8, dense: true, passMap: pass)
         #expect(!at8.isDue)
@@ -168,7 +169,7 @@ import Vision
         let full = DensityMap(columns: 1, rows: 1, values: [40], cellWidth: 1, cellHeight: 1)
         for t in stride(from: 0.0, through: 20, by: 2) { sources.made(full, passMap: pass, segment: 0, time: t) }
         #expect(sources.scale.frames == 0 && sources.interval(dense: true, passMap: pass) == 2)
-        #expect(sources.scaledPass(pass) == nil)
+        #expect(!sources.countsWithPass(pass))
         // Not dense: the 30 s check, and its map is used while at most two intervals old.
         #expect(sources.interval(dense: false, passMap: pass) == 30)
         #expect(sources.map(segment: 0, time: 79, dense: false, passMap: pass, madeNow: false) == full)
