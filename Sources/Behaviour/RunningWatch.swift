@@ -58,10 +58,11 @@ public struct RunningWatch: Sendable {
         return Observation(score: score, runners: runners.map(\.0), fastest: runners.map(\.1).max() ?? 0, threshold: threshold)
     }
 
-    /// A track's speed over its last 0.4 s of sightings where it has them (no filter lag: a runner
-    /// is fast from the start and slow again at once), else its filtered speed.
+    /// A track's speed as the optical flow measures it where it does, else over its last 0.4 s of
+    /// sightings (no filter lag either way: a runner is fast from the start and slow again at
+    /// once), else its filtered speed.
     static func speed(_ track: MultiObjectTracker.Track, aspect: Double) -> Double {
-        track.recentSpeed(aspect: aspect) ?? track.speed(aspect: aspect)
+        track.currentSpeed(aspect: aspect)
     }
 
     /// A new segment: no streak.

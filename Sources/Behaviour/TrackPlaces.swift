@@ -14,8 +14,8 @@ extension Box {
 
 extension Array where Element == MultiObjectTracker.Track {
     /// The people followed and seen on the pass at `t`, with at least `settledHits` sightings (a
-    /// speed or a direction needs a few to settle).
+    /// speed or a direction from boxes needs a few to settle) or measured by the optical flow.
     func people(seenAt t: Double, settledHits: Int) -> [MultiObjectTracker.Track] {
-        filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && $0.hits >= settledHits }
+        filter { $0.kind == .person && $0.state == .confirmed && $0.lastSeen == t && ($0.hits >= settledHits || $0.flowMeasured) }
     }
 }

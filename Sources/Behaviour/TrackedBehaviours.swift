@@ -52,6 +52,13 @@ public struct TrackedBehaviours: Sendable {
         public var crossings: [String: LineCrossing.Counts]
     }
 
+    /// The picture's motion on a frame (between passes, and on a pass's frame before `pass`): the
+    /// tracks move with it, so that the next pass finds them where their pixels went and their
+    /// speed is measured without waiting for sightings.
+    public mutating func carry(_ flow: FlowField) {
+        tracker.carry(at: flow.time) { flow.velocity(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
+    }
+
     /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`
     /// picture; while `learning`, the vehicle watch learns what is normal here instead of watching.
     public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {

@@ -70,8 +70,8 @@ public struct VehicleWatch: Sendable {
         var score = detections.filter { MultiObjectTracker.kind(of: $0.classIndex) == .vehicle }.map { Double($0.score) / 2 }.max() ?? 0
         var opened: [MultiObjectTracker.Track] = []
         for track in seen {
-            let settled = track.state == .confirmed && track.hits >= 3
-            let fast = settled ? min(1, track.speed(aspect: aspect) / (settings.speedFactor * walk)) : 0
+            let settled = track.state == .confirmed && (track.hits >= 3 || track.flowMeasured)
+            let fast = settled ? min(1, track.currentSpeed(aspect: aspect) / (settings.speedFactor * walk)) : 0
             score = max(score, Double(track.score) * (0.5 + 0.5 * fast))
             let vehicle = track.state == .confirmed && (track.score >= settings.sureScore || (track.score >= settings.minScore && fast >= 1))
             if vehicle, !reported.contains(track.id) {

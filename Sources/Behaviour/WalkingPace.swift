@@ -23,7 +23,8 @@ public struct WalkingPace: Sendable {
         guard !seen.isEmpty else { return }
         // Kept sorted as they come (a binary search and an insert each), not sorted again every
         // pass of a 10-minute normal period.
-        for speed in seen.map({ $0.speed(aspect: aspect) }) {
+        // The speed the watches compare with it (`currentSpeed`), measured the same way.
+        for speed in seen.map({ $0.currentSpeed(aspect: aspect) }) {
             var lo = 0, hi = speeds.count
             while lo < hi { let mid = (lo + hi) / 2; if speeds[mid] < speed { lo = mid + 1 } else { hi = mid } }
             speeds.insert(speed, at: lo)

@@ -52,6 +52,8 @@ public struct EvaluationReport: Sendable, Codable {
     /// Clip datasets: time per frame in the tracker and the behaviours on its tracks (inside
     /// `detectorMsPerFrame`, which also holds the detector), milliseconds.
     public var trackingMsPerFrame: Double?
+    /// Clip datasets: the optical flow that measures the tracks' speed (a camera's flow detector, which a worker runs anyway).
+    public var flowMsPerFrame: Double?
     /// Fall datasets: falls detected, missed and false alarms, per clip.
     public var falls: FallReport?
 }

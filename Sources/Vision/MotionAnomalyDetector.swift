@@ -76,6 +76,9 @@ public final class MotionAnomalyDetector: Detector {
 
     /// Anomaly score of the last frame: ≥ 1 where running speed was seen (for AUC and metrics).
     public private(set) var lastScore = 0.0
+    /// The flow measured on the last frame, for the tracker to carry its tracks between people
+    /// passes; nil where none was (a segment's first frame, shake, a light switch, tampering).
+    public private(set) var lastFlow: FlowField?
 
     // Learned normal motion per cell (cells of 4×4 grid points).
     private var cellsX = 0, cellsY = 0
@@ -109,6 +112,7 @@ public final class MotionAnomalyDetector: Detector {
     public func analyse(_ frame: AnalysisFrame) -> [Detection] {
         scene.update(frame)
         lastScore = 0
+        lastFlow = nil
         let w = scene.width, h = scene.height
         // Only zones this detector watches (forbidden, or with a loitering limit) cost a pass over
         // the picture per frame; the crowd detector measures the rest.
@@ -146,6 +150,7 @@ public final class MotionAnomalyDetector: Detector {
         let dt = max(now - ref.time, 1e-3)
         var detections: [Detection] = []
         let vectors = smoothed(trackGrid(from: ref.pyramid, previousFrame: abs(now - scene.dt - ref.time) < 1e-6))
+        lastFlow = FlowField(width: w, height: h, dt: dt, time: now, vectors: vectors)
         ensureCells(w: w, h: h)
         let warm = sceneAge >= parameters.warmupSeconds
         let step = Double(parameters.gridStep)

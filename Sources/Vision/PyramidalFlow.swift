@@ -18,6 +18,13 @@ public struct PyramidalFlow: Sendable {
         public var y: Int
         public var dx: Float
         public var dy: Float
+
+        public init(x: Int, y: Int, dx: Float, dy: Float) {
+            self.x = x
+            self.y = y
+            self.dx = dx
+            self.dy = dy
+        }
     }
 
     public let parameters: Parameters

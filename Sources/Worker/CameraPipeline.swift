@@ -272,6 +272,8 @@ public final class CameraPipeline: Sendable {
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
         var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil
         var policy = EpisodePolicy(camera: camera)
+        // Its flow carries the tracks between people passes.
+        let motionDetector = detectors.everyFrame.lazy.compactMap { $0 as? MotionAnomalyDetector }.first
         // The crowd chart's series: each zone's reading every `zoneSampleEvery` s of wall time.
         let crowdDetector = detectors.learnedCrowd ?? detectors.everyFrame.lazy.compactMap { $0 as? CrowdDensityDetector }.first
         var lastSample: Date?
@@ -286,7 +288,10 @@ public final class CameraPipeline: Sendable {
             let started = DispatchTime.now().uptimeNanoseconds
             var detections: [Vision.Detection] = []
             for detector in detectors.everyFrame { detections += detector.analyse(input) }
-            if trackEvents != nil { detections.removeAll { $0.subtype == .intrusion || $0.subtype == .loitering } }
+            if trackEvents != nil {
+                detections.removeAll { $0.subtype == .intrusion || $0.subtype == .loitering }
+                if let flow = motionDetector?.lastFlow { trackEvents!.carry(flow, segment: frame.segment) }
+            }
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
             var objects: [DetectedObject]?
             if let learned, let picture = frame.picture {

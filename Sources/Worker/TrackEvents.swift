@@ -10,9 +10,10 @@ import Vocabulary
 /// `intrusion` and `loitering` of people in its zones from the first pass, and `vehicle`,
 /// `running`, `counter_flow` and `dispersal` after the first `vehicleLearning` seconds of video
 /// (summed over segments) learned as the camera's normal (its vehicles, its walking pace, the
-/// directions its people walk in; the directions go on being learned after). Running from tracks
-/// needs passes close enough to follow a runner (a few a second); at one a second the flow
-/// detector's running stays the one that sees it.
+/// directions its people walk in; the directions go on being learned after). The tracks' speed is
+/// the flow detector's measure on their boxes (`carry`, every analysed frame), so a runner is fast
+/// on the first pass after he starts; running is confirmed on the pass after that, at one pass a
+/// second later than the flow detector's own running, which stays on.
 struct TrackEvents {
     private var behaviours: TrackedBehaviours
     let learning: Double
@@ -36,6 +37,13 @@ struct TrackEvents {
 
     /// People in and out a minute at each zone's counting line over the last minute, at stream time `t`.
     func flowPerMinute(at t: Double) -> [String: (into: Double, out: Double)] { behaviours.lines.perMinute(at: t) }
+
+    /// The flow detector's motion on a frame of `segment` (every analysed frame, before its pass if
+    /// it has one): the tracks move with it between passes (`TrackedBehaviours.carry`).
+    mutating func carry(_ flow: FlowField, segment: Int) {
+        guard last?.segment == segment else { return }  // the next pass starts the segment's tracks afresh
+        behaviours.carry(flow)
+    }
 
     /// One pass of the detector on a `width`×`height` picture at stream `time` of `segment` (wall time `date`).
     mutating func pass(_ detections: [Perception.Detection], segment: Int, time: Double, date: Date, width: Int, height: Int) -> [Vision.Detection] {
@@ -93,7 +101,7 @@ struct TrackEvents {
             return Vision.Detection(
                 type: .motionAnomaly, subtype: .vehicle, zone: behaviours.zones.zones.first { $0.contains(feet) }?.id ?? "all",
                 score: Double(track.score), region: region(track.detected),
-                measurements: ["speedHeightsPerSecond": (track.speed(aspect: aspect) * 100).rounded() / 100,
+                measurements: ["speedHeightsPerSecond": (track.currentSpeed(aspect: aspect) * 100).rounded() / 100,
                                "normalWalkHeightsPerSecond": (behaviours.vehicles.normalWalk * 100).rounded() / 100,
                                "trackId": Double(track.id)],
                 labels: ["class": COCOClass.names.indices.contains(track.classIndex) ? COCOClass.names[track.classIndex] : "vehicle",

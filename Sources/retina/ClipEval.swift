@@ -19,14 +19,20 @@ final class BehaviourClipAnalyser: ClipAnalyser {
     let detector: ObjectDetector
     var scored = Scored.vehicle
     var behaviours = TrackedBehaviours()
-    /// Time spent in the tracker and behaviours, and the frames it was spent on.
+    /// The flow detector a camera runs on every frame, whose flow carries the tracks; nil: boxes alone.
+    private var motion: MotionAnomalyDetector?
+    /// Time spent in the tracker and behaviours, in the flow, and the frames it was spent on.
     private(set) var trackingSeconds = 0.0
+    private(set) var flowSeconds = 0.0
     private(set) var frames = 0
 
-    init(detector: ObjectDetector) { self.detector = detector }
+    init(detector: ObjectDetector, trackFlow: Bool = true) {
+        self.detector = detector
+        motion = trackFlow ? MotionAnomalyDetector(scene: SceneModel(perspective: nil)) : nil
+    }
 
-    static func load(threads: Int, tiles: TileSetting = .whole) async throws -> BehaviourClipAnalyser {
-        BehaviourClipAnalyser(detector: try await trackingDetector(threads: threads, tiles: tiles))
+    static func load(threads: Int, tiles: TileSetting = .whole, trackFlow: Bool = true) async throws -> BehaviourClipAnalyser {
+        BehaviourClipAnalyser(detector: try await trackingDetector(threads: threads, tiles: tiles), trackFlow: trackFlow)
     }
 
     /// The shipped detector with the tracker's low score threshold (ByteTrack keeps unsure
@@ -50,12 +56,22 @@ final class BehaviourClipAnalyser: ClipAnalyser {
                                                       flow.directedCells, flow.cells, flow.learnedSeconds).utf8))
         }
         behaviours.reset()
+        // A clip's first frame has no frame before it.
+        if motion != nil { motion = MotionAnomalyDetector(scene: SceneModel(perspective: nil)) }
     }
 
     func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
         guard let picture else { return (0, []) }
         let detections = try detector.detect(picture).detections
-        let clock = ContinuousClock(), started = clock.now
+        let clock = ContinuousClock()
+        // The flow detector's own events are not scored here; its flow is what a camera has.
+        if let motion {
+            let flowStarted = clock.now
+            _ = motion.analyse(frame)
+            flowSeconds += flowStarted.duration(to: clock.now).inSeconds
+        }
+        let started = clock.now
+        if let flow = motion?.lastFlow { behaviours.carry(flow) }
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
         frames += 1
@@ -77,12 +93,13 @@ struct ClipEval {
     var threads: Int
     var tiles: TileSetting = .whole
     var scoresOut: String?
+    var trackFlow = true
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
         let dataset: ClipDataset
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
-        let analyser = try await BehaviourClipAnalyser.load(threads: threads, tiles: tiles)
+        let analyser = try await BehaviourClipAnalyser.load(threads: threads, tiles: tiles, trackFlow: trackFlow)
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
         switch kinds {
         case [EventSubtype.running.rawValue]: analyser.scored = .running
@@ -100,6 +117,7 @@ struct ClipEval {
         let box = UncheckedSendable(analyser)
         var report = try await runOnThread { () throws in try evaluator.evaluate(box.value) }
         report.trackingMsPerFrame = analyser.trackingSeconds * 1000 / Double(max(1, analyser.frames))
+        if trackFlow { report.flowMsPerFrame = analyser.flowSeconds * 1000 / Double(max(1, analyser.frames)) }
         return report
     }
 }

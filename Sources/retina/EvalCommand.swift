@@ -86,6 +86,9 @@ struct Eval: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Videos, with --counter fused: run the density model as a camera does (every 2 s while the scene is dense, every 30 s once the camera has learned to scale the detector's own density, which counts the frames in between). --no-pass-density runs the density model on every frame counted (the reference)."))
     var passDensity = true
 
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets: measure the tracks' speed with the optical flow of every frame, as a camera's flow detector does. --no-track-flow measures it by their boxes alone (the reference)."))
+    var trackFlow = true
+
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
@@ -136,12 +139,15 @@ struct Eval: AsyncParsableCommand {
         if !passDensity, counter != .fused || ClipDataset.isClipDataset(dataset) || StillDataset.isStill(dataset) {
             throw ValidationError("--no-pass-density is for counting a video with --counter fused (the density model's cadence on a camera)")
         }
+        if !trackFlow, !ClipDataset.isClipDataset(dataset) {
+            throw ValidationError("--no-track-flow is for clip datasets (behaviours on tracks); \(dataset) is not one")
+        }
         if landings != nil { throw ValidationError("--landings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
-            return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut).run())
+            return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut, trackFlow: trackFlow).run())
         }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)
@@ -237,6 +243,7 @@ enum EvalText {
         lines.append(String(format: "speed:     %.1f frames/s end to end, detectors %.2f ms/frame", r.fps, r.detectorMsPerFrame))
         if let ms = r.learnedMsPerInference { lines.append(String(format: "learned:   %.1f ms of inference per counted frame", ms)) }
         if let ms = r.trackingMsPerFrame { lines.append(String(format: "tracking:  %.3f ms per frame in the tracker and behaviours (within the above)", ms)) }
+        if let ms = r.flowMsPerFrame { lines.append(String(format: "flow:      %.3f ms per frame in the flow detector measuring the tracks' speed (within the above; a camera runs it anyway)", ms)) }
         if let f = r.falls {
             lines.append("falls:     \(f.detected) of \(f.detected + f.missed) detected, \(f.falseAlarms) false alarm(s) over \(f.clips) clips (\(f.protocolName))")
             let fixed = Set(f.perClip.map(\.settings)).count == 1

@@ -57,6 +57,20 @@ import Vision
         #expect(!frames.prefix(30).contains { !$0.isEmpty }, "an event before anyone ran")
     }
 
+    @Test func itsFlowSaysHowARegionMovedAndNothingWhereNothingDid() throws {
+        // A walker at 1.5 body heights a second (90 px/s at row 200) on a 384×216 picture, 5 frames a second.
+        let scene = SyntheticScene(figures: [Self.walker(x: 40, y: 200, heights: 1.5)])
+        let (_, detector) = Self.run(scene, seconds: 2)
+        let flow = try #require(detector.lastFlow)
+        #expect(abs(flow.dt - 0.2) < 1e-9 && flow.width == 384 && flow.height == 216)
+        // Where the walker was a frame ago (the flow's points are at the earlier frame).
+        let at = scene.figures[0].position(at: scene.time(ofFrame: 9))
+        let v = try #require(flow.velocity(x0: (at.x - 10) / 384, y0: (at.y - 50) / 216, x1: (at.x + 10) / 384, y1: (at.y - 5) / 216))
+        #expect(abs(v.x * 384 - 90) < 15 && abs(v.y * 216) < 10, "\(v.x * 384), \(v.y * 216) px/s")
+        // The empty top right of the picture: no measurement, not zero.
+        #expect(flow.velocity(x0: 0.7, y0: 0, x1: 1, y1: 0.3) == nil)
+    }
+
     @Test func runningMeansTheSameNearAndFar() {
         // One group running far away (small figures): speeds are in body heights, so it still runs.
         let far = SyntheticScene(figures: [Self.walker(x: 40, y: 60, heights: 3, moveFrom: 4), Self.walker(x: 60, y: 75, heights: 3, moveFrom: 4),
