@@ -7,11 +7,15 @@
 #   EVERY="1 4 10" Benchmarks/tracking.sh
 #
 # EVERY: the tracker looks at every n'th frame (PETS is 10 fps: 1 is every frame, 4 is 2.5 passes
-# a second, 10 is the worker's default of one people pass a second). Only labelled frames the
+# a second, 10 is the worker's default of one people pass a second). Retina's tracker runs twice:
+# on the boxes alone, and fed the optical flow of every FLOW_EVERY'th frame as a camera's flow
+# detector feeds it (default 2: the worker's 5 fps analysis on this 10 fps video; 0 leaves that row
+# out; capped at EVERY). Only labelled frames the
 # tracker looked at are scored. Then intrusion and loitering in the zones of
 # Benchmarks/datasets/pets2009-s2l1/zones.yaml against the same labelled people (ZONE_EVERY, default
 # "10 2": the worker's one pass a second, and five), once on the video as it is and once with its
-# light swinging (brightness ±0.2 over 6 s, ffmpeg's eq filter, as clouds and lamps do).
+# light swinging (brightness ±0.2 over 6 s, ffmpeg's eq filter, as clouds and lamps do); the tracks
+# there are fed the flow as above.
 # Creates .build/tracking-venv once from Benchmarks/tracking/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +39,16 @@ mkdir -p "$work"
 for every in ${EVERY:-1 4 10}; do
   echo "[every $every] retina track" >&2
   "$retina" track "$video" --every "$every" --out "$work/retina-$every.csv" --detections "$work/detections-$every.csv" 2>/dev/null
+  flowed=()
+  flow_every=${FLOW_EVERY:-2}
+  if [ "$flow_every" -gt 0 ]; then
+    [ "$flow_every" -le "$every" ] || flow_every=$every
+    echo "[every $every, flow every $flow_every] retina track" >&2
+    "$retina" track "$video" --every "$every" --flow-every "$flow_every" --out "$work/retina-flow-$every.csv" 2>/dev/null
+    flowed=(--tracks "Retina with the flow of every ${flow_every}. frame=$work/retina-flow-$every.csv")
+  fi
   gts=(); for l in "${labels[@]}"; do gts+=(--gt "$l"); done
-  "$venv/bin/python" Benchmarks/tracking/score.py "${gts[@]}" --tracks "Retina (ByteTrack-style, buffered IoU)=$work/retina-$every.csv" \
+  "$venv/bin/python" Benchmarks/tracking/score.py "${gts[@]}" --tracks "Retina (ByteTrack-style, buffered IoU)=$work/retina-$every.csv" "${flowed[@]}" \
     --detections "$work/detections-$every.csv" --every "$every" ${JSON:+--json} | if [ -n "${header_done:-}" ] && [ -z "${JSON:-}" ]; then sed 1,2d; else cat; fi
   header_done=1
 done
@@ -51,7 +63,10 @@ for every in ${ZONE_EVERY:-10 2}; do
   for v in "$video" "$light"; do
     name=$(basename "$v" .mp4)
     echo "[zones, every $every, $name] retina track" >&2
-    "$retina" track "$v" --every "$every" --scene "$zones" --events "$work/zones-$name-$every.csv" --out "$work/zones-tracks-$name-$every.csv" 2>/dev/null
+    # As a camera follows them: with its flow (unless FLOW_EVERY=0).
+    zone_flow=(); fe=${FLOW_EVERY:-2}; [ "$fe" -le "$every" ] || fe=$every
+    [ "$fe" -gt 0 ] && zone_flow=(--flow-every "$fe")
+    "$retina" track "$v" --every "$every" "${zone_flow[@]}" --scene "$zones" --events "$work/zones-$name-$every.csv" --out "$work/zones-tracks-$name-$every.csv" 2>/dev/null
     echo
     echo "zones, $name, every $every:"
     "$venv/bin/python" Benchmarks/tracking/zones.py "${gts[@]}" --zones "$zones" --tracks "$work/zones-tracks-$name-$every.csv" \

@@ -157,10 +157,13 @@ public struct MultiObjectTracker: Sendable {
         time = t
         // The prediction is the filter's: putting a track where the flow carried its box instead was
         // measured worse on PETS' labelled identities (the flow of one box is noisier than a
-        // settled velocity; Benchmarks/README.md, "Speed from the optical flow").
+        // settled velocity; Benchmarks/README.md, "Speed from the optical flow"). Where the flow
+        // carried a track, that box is a second chance for it (1b, 3b below).
+        var carried: [Int: Box] = [:]
         for i in tracks.indices {
             tracks[i].filter.predict(dt)
             tracks[i].box = tracks[i].filter.box
+            if let box = tracks[i].carried { carried[i] = box }
             tracks[i].carried = nil
             tracks[i].carriedAt = t
         }
@@ -183,6 +186,15 @@ public struct MultiObjectTracker: Sendable {
             high.removeAll { $0 == di }
         }
         unmatchedTracks.removeAll { matched.contains($0) }
+        // 1b. Where the filter's prediction found nothing, where the flow carried the track: a walker
+        // who broke into a run, turned or stopped between passes (at one pass a second a runner is
+        // three or four of his heights from where he walked to).
+        for (ti, di) in match(unmatchedTracks.filter { carried[$0] != nil }, high, candidates, minIoU: settings.matchIoU, box: { carried[$0]! }) {
+            apply(candidates[di], to: ti, at: t)
+            matched.insert(ti)
+            high.removeAll { $0 == di }
+        }
+        unmatchedTracks.removeAll { matched.contains($0) }
         // 2. Unsure detections keep tracks that were seen last pass.
         let recent = unmatchedTracks.filter { tracks[$0].state == .confirmed }
         for (ti, di) in match(recent, low, candidates, minIoU: settings.lowMatchIoU) {
@@ -193,6 +205,12 @@ public struct MultiObjectTracker: Sendable {
         // 3. A new track's second sighting.
         let tentative = tracks.indices.filter { tracks[$0].state == .tentative }
         for (ti, di) in matchNear(tentative, high, candidates, at: t, aspect: aspect) {
+            apply(candidates[di], to: ti, at: t)
+            matched.insert(ti)
+            high.removeAll { $0 == di }
+        }
+        // 3b. …or where the flow carried it (someone who came into view running).
+        for (ti, di) in match(tentative.filter { !matched.contains($0) && carried[$0] != nil }, high, candidates, minIoU: settings.matchIoU, box: { carried[$0]! }) {
             apply(candidates[di], to: ti, at: t)
             matched.insert(ti)
             high.removeAll { $0 == di }
@@ -267,14 +285,16 @@ public struct MultiObjectTracker: Sendable {
         }
     }
 
-    /// Pairs (track index, candidate index) of least total 1 − buffered IoU, at least `minIoU`, same kind.
-    private func match(_ trackIndices: [Int], _ detectionIndices: [Int], _ candidates: [Detection], minIoU: Double) -> [(Int, Int)] {
+    /// Pairs (track index, candidate index) of least total 1 − buffered IoU, at least `minIoU`, same
+    /// kind; each track's box is its prediction unless `box` gives another.
+    private func match(_ trackIndices: [Int], _ detectionIndices: [Int], _ candidates: [Detection], minIoU: Double,
+                       box: ((Int) -> Box)? = nil) -> [(Int, Int)] {
         guard !trackIndices.isEmpty, !detectionIndices.isEmpty else { return [] }
         let cost = trackIndices.map { ti in
             detectionIndices.map { di -> Double in
                 let d = candidates[di]
                 guard Self.kind(of: d.classIndex) == tracks[ti].kind else { return 1 }
-                return 1 - grown(tracks[ti].box).iou(grown(d.box))
+                return 1 - grown(box?(ti) ?? tracks[ti].box).iou(grown(d.box))
             }
         }
         return Assignment.solve(cost, maxCost: 1 - minIoU).map { (trackIndices[$0.row], detectionIndices[$0.column]) }

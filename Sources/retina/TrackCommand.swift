@@ -16,7 +16,9 @@ struct TrackCommand: AsyncParsableCommand {
         abstract: "Follow the people in a video with the learned detector and the tracker; write the tracks as CSV.",
         discussion: """
         Runs YOLOX-Nano on every --every'th frame and the camera pipeline's tracker
-        (ByteTrack-style, buffered IoU) on its detections, and writes one row per
+        (ByteTrack-style, buffered IoU) on its detections (with --flow-every, fed
+        the optical flow in between, as a camera's flow detector feeds it), and
+        writes one row per
         followed person per looked-at frame (confirmed tracks seen on that frame):
           frame,id,x,y,w,h,score    pixels of the video; frames from 0, decode order
         --detections: every detection the tracker was given, so that another
@@ -31,6 +33,7 @@ struct TrackCommand: AsyncParsableCommand {
           retina track ../shared/data/pets2009-s2l1/video.mp4 --out tracks.csv
           retina track walkway.mp4 --every 4 --out t.csv --detections d.csv
           retina track lobby.mp4 --every 10 --scene lobby.yaml --events ev.csv
+          retina track lobby.mp4 --every 10 --flow-every 2 --out t.csv
         """
     )
 
@@ -39,6 +42,9 @@ struct TrackCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Look at every n'th frame (1: all; a camera at 1 pass a second on 10 fps video: 10).", valueName: "n"))
     var every: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("Measure the optical flow on every n'th frame, as a camera's flow detector does at its analysis rate (a 10 fps video at the worker's 5 fps: 2): it measures the tracks' speed and finds a track the detector's boxes lost where its pixels went. Default: boxes alone.", valueName: "n"))
+    var flowEvery: Int?
 
     @Option(name: .long, help: ArgumentHelp("Stop after the video's first n frames (default: all).", valueName: "n"))
     var frames: Int?
@@ -62,6 +68,7 @@ struct TrackCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(every) else { throw ValidationError("--every must be 1 to 1000") }
+        if let flowEvery, !(1...every).contains(flowEvery) { throw ValidationError("--flow-every must be 1 to --every (\(every)): the flow is measured at least as often as the detector looks") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         if let frames, frames < 1 { throw ValidationError("--frames must be 1 or more") }
         if (scene == nil) != (events == nil) { throw ValidationError("--scene and --events go together") }
@@ -71,7 +78,7 @@ struct TrackCommand: AsyncParsableCommand {
     func run() async throws {
         logOptions.bootstrap()
         FFmpegLog.set(.quiet)
-        let (video, every, threads, limit) = (video, every, threads, frames ?? Int.max)
+        let (video, every, threads, limit, flowEvery) = (video, every, threads, frames ?? Int.max, flowEvery)
         var zones: [Zone] = []
         if let scene {
             do { zones = try Dataset.loadScene(scene).0 } catch { throw CLIError(error) }
@@ -100,8 +107,16 @@ struct TrackCommand: AsyncParsableCommand {
             }
             var failure: Error?
             var looked = 0
+            // The camera's flow detector, on the frames it would analyse; its flow reaches the tracks
+            // once they exist (from the second looked-at frame).
+            let motion = flowEvery.map { _ in MotionAnomalyDetector(scene: SceneModel(perspective: nil)) }
             try VideoFrames.forEach(video, width: 384) { index, frame, picture in
-                guard failure == nil, index < limit, index % every == 0, let picture else { return }
+                guard failure == nil, index < limit else { return }
+                if let motion, let flowEvery, index % flowEvery == 0 {
+                    _ = motion.analyse(frame)
+                    if behaviours != nil, let flow = motion.lastFlow { behaviours!.carry(flow) }
+                }
+                guard index % every == 0, let picture else { return }
                 do {
                     let found = try detector.detect(picture).detections
                     let t = frame.streamTime

@@ -30,6 +30,25 @@ import Testing
         #expect(rows.allSatisfy { Int($0[0]) % 5 == 0 && $0[0] < 30 })
     }
 
+    @Test(.disabled(if: !FileManager.default.fileExists(atPath: video), "needs ../shared/data/pets2009-s2l1/video.mp4 (run ../shared/data/get.sh)"))
+    func theFlowFollowsTheSamePeopleAtOnePassASecond() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", Self.video, "--every", "10", "--flow-every", "2", "--frames", "40"])
+        try #require(run.status == 0, "\(run.output)")
+        let rows = run.output.split(separator: "\n").map { $0.split(separator: ",").compactMap { Double($0) } }.filter { $0.count == 7 }
+        // The man in black (centre x 662 on frame 0, walking left about 10 px a frame; looked at on
+        // the frames) keeps one id through 2 s, with the flow of the frames between the passes read.
+        let ids = [0.0, 10, 20].compactMap { frame in
+            rows.filter { $0[0] == frame && abs($0[2] + $0[4] / 2 - (662 - 10 * frame)) < 30 }.first?[1]
+        }
+        #expect(ids.count == 3 && Set(ids).count == 1, "\(ids)")
+    }
+
+    @Test func theFlowIsMeasuredAtLeastAsOftenAsTheDetectorLooks() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", "/nonexistent/cam.mp4", "--every", "2", "--flow-every", "5"])
+        #expect(run.status != 0)
+        #expect(run.output.contains("--flow-every must be 1 to --every (2)"), "\(run.output)")
+    }
+
     @Test func aVideoThatIsNotThereIsRefused() throws {
         let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", "/nonexistent/cam.mp4"])
         #expect(run.status != 0)

@@ -85,6 +85,36 @@ import Vision
         #expect(abs((track.flowVelocity(aspect: 1)?.x ?? 0) - speed / 0.12) < 0.1)
     }
 
+    /// A walker followed at one pass a second (0.5 box heights a second) who breaks into a run (2.5
+    /// heights a second) after a pass; the flow of five frames a second in between where `flow`.
+    static func breaksIntoARun(flow: Bool) -> [Int] {
+        var tracker = MultiObjectTracker()
+        var x = 0.1
+        var ids: [Int] = []
+        for pass in 0..<6 {
+            let speed = pass < 4 ? 0.5 : 2.5
+            for k in 1...5 where pass > 0 && flow {
+                let t = Double(pass - 1) + Double(k) / 5
+                let here = TrackerTests.person(x + speed * 0.12 * Double(k - 1) / 5, 0.5, w: 0.08).box
+                tracker.carry(at: t) { Self.field(moving: here, vx: speed * 0.12, vy: 0, dt: 0.2, at: t).velocity(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
+            }
+            if pass > 0 { x += speed * 0.12 }
+            _ = tracker.update([TrackerTests.person(x, 0.5, w: 0.08)], at: Double(pass))
+            ids += tracker.confirmed.filter { $0.lastSeen == Double(pass) }.map(\.id)
+        }
+        return ids
+    }
+
+    @Test func aWalkerWhoBreaksIntoARunBetweenPassesIsFoundWhereTheFlowCarriedHim() {
+        // By the boxes alone the runner is two heights from where his walk predicts him: lost,
+        // and a new person (not confirmed until a second sighting near the first, which a runner
+        // is not either).
+        let boxes = Self.breaksIntoARun(flow: false)
+        #expect(boxes.prefix(4) == [1, 1, 1, 1] && !boxes.dropFirst(4).contains(1), "\(boxes)")
+        // With the flow he keeps his id.
+        #expect(Self.breaksIntoARun(flow: true) == [1, 1, 1, 1, 1, 1])
+    }
+
     @Test func aPersonStandingStillHasNoFlowAndKeepsTheSpeedOfHisBoxes() throws {
         var tracker = MultiObjectTracker()
         for step in 0..<10 {
