@@ -72,10 +72,9 @@ public struct MultiObjectTracker: Sendable {
         /// The optical flow's velocity of the person in box heights per second (x right, y down):
         /// the mean of what the flow measured on the box on the frames of the last `window` seconds
         /// up to its latest sighting (a frame's flow spans the interval before it: at 10 frames a
-        /// second the last frame's, at 25 the last three); nil where the
-        /// flow did not measure it then (a person standing still has no moving points: that is no
-        /// measurement). No sightings needed: a track is as fast as its pixels move, from the frame
-        /// after its first sighting.
+        /// second the last frame's, at 25 the last three); nil where the flow did not measure it
+        /// then (a person standing still has no moving points: that is no measurement). No
+        /// sightings needed: a track is as fast as its pixels move, from the frame after its first.
         public func flowVelocity(aspect: Double, window: Double = 0.1) -> (x: Double, y: Double)? {
             let recent = flowSamples.filter { $0.t > lastSeen - window + 1e-6 && $0.t <= lastSeen + 1e-9 }
             guard let latest = recent.last, latest.t >= lastSeen - 1e-9 else { return nil }
@@ -323,4 +322,3 @@ public struct MultiObjectTracker: Sendable {
         return Box(x0: b.x0 - dx, y0: b.y0 - dy, x1: b.x1 + dx, y1: b.y1 + dy)
     }
 }
-
