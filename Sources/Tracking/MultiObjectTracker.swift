@@ -114,6 +114,20 @@ public struct MultiObjectTracker: Sendable {
             return (v.x * v.x + v.y * v.y).squareRoot()
         }
 
+        /// Where it is now: where the flow carried its box since the last pass, else that pass's box.
+        public var current: Box { carried ?? box }
+
+        /// Its speed in box heights per second by the flow of the frames of the last `window`
+        /// seconds up to `t`, between passes too; nil where the flow has not measured it since
+        /// `t − window`.
+        public func flowSpeed(at t: Double, aspect: Double, window: Double = 0.1) -> Double? {
+            let recent = flowSamples.filter { $0.t > t - window + 1e-6 && $0.t <= t + 1e-9 }
+            guard !recent.isEmpty else { return nil }
+            let n = Double(recent.count), h = max(box.height, 1e-6)
+            let (x, y) = (recent.reduce(0) { $0 + $1.x } / n * aspect / h, recent.reduce(0) { $0 + $1.y } / n / h)
+            return (x * x + y * y).squareRoot()
+        }
+
         /// Whether the optical flow measured it at its latest sighting (its speed needs no settling).
         public var flowMeasured: Bool { flowSamples.last.map { $0.t >= lastSeen - 1e-9 } ?? false }
 
