@@ -43,7 +43,7 @@ public struct RunningWatch: Sendable {
     /// The tracks seen at stream time `t`; `walk`: the camera's normal walking pace (box heights a
     /// second); `aspect`: the picture's width over its height.
     public mutating func observe(_ tracks: [MultiObjectTracker.Track], at t: Double, walk: Double, aspect: Double) -> Observation {
-        let threshold = max(settings.minSpeed, settings.paceFactor * walk)
+        let threshold = self.threshold(walk: walk)
         let people = tracks.people(seenAt: t, settledHits: settings.settledHits)
         guard !people.isEmpty else {
             streak = 0
@@ -57,6 +57,9 @@ public struct RunningWatch: Sendable {
         let runners = zip(people, speeds).filter { $0.1 >= threshold }
         return Observation(score: score, runners: runners.map(\.0), fastest: runners.map(\.1).max() ?? 0, threshold: threshold)
     }
+
+    /// Running speed on a camera whose people walk at `walk` box heights a second.
+    public func threshold(walk: Double) -> Double { max(settings.minSpeed, settings.paceFactor * walk) }
 
     /// A track's speed as the optical flow measures it where it does, else over its last 0.4 s of
     /// sightings (no filter lag either way: a runner is fast from the start and slow again at

@@ -76,8 +76,14 @@ public struct MultiObjectTracker: Sendable {
         /// then (a person standing still has no moving points: that is no measurement). No
         /// sightings needed: a track is as fast as its pixels move, from the frame after its first.
         public func flowVelocity(aspect: Double, window: Double = 0.1) -> (x: Double, y: Double)? {
-            let recent = flowSamples.filter { $0.t > lastSeen - window + 1e-6 && $0.t <= lastSeen + 1e-9 }
-            guard let latest = recent.last, latest.t >= lastSeen - 1e-9 else { return nil }
+            guard flowMeasured else { return nil }
+            return flowMean(upTo: lastSeen, aspect: aspect, window: window)
+        }
+
+        /// The mean flow of the frames in (`t` − `window`, `t`], in box heights per second; nil without one.
+        private func flowMean(upTo t: Double, aspect: Double, window: Double) -> (x: Double, y: Double)? {
+            let recent = flowSamples.filter { $0.t > t - window + 1e-6 && $0.t <= t + 1e-9 }
+            guard !recent.isEmpty else { return nil }
             let n = Double(recent.count), h = max(box.height, 1e-6)
             return (recent.reduce(0) { $0 + $1.x } / n * aspect / h, recent.reduce(0) { $0 + $1.y } / n / h)
         }
@@ -121,15 +127,11 @@ public struct MultiObjectTracker: Sendable {
         /// seconds up to `t`, between passes too; nil where the flow has not measured it since
         /// `t − window`.
         public func flowSpeed(at t: Double, aspect: Double, window: Double = 0.1) -> Double? {
-            let recent = flowSamples.filter { $0.t > t - window + 1e-6 && $0.t <= t + 1e-9 }
-            guard !recent.isEmpty else { return nil }
-            let n = Double(recent.count), h = max(box.height, 1e-6)
-            let (x, y) = (recent.reduce(0) { $0 + $1.x } / n * aspect / h, recent.reduce(0) { $0 + $1.y } / n / h)
-            return (x * x + y * y).squareRoot()
+            flowMean(upTo: t, aspect: aspect, window: window).map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }
         }
 
         /// Whether the optical flow measured it at its latest sighting (its speed needs no settling).
-        public var flowMeasured: Bool { flowSamples.last.map { $0.t >= lastSeen - 1e-9 } ?? false }
+        public var flowMeasured: Bool { flowSamples.contains { abs($0.t - lastSeen) < 1e-6 } }
 
         /// Speed in its own box heights per second (a person's box height is his height: body heights
         /// per second without a perspective calibration). `aspect`: the picture's width over its height.

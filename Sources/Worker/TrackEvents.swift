@@ -48,15 +48,14 @@ struct TrackEvents {
     /// Whether the flow detector's running at stream time `t`, in `region` (pixels of a
     /// `width`×`height` picture), is about people this camera follows, none of whom runs: a person
     /// (a track, tentative ones too) the flow measured there now, and every such person slower
-    /// than running (the tracks' threshold). Pixels at the edge of a sign someone walks behind, a swinging arm, move fast
-    /// where nobody runs; where the camera follows nobody there (or the flow has not measured
-    /// them), the flow detector decides alone.
+    /// than running (the tracks' threshold). Pixels at the edge of a sign someone walks behind, or
+    /// a swinging arm, move fast where nobody runs; where the camera follows nobody there (or the
+    /// flow has not measured them), the flow detector decides alone.
     func followsWithoutRunners(_ region: PixelRect, at t: Double, width: Int, height: Int) -> Bool {
         let (w, h) = (Double(max(1, width)), Double(max(1, height)))
         let area = Box(x0: Double(region.x) / w, y0: Double(region.y) / h,
                        x1: Double(region.x + region.width) / w, y1: Double(region.y + region.height) / h)
-        let running = behaviours.running.settings
-        let threshold = max(running.minSpeed, running.paceFactor * behaviours.vehicles.normalWalk)
+        let threshold = behaviours.running.threshold(walk: behaviours.vehicles.normalWalk)
         let speeds = behaviours.tracker.tracks.compactMap { track -> Double? in
             guard track.kind == .person, track.current.iou(area) > 0 else { return nil }
             return track.flowSpeed(at: t, aspect: w / h)
