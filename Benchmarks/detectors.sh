@@ -125,9 +125,10 @@ PY
 # scored (Benchmarks/datasets/build.sh lays them out): UCSD Ped2 (vehicles among pedestrians) and
 # the sped-up PETS and concourse footage (running), and the sped-up Ped2 training clips that running
 # from tracks was designed on (ped2-running-clips: development, not a result). For running, OpenCV's
-# mean Farneback magnitude scores the same clip frames in the same run. Retina runs twice: its tracks'
-# speed measured by the optical flow of every frame (the default, as a camera's flow detector
-# measures it), and by the boxes alone (--no-track-flow, the reference).
+# mean Farneback magnitude scores the same clip frames in the same run. Retina runs three times: as a
+# camera does (the default: its tracks' speed measured by the optical flow of every frame, and each
+# pass looking closer where the picture moves and nobody is followed), without the closer look
+# (--no-look-closer), and by the boxes alone (--no-track-flow, the reference, which has neither).
 behaviour=$work/behaviour.jsonl
 : > "$behaviour"
 for name in ucsd-ped2 ped2-running-clips pets-running-clips concourse-running-clips; do
@@ -136,7 +137,8 @@ for name in ucsd-ped2 ped2-running-clips pets-running-clips concourse-running-cl
     echo "[behaviour] $ds missing: run Benchmarks/datasets/build.sh (ucsd-ped2 needs ../shared/data/ucsd-ped2)" >&2; continue
   fi
   echo "[behaviour] $ds" >&2
-  "$retina" eval --json "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['scorer']='Retina, tracks + flow speed'; print(json.dumps(r))" >> "$behaviour"
+  "$retina" eval --json "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['scorer']='Retina, tracks + flow + closer look'; print(json.dumps(r))" >> "$behaviour"
+  "$retina" eval --json --no-look-closer "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['scorer']='Retina, tracks + flow'; print(json.dumps(r))" >> "$behaviour"
   "$retina" eval --json --no-track-flow "$ds" 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); r['scorer']='Retina, tracks (boxes alone)'; print(json.dumps(r))" >> "$behaviour"
   case $name in *-running-clips)
     Benchmarks/baseline/run.sh --clips "$ds" --threads 1 2>/dev/null \
@@ -146,13 +148,14 @@ done
 python3 - "$behaviour" <<'PY'
 import json, sys
 print()
-print("| dataset | scorer | frame AUC | intervals detected | missed | false events | latency (s) | ms per frame | of which tracking + behaviours | of which flow |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| dataset | scorer | frame AUC | intervals detected | missed | false events | latency (s) | ms per frame | of which tracking + behaviours | of which flow | frames looked closer at |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for l in open(sys.argv[1]):
     r = json.loads(l); a = r["anomaly"]
     ms = r.get("detectorMsPerFrame", a.get("msPerFrame"))
     tr = r.get("trackingMsPerFrame"); fl = r.get("flowMsPerFrame")
+    closer = f"{r['closerLookFrames'] / r['trackedFrames']:.0%}" if r.get("trackedFrames") else "–"
     name = r['dataset'] + (" (development)" if r['dataset'] == "ped2-running-clips" else "")
     print(f"| {name} | {r['scorer']} | {a['auc']:.4f} | {a['detected']} | {a['missed']} | {a['falseAlarms']} "
-          f"| {', '.join(f'{x:.1f}' for x in a.get('latencySeconds', [])) or '–'} | {ms:.1f} | {'–' if tr is None else f'{tr:.3f}'} | {'–' if fl is None else f'{fl:.3f}'} |")
+          f"| {', '.join(f'{x:.1f}' for x in a.get('latencySeconds', [])) or '–'} | {ms:.1f} | {'–' if tr is None else f'{tr:.3f}'} | {'–' if fl is None else f'{fl:.3f}'} | {closer} |")
 PY

@@ -59,6 +59,15 @@ public struct TrackedBehaviours: Sendable {
         tracker.carry(at: flow.time) { flow.velocity(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
     }
 
+    /// Where the next pass should look closer (0…1 of the picture; `MotionFocus`): the fastest
+    /// motion in `flow` that no object explains. Only objects confirmed and found on the last pass
+    /// explain motion: a new or missed one is what the closer look is for (a track it just found
+    /// would otherwise hide the motion it needs to be found again).
+    public func focus(_ flow: FlowField, settings: MotionFocus.Settings = .init()) -> Box? {
+        let explained = tracker.tracks.filter { $0.state == .confirmed && $0.lastSeen == tracker.lastUpdate }.map(\.current)
+        return MotionFocus.region(flow, tracks: explained, settings: settings)
+    }
+
     /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`
     /// picture; while `learning`, the vehicle watch learns what is normal here instead of watching.
     public mutating func pass(_ detections: [Perception.Detection], at t: Double, date: Date = Date(), width: Int, height: Int, learning: Bool) -> Outcome {

@@ -54,6 +54,10 @@ public struct EvaluationReport: Sendable, Codable {
     public var trackingMsPerFrame: Double?
     /// Clip datasets: the optical flow that measures the tracks' speed (a camera's flow detector, which a worker runs anyway).
     public var flowMsPerFrame: Double?
+    /// Clip datasets: the frames whose people pass also looked closer where the picture moved and
+    /// nobody was followed (one more inference each), and the frames analysed.
+    public var closerLookFrames: Int?
+    public var trackedFrames: Int?
     /// Fall datasets: falls detected, missed and false alarms, per clip.
     public var falls: FallReport?
 }

@@ -15,7 +15,9 @@ import Worker
 /// `retina_camera_reconnects_total`, `retina_camera_stalls_total`,
 /// `retina_camera_detector_seconds_total` (detector time; with frames analysed, a mean per frame
 /// over any window) and `retina_camera_detector_seconds_per_frame` (that mean over the last poll);
-/// the learned people detector's `retina_camera_inferences_total` (passes run),
+/// the learned people detector's `retina_camera_inferences_total` (passes run) and
+/// `retina_camera_closer_looks_total` (of those, passes that also looked closer where the picture
+/// moved and nobody was followed: one more inference each),
 /// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
 /// `retina_camera_pass_densities_total` (people passes whose own density, scaled, counted the zones
 /// between the model's passes) and `retina_camera_pass_density_scale` (that scale, 0 until learned),
@@ -108,7 +110,7 @@ public final class WorkerMetrics: Sendable {
 private struct CameraMetrics {
     let group: String
     private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames: CoreMetrics.Counter
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds, waitSeconds: FloatingPointCounter
     private let factory: PrometheusMetricsFactory
     private let labels: [(String, String)]
@@ -121,7 +123,7 @@ private struct CameraMetrics {
 
     private struct Totals {
         var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0, density = 0
-        var passDensities = 0, mainFrames = 0
+        var passDensities = 0, mainFrames = 0, closerLooks = 0
         var detectorSeconds = 0.0, inferenceSeconds = 0.0, waitSeconds = 0.0
     }
 
@@ -151,6 +153,7 @@ private struct CameraMetrics {
         passScale = gauge("retina_camera_pass_density_scale")
         skipped = counter("retina_camera_inferences_skipped_total")
         mainFrames = counter("retina_camera_main_frames_total")
+        closerLooks = counter("retina_camera_closer_looks_total")
         inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
         waitSeconds = FloatingPointCounter(label: "retina_camera_inference_wait_seconds_total", dimensions: labels, factory: factory)
     }
@@ -160,7 +163,7 @@ private struct CameraMetrics {
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
                          inferences: p.inferencesRun, skipped: p.inferencesSkipped, density: p.densityPassesRun,
-                         passDensities: p.passDensitiesUsed, mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
+                         passDensities: p.passDensitiesUsed, mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, closerLooks: p.closerLooksRun, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
                          waitSeconds: p.inferenceWaitSeconds)
         if pipeline !== p {
             pipeline = p
@@ -197,6 +200,7 @@ private struct CameraMetrics {
         add(passDensities, now.passDensities, last.passDensities)
         passScale.record(p.passDensityScale ?? 0)
         add(mainFrames, now.mainFrames, last.mainFrames)
+        add(closerLooks, now.closerLooks, last.closerLooks)
         let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
         if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
         let waited = max(0, now.waitSeconds - last.waitSeconds)
@@ -208,14 +212,14 @@ private struct CameraMetrics {
                       stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
                       inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
                       density: max(now.density, last.density), passDensities: max(now.passDensities, last.passDensities), mainFrames: max(now.mainFrames, last.mainFrames),
-                      detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
+                      closerLooks: max(now.closerLooks, last.closerLooks), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
                       inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds),
                       waitSeconds: max(now.waitSeconds, last.waitSeconds))
     }
 
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames] { c.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks] { c.destroy() }
         for (counter, _) in crossed.values { counter.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()

@@ -99,7 +99,10 @@ public final class ObjectDetector: Sendable {
 
     /// Every object found, boxes in 0…1 of the whole picture, best first; with `density`, on a
     /// detector that gives one (`givesDensity`), also the whole picture's density at its input.
-    public func detect(_ picture: some BGRPixelSource, density: Bool = false) throws(InferenceError) -> DetectionResult {
+    /// `focus` (0…1 of the picture): a region looked at once more on its own, scaled up into the
+    /// input (where the flow moves and nothing is followed: `MotionFocus`), for the tracks
+    /// (`DetectionResult.closerLook`); the counts stay the plan's, as they were measured.
+    public func detect(_ picture: some BGRPixelSource, density: Bool = false, focus: Box? = nil) throws(InferenceError) -> DetectionResult {
         guard picture.width > 0, picture.height > 0 else { throw .badInput("the picture is empty") }
         let plan = TilePlan(width: picture.width, height: picture.height, setting: settings.tiles, inputSize: inputSize)
         var found: [(region: PictureRect, detections: [Detection])] = []
@@ -112,25 +115,54 @@ public final class ObjectDetector: Sendable {
             // The whole picture's (the plan's first region); a tile's would count its overlaps twice.
             // Its outputs were checked at init: the detector's, then the density.
             if wanted { densityMap = try DensityMap(output: outputs[1], letterbox: letterbox, path: densitySession!.path) }
-            let output = outputs[0]
-            let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
-                                                  threshold: settings.scoreThreshold, classes: settings.classes)
-            let region = letterbox.region
-            let bounds = Box(x0: Double(region.x), y0: Double(region.y), x1: Double(region.x + region.width), y1: Double(region.y + region.height))
-            let inPicture = inInput.map { Detection(classIndex: $0.classIndex, score: $0.score, box: letterbox.toPicture($0.box).clamped(to: bounds)) }
-            found.append((region, NonMaximumSuppression.apply(inPicture, iou: settings.nmsIoU)))
+            found.append((region, try decode(outputs[0], letterbox)))
         }
         let merged = found.count == 1 ? found[0].detections : TileMerge.merge(found, plan: plan, iou: settings.nmsIoU)
+        var regions = plan.regions
+        var closer: [Detection]?
+        if let focus, let region = plan.region(of: focus), region != plan.regions[0] {
+            let (outputs, letterbox, took) = try infer(picture, region: region)
+            seconds.append(took)
+            regions.append(region)
+            closer = Self.adding(try decode(outputs[0], letterbox), in: region, plan: plan, to: merged, iou: settings.nmsIoU)
+        }
         let w = Double(picture.width), h = Double(picture.height)
-        let normalised = merged.map {
-            Detection(classIndex: $0.classIndex, score: $0.score, box: Box(x0: $0.box.x0 / w, y0: $0.box.y0 / h, x1: $0.box.x1 / w, y1: $0.box.y1 / h))
-        }.sorted { $0.score > $1.score }
-        return DetectionResult(detections: normalised, regions: plan.regions, inferenceSeconds: seconds, density: densityMap)
+        let normalise = { (found: [Detection]) in
+            found.map { Detection(classIndex: $0.classIndex, score: $0.score, box: Box(x0: $0.box.x0 / w, y0: $0.box.y0 / h, x1: $0.box.x1 / w, y1: $0.box.y1 / h)) }
+                .sorted { $0.score > $1.score }
+        }
+        return DetectionResult(detections: normalise(merged), regions: regions, inferenceSeconds: seconds, density: densityMap,
+                               closerLook: closer.map(normalise))
+    }
+
+    /// `found`, what a closer look at `region` found, added to the plan's `merged`: an object both
+    /// found keeps the plan's box (with the better score), so that a followed person's box does not
+    /// jump between two scales from pass to pass; a box cut by the region's border is a part, left out.
+    static func adding(_ found: [Detection], in region: PictureRect, plan: TilePlan, to merged: [Detection], iou: Double) -> [Detection] {
+        var all = merged
+        for d in found where TileMerge.cuts(of: d.box, region: region, plan: plan).isEmpty {
+            if let i = all.firstIndex(where: { $0.classIndex == d.classIndex && ($0.box.iou(d.box) > iou || d.box.overlapOfSmaller($0.box) >= TileMerge.sameObject) }) {
+                all[i] = Detection(classIndex: d.classIndex, score: max(all[i].score, d.score), box: all[i].box)
+            } else {
+                all.append(d)
+            }
+        }
+        return all
+    }
+
+    /// One region's output as detections in picture pixels, cut to the region, one box per object.
+    private func decode(_ output: Tensor, _ letterbox: Letterbox) throws(InferenceError) -> [Detection] {
+        let inInput = try YOLOXDecoder.decode(output, width: letterbox.inputWidth, height: letterbox.inputHeight,
+                                              threshold: settings.scoreThreshold, classes: settings.classes)
+        let region = letterbox.region
+        let bounds = Box(x0: Double(region.x), y0: Double(region.y), x1: Double(region.x + region.width), y1: Double(region.y + region.height))
+        let inPicture = inInput.map { Detection(classIndex: $0.classIndex, score: $0.score, box: letterbox.toPicture($0.box).clamped(to: bounds)) }
+        return NonMaximumSuppression.apply(inPicture, iou: settings.nmsIoU)
     }
 
     /// `detect` on one of `executor`'s threads: the way async code calls it.
-    public func detect(_ picture: some BGRPixelSource, density: Bool = false, on executor: InferenceExecutor) async throws(InferenceError) -> DetectionResult {
-        try await executor.run { () throws(InferenceError) in try self.detect(picture, density: density) }
+    public func detect(_ picture: some BGRPixelSource, density: Bool = false, focus: Box? = nil, on executor: InferenceExecutor) async throws(InferenceError) -> DetectionResult {
+        try await executor.run { () throws(InferenceError) in try self.detect(picture, density: density, focus: focus) }
     }
 }
 
@@ -146,6 +178,11 @@ public struct DetectionResult: Sendable {
     /// (`ObjectDetector.givesDensity`): the people it sees, in too small a picture to count a crowd
     /// as the density model does until a camera scales it (`PassDensityScale`).
     public var density: DensityMap? = nil
+    /// With a `focus`: the same detections with what the closer look found (best first): the
+    /// tracks' input. Counts stay on `detections`, the plan's alone, as they were measured.
+    public var closerLook: [Detection]? = nil
+    /// What the tracks follow: `closerLook` when the pass looked closer, else `detections`.
+    public var forTracking: [Detection] { closerLook ?? detections }
 
     public func count(of classIndex: Int) -> Int { detections.count { $0.classIndex == classIndex } }
 }

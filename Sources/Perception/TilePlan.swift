@@ -49,6 +49,15 @@ public struct TilePlan: Sendable, Equatable {
         self.regions = regions
     }
 
+    /// The part of `box` (0…1 of the picture) inside the picture, in its pixels; nil when none is.
+    public func region(of box: Box) -> PictureRect? {
+        let w = Double(width), h = Double(height)
+        let x0 = max(0, Int((box.x0 * w).rounded())), y0 = max(0, Int((box.y0 * h).rounded()))
+        let x1 = min(width, Int((box.x1 * w).rounded())), y1 = min(height, Int((box.y1 * h).rounded()))
+        guard x1 > x0, y1 > y0 else { return nil }
+        return PictureRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    }
+
     /// `auto`: tiles of at most about twice the input's side, so no tile is shrunk more than 2×.
     static func grid(width: Int, height: Int, setting: TileSetting, inputSize: Int) -> (Int, Int) {
         switch setting {

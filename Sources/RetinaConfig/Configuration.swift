@@ -194,6 +194,11 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// Whether the camera leaves out of its counts what it has learned is no person
     /// (`StillLookalikes`: a sign, a cone). Off where people stand still for long (a queue).
     public var lookalikes = true
+    /// Whether a people pass also looks closer where the picture moves and nobody is followed
+    /// (`MotionFocus`: one more inference on a crop about half the picture each way, scaled up): far
+    /// cyclists and small people the whole picture misses. Only on spare CPU (`NodeLoad.hasHeadroom`):
+    /// a full node keeps the capacity it had without it.
+    public var lookCloser = true
 
     /// Passes per second a camera may ask for.
     public static let rates: ClosedRange<Double> = 0.05...30
@@ -202,7 +207,8 @@ public struct PerceptionSettings: Sendable, Equatable {
 
     public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
                 density: Bool = true, densityEvery: Double = 2.0, densityCheckEvery: Double = 30, densityScale: DensityScale = .main,
-                passDensity: Bool = true, denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true) {
+                passDensity: Bool = true, denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true,
+                lookCloser: Bool = true) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
@@ -214,6 +220,7 @@ public struct PerceptionSettings: Sendable, Equatable {
         self.passDensity = passDensity
         self.denseFrom = denseFrom
         self.lookalikes = lookalikes
+        self.lookCloser = lookCloser
     }
 
     /// When a zone is dense for this camera.

@@ -148,6 +148,8 @@ public struct MultiObjectTracker: Sendable {
     public private(set) var tracks: [Track] = []
     private var nextId = 1
     private var time: Double?
+    /// Stream time of the latest `update` (nil before the first, and after `reset`).
+    public var lastUpdate: Double? { time }
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 

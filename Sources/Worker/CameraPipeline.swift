@@ -33,6 +33,7 @@ public final class CameraPipeline: Sendable {
     private let densityPasses = Atomic<Int>(0)
     private let lookalikesLeftOut = Atomic<Int>(0)
     private let passDensities = Atomic<Int>(0)
+    private let closerLooks = Atomic<Int>(0)
     /// The learned `PassDensityScale` factor, as Float bits (0: not learned).
     private let passScaleBits = Atomic<UInt32>(0)
     private let densityInput = Mutex<(width: Int, height: Int)?>(nil)
@@ -197,6 +198,8 @@ public final class CameraPipeline: Sendable {
 
     /// Crowd-density passes run on this camera's frames (while a zone was dense).
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
+    /// People passes that also looked closer where the picture moved and nobody was followed (`perception.lookCloser`).
+    public var closerLooksRun: Int { closerLooks.load(ordering: .relaxed) }
     /// People passes whose own density, scaled, counted the zones (between the density model's passes).
     public var passDensitiesUsed: Int { passDensities.load(ordering: .relaxed) }
     /// What this camera multiplies its people passes' own density by (`PassDensityScale`); nil until learned.
@@ -308,9 +311,13 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
+                // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
+                let focus = camera.perception.lookCloser && learned.model.lane.load.hasHeadroom
+                    ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
                 if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
-                   let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity,
+                   let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
                                            overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
+                    if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
                     let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
@@ -319,7 +326,7 @@ public final class CameraPipeline: Sendable {
                     lookalikesLeftOut.store(camera.perception.lookalikes ? lookalikes.lookalikes.count : 0, ordering: .relaxed)
                     objects = ZonePeople.objects(people)
                     if trackEvents != nil {
-                        detections += trackEvents!.pass(found, segment: frame.segment, time: frame.streamTime, date: frame.time,
+                        detections += trackEvents!.pass(result.forTracking, segment: frame.segment, time: frame.streamTime, date: frame.time,
                                                         width: picture.width, height: picture.height)
                         let totals = trackEvents!.crossings
                         if !totals.isEmpty { lineCounts.withLock { $0 = totals.mapValues { ($0.into, $0.out) } } }
@@ -466,9 +473,10 @@ public final class CameraPipeline: Sendable {
 
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
     /// (counted as skipped: the camera goes on with its frames) or the pass failed.
-    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, density: Bool, overdue: Double) async -> DetectionResult? {
+    private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, density: Bool, focus: Box?,
+                      overdue: Double) async -> DetectionResult? {
         await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in
-            try detector.detect(picture, density: density)
+            try detector.detect(picture, density: density, focus: focus)
         }
     }
 

@@ -45,6 +45,12 @@ struct TrackEvents {
         behaviours.carry(flow)
     }
 
+    /// Where this frame's people pass should look closer (`TrackedBehaviours.focus`); on a new
+    /// segment, nothing is followed yet.
+    func focus(_ flow: FlowField, segment: Int) -> Box? {
+        last?.segment == segment ? behaviours.focus(flow) : MotionFocus.region(flow, tracks: [])
+    }
+
     /// Whether the flow detector's running at stream time `t`, in `region` (pixels of a
     /// `width`×`height` picture), is about people this camera follows, none of whom runs: a person
     /// (a track, tentative ones too) the flow measured there now, and every such person slower

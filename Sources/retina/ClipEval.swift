@@ -25,6 +25,9 @@ final class BehaviourClipAnalyser: ClipAnalyser {
     private(set) var trackingSeconds = 0.0
     private(set) var flowSeconds = 0.0
     private(set) var frames = 0
+    /// Whether each pass also looks closer where the flow moves and no track explains it (`MotionFocus`), and how often it did.
+    var lookCloser = false
+    private(set) var focused = 0
 
     init(detector: ObjectDetector, trackFlow: Bool = true) {
         self.detector = detector
@@ -62,7 +65,6 @@ final class BehaviourClipAnalyser: ClipAnalyser {
 
     func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
         guard let picture else { return (0, []) }
-        let detections = try detector.detect(picture).detections
         let clock = ContinuousClock()
         // The flow detector's own events are not scored here; its flow is what a camera has.
         if let motion {
@@ -70,8 +72,18 @@ final class BehaviourClipAnalyser: ClipAnalyser {
             _ = motion.analyse(frame)
             flowSeconds += flowStarted.duration(to: clock.now).inSeconds
         }
-        let started = clock.now
-        if let flow = motion?.lastFlow { behaviours.carry(flow) }
+        var started = clock.now
+        var focus: Box?
+        if let flow = motion?.lastFlow {
+            behaviours.carry(flow)
+            if lookCloser {
+                focus = behaviours.focus(flow)
+                if focus != nil { focused += 1 }
+            }
+        }
+        trackingSeconds += started.duration(to: clock.now).inSeconds
+        let detections = try detector.detect(picture, focus: focus).forTracking
+        started = clock.now
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
         frames += 1
@@ -94,12 +106,15 @@ struct ClipEval {
     var tiles: TileSetting = .whole
     var scoresOut: String?
     var trackFlow = true
+    /// Each pass also looks closer where the picture moves and nobody is followed (needs `trackFlow`).
+    var lookCloser = true
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
         let dataset: ClipDataset
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
         let analyser = try await BehaviourClipAnalyser.load(threads: threads, tiles: tiles, trackFlow: trackFlow)
+        analyser.lookCloser = lookCloser
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
         switch kinds {
         case [EventSubtype.running.rawValue]: analyser.scored = .running
@@ -117,6 +132,7 @@ struct ClipEval {
         let box = UncheckedSendable(analyser)
         var report = try await runOnThread { () throws in try evaluator.evaluate(box.value) }
         report.trackingMsPerFrame = analyser.trackingSeconds * 1000 / Double(max(1, analyser.frames))
+        if lookCloser { (report.closerLookFrames, report.trackedFrames) = (analyser.focused, analyser.frames) }
         if trackFlow { report.flowMsPerFrame = analyser.flowSeconds * 1000 / Double(max(1, analyser.frames)) }
         return report
     }

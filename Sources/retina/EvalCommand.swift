@@ -89,6 +89,9 @@ struct Eval: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets: measure the tracks' speed with the optical flow of every frame, as a camera's flow detector does. --no-track-flow measures it by their boxes alone (the reference)."))
     var trackFlow = true
 
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets: each pass also looks closer where the picture moves and nobody is followed (one more inference on a crop, as a camera with perception.lookCloser does; needs the tracks' flow). --no-look-closer: the whole picture alone."))
+    var lookCloser = true
+
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
@@ -142,12 +145,16 @@ struct Eval: AsyncParsableCommand {
         if !trackFlow, !ClipDataset.isClipDataset(dataset) {
             throw ValidationError("--no-track-flow is for clip datasets (behaviours on tracks); \(dataset) is not one")
         }
+        if !lookCloser, !ClipDataset.isClipDataset(dataset) {
+            throw ValidationError("--no-look-closer is for clip datasets (behaviours on tracks); \(dataset) is not one")
+        }
         if landings != nil { throw ValidationError("--landings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
-            return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut, trackFlow: trackFlow).run())
+            return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut, trackFlow: trackFlow,
+                                                   lookCloser: lookCloser && trackFlow).run())
         }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)
@@ -244,6 +251,9 @@ enum EvalText {
         if let ms = r.learnedMsPerInference { lines.append(String(format: "learned:   %.1f ms of inference per counted frame", ms)) }
         if let ms = r.trackingMsPerFrame { lines.append(String(format: "tracking:  %.3f ms per frame in the tracker and behaviours (within the above)", ms)) }
         if let ms = r.flowMsPerFrame { lines.append(String(format: "flow:      %.3f ms per frame in the flow detector measuring the tracks' speed (within the above; a camera runs it anyway)", ms)) }
+        if let looks = r.closerLookFrames, let frames = r.trackedFrames {
+            lines.append("closer:    looked closer on \(looks) of \(frames) frames (one more inference each, within the above)")
+        }
         if let f = r.falls {
             lines.append("falls:     \(f.detected) of \(f.detected + f.missed) detected, \(f.falseAlarms) false alarm(s) over \(f.clips) clips (\(f.protocolName))")
             let fixed = Set(f.perClip.map(\.settings)).count == 1

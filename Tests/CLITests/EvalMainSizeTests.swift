@@ -2,7 +2,7 @@ import Foundation
 import RetinaTestSupport
 import Testing
 
-/// `retina eval --main-size` (counting a video as a camera's substream), `--no-pass-density` and `--no-track-flow`.
+/// `retina eval --main-size` (counting a video as a camera's substream), `--no-pass-density`, `--no-track-flow` and `--no-look-closer`.
 /// Misuse is refused, never ignored.
 @Suite struct EvalMainSizeTests {
     @Test(arguments: [
@@ -14,6 +14,7 @@ import Testing
         (["--no-pass-density"], "--no-pass-density is for counting a video with --counter fused"),
         // The tracks' flow is a clip dataset's: on a counting video it would be ignored.
         (["--no-track-flow"], "--no-track-flow is for clip datasets (behaviours on tracks)"),
+        (["--no-look-closer"], "--no-look-closer is for clip datasets (behaviours on tracks)"),
     ])
     func misuseIsRefused(arguments: [String], message: String) throws {
         let dir = Fixtures.temporaryDirectory("retina-eval-main-size")

@@ -108,3 +108,32 @@ struct ChannelSwapped: BGRPixelSource {
         picture.pixels(.rgb, width: width, height: height)
     }
 }
+
+/// A closer look at part of the picture (`detect`'s `focus`): one more inference that only adds.
+@Suite struct CloserLookTests {
+    @Test func aCloserLookAddsPeopleForTheTracksAndKeepsTheWholePicturesBoxesAndCounts() throws {
+        let picture = try PictureFile.read(ChainTests.frame)
+        let detector = try ChainTests.detector()
+        let whole = try detector.detect(picture)
+        let focus = Box(x0: 0.3, y0: 0.2, x1: 0.86, y1: 0.76)
+        let closer = try detector.detect(picture, focus: focus)
+        #expect(closer.regions.count == 2 && closer.inferenceSeconds.count == 2)
+        #expect(closer.regions[1] == PictureRect(x: 125, y: 62, width: 233, height: 175))
+        // The counts' detections are the whole picture's, as without the closer look.
+        #expect(closer.detections == whole.detections && whole.closerLook == nil)
+        let tracked = try #require(closer.closerLook)
+        #expect(closer.forTracking == tracked)
+        // Every object of the whole picture keeps its box (a followed person's box does not jump
+        // between two scales); what the crop found anew is inside it and no one is there twice.
+        for d in whole.detections {
+            #expect(tracked.contains { $0.classIndex == d.classIndex && $0.box == d.box && $0.score >= d.score })
+        }
+        let added = tracked.filter { c in !whole.detections.contains { $0.box == c.box } }
+        #expect(added.allSatisfy { $0.box.x0 >= focus.x0 - 1e-9 && $0.box.x1 <= focus.x1 + 1e-9 && $0.box.y0 >= focus.y0 - 1e-9 && $0.box.y1 <= focus.y1 + 1e-9 })
+        let people = tracked.filter { $0.classIndex == COCOClass.person }.map(\.box)
+        for (i, a) in people.enumerated() { for b in people[(i + 1)...] { #expect(a.iou(b) < 0.45) } }
+        #expect(people.count >= whole.count(of: COCOClass.person))
+        // A focus outside the picture is no second inference.
+        #expect(try detector.detect(picture, focus: Box(x0: 1.2, y0: 0, x1: 1.5, y1: 0.5)).regions.count == 1)
+    }
+}

@@ -459,6 +459,34 @@ import Vision
         #expect(fed["own-scale"]??.width == 416 && fed["own-scale"]??.height == 320, "\(fed)")
     }
 
+    @Test(.timeLimit(.minutes(1))) func aPassLooksCloserWhereThePictureMovesAndNobodyIsFollowed() async throws {
+        // ffmpeg's moving test pattern: motion all over, no person for the tracks to explain it.
+        let dir = Fixtures.temporaryDirectory("retina-people-closer")
+        let clip = dir + "/pattern.mp4"
+        try Fixtures.makeClip(clip, seconds: 4, fps: 10, width: 416, height: 312)
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
+        cameras:
+          - {id: closer, url: "\(clip)", perception: {gate: always, rate: 5}}
+          - {id: whole, url: "\(clip)", perception: {gate: always, rate: 5, lookCloser: off}}
+        """, file: "test.yaml").cameras
+        let worker = GroupWorker(cameras: cameras, store: try SQLiteEventStore(path: dir + "/events.db"), healthInterval: 1)
+        worker.start()
+        let closer = try #require(worker.pipelines.first { $0.camera.id == "closer" })
+        let whole = try #require(worker.pipelines.first { $0.camera.id == "whole" })
+        let until = Date().addingTimeInterval(40)
+        // The closer look runs on spare CPU only (`NodeLoad.hasHeadroom`): a test run in parallel with others may have none.
+        var spare = false
+        while (closer.framesAnalysed < 15 || whole.framesAnalysed < 15) && Date() < until {
+            try await Task.sleep(for: .milliseconds(100))
+            spare = spare || NodeLoad.process.hasHeadroom
+        }
+        await worker.stop()
+        #expect(closer.inferencesRun >= 3 && closer.closerLooksRun <= closer.inferencesRun)
+        #expect(closer.closerLooksRun >= 1 || !spare, "\(closer.closerLooksRun) closer looks in \(closer.inferencesRun) passes with CPU to spare")
+        #expect(whole.inferencesRun >= 3 && whole.closerLooksRun == 0)
+    }
+
     @Test(.timeLimit(.minutes(1))) func aPersonStandingStillInAForbiddenZoneIsAnIntruder() async throws {
         // The still PETS frame: seven people who do not move, so no foreground motion says anything.
         let dir = Fixtures.temporaryDirectory("retina-people-intrusion")
