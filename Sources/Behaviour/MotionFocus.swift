@@ -20,6 +20,9 @@ public enum MotionFocus {
         public init() {}
     }
 
+    /// Most points tried as a window's centre: the work stays O(200 × points) however much moves.
+    static let maxCentres = 200
+
     /// The region (0…1 of the picture) to look closer at, or nil where every moving point is on a
     /// followed object or too few moved. `tracks`: the boxes of the objects followed now, where
     /// they are on this frame (0…1).
@@ -40,10 +43,12 @@ public enum MotionFocus {
         }
         guard points.count >= settings.minVectors else { return nil }
         // The crop-sized window, centred on one of the points, holding the most motion (the sum
-        // of its points' speeds: a fast object outweighs slow sway).
+        // of its points' speeds: a fast object outweighs slow sway). At most `maxCentres` of them
+        // are tried as centres (every k-th): a window is much larger than the flow's grid step.
         let half = settings.size / 2
         var best: (motion: Double, count: Int, cx: Double, cy: Double)?
-        for p in points {
+        let step = max(1, points.count / Self.maxCentres)
+        for p in stride(from: 0, to: points.count, by: step).map({ points[$0] }) {
             var motion = 0.0, count = 0, sx = 0.0, sy = 0.0
             for q in points where abs(q.x - p.x) <= half && abs(q.y - p.y) <= half {
                 motion += q.speed

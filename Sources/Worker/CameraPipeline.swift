@@ -311,11 +311,11 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
+                let due = schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
-                let focus = camera.perception.lookCloser && learned.model.lane.load.hasHeadroom
+                let focus = due && camera.perception.lookCloser && learned.model.lane.load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
-                if schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction),
-                   let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
+                if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
                                            overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
                     if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
                     let found = result.detections

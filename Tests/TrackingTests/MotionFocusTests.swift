@@ -42,6 +42,16 @@ import Vision
         #expect(region.x0 < Self.cyclist.x0 && region.x1 > Self.cyclist.x1 && region.x0 > 0.11)
     }
 
+    @Test func aFastObjectIsFoundAmongManySlowPoints() throws {
+        // Every grid point of the picture sways a little (more points than are tried as centres).
+        let sway = FlowSpeedTests.field(moving: Box(x0: 0, y0: 0, x1: 1, y1: 1), vx: 0.005, vy: 0, dt: 0.1, at: 1)
+        #expect(sway.vectors.count > 4 * 200)
+        let fast = FlowSpeedTests.field(moving: Self.cyclist, vx: 0.5, vy: 0, dt: 0.1, at: 1)
+        let both = FlowField(width: 384, height: 216, dt: 0.1, time: 1, vectors: sway.vectors + fast.vectors)
+        let region = try #require(MotionFocus.region(both, tracks: []))
+        #expect(region.x0 < Self.cyclist.x0 && region.x1 > Self.cyclist.x1 && region.y0 < Self.cyclist.y0 && region.y1 > Self.cyclist.y1)
+    }
+
     /// Only objects confirmed and found on the last pass explain motion: one just found (tentative)
     /// or missed on the last pass is what the closer look is for.
     @Test func onlyObjectsFoundOnTheLastPassExplainMotion() {
