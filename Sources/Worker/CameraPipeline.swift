@@ -40,6 +40,8 @@ public final class CameraPipeline: Sendable {
     private let lineCounts = Mutex<[String: (into: Int, out: Int)]>([:])
     /// The process's learned people detector, when this camera uses it (`perception.people`).
     private let people: (@Sendable () -> PeopleModel?)?
+    /// Whether the machine has CPU to spare for a pass's closer look (the process's).
+    private let load: NodeLoad
 
     private let evidence: EvidenceWriter?
     /// Event clips cut from the ingest's packet ring (nil: no evidence folder, or clips off).
@@ -53,10 +55,12 @@ public final class CameraPipeline: Sendable {
     ///     pool); default: the process's one, when `perception.people` is on.
     ///   - startDelay: seconds the camera waits before its first connection (its place among the
     ///     worker's cameras: `StreamDefaults.startSpacing`).
+    ///   - load: whether the machine has CPU to spare for a pass's closer look (`perception.lookCloser`).
     public init(camera: CameraConfig, publisher: EventPublisher, evidence: EvidenceWriter? = nil,
                 logger: Logger = Logger(label: "retina.camera"), people: (@Sendable () -> PeopleModel?)? = nil,
-                startDelay: Double = 0) {
+                startDelay: Double = 0, load: NodeLoad = .process) {
         self.camera = camera
+        self.load = load
         let shared = logger
         // A home camera always needs the detector and the lane: its pose passes run there.
         self.people = camera.perception.people || camera.kind == .home ? (people ?? { PeopleModel.shared(logger: shared) }) : nil
@@ -313,7 +317,7 @@ public final class CameraPipeline: Sendable {
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
                 let due = schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
-                let focus = due && camera.perception.lookCloser && learned.model.lane.load.hasHeadroom
+                let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
                 if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
                                            overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {

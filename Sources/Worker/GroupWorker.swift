@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Logging
+import Media
 import RetinaConfig
 import Synchronization
 
@@ -28,7 +29,7 @@ public final class GroupWorker: Sendable {
     ///     the store refuses it (another node took the group over).
     public init(cameras: [CameraConfig], store: any EventQueue & CameraHealthStore, evidenceDirectory: String? = nil, healthInterval: Double = 5,
                 fence: LeaseFence? = nil, onFenced: @escaping @Sendable () -> Void = {},
-                logger: Logger = Logger(label: "retina.worker")) {
+                logger: Logger = Logger(label: "retina.worker"), load: NodeLoad = .process) {
         let enabled = cameras.filter(\.enabled)
         let publisher = EventPublisher(store: store, fence: fence, onFenced: onFenced, logger: logger)
         self.store = store
@@ -40,7 +41,7 @@ public final class GroupWorker: Sendable {
         // The cameras start a little apart (`StreamDefaults.startSpacing`), in their order.
         state = Mutex(State(pipelines: enabled.enumerated().map { index, camera in
             CameraPipeline(camera: camera, publisher: publisher, evidence: evidence, logger: logger,
-                           startDelay: Double(index) * StreamDefaults.startSpacing)
+                           startDelay: Double(index) * StreamDefaults.startSpacing, load: load)
         }))
     }
 
