@@ -60,7 +60,9 @@ import Testing
         #expect(try await run.exit() == 0, "\(run.output)")
         #expect(Date().timeIntervalSince(start) >= 2)
         #expect(run.output.contains("time limit reached"))
-        #expect(run.output.contains("stopped; 0 event(s) published"), "\(run.output)")
+        // How many events a moving test pattern raises in 2 s depends on the machine's load (one
+        // in a CI run); the summary line is what is pinned.
+        #expect(run.output.contains(/stopped; \d+ event\(s\) published/), "\(run.output)")
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
