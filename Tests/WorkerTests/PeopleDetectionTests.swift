@@ -467,11 +467,12 @@ import Vision
         let cameras = try ConfigLoader.parse("""
         defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
         cameras:
-          - {id: closer, url: "\(clip)", perception: {gate: always, rate: 5}}
-          - {id: whole, url: "\(clip)", perception: {gate: always, rate: 5, lookCloser: off}}
+          - {id: closer, url: "\(clip)", perception: {gate: always, rate: 2}}
+          - {id: whole, url: "\(clip)", perception: {gate: always, rate: 2, lookCloser: off}}
         """, file: "test.yaml").cameras
         // A machine always half idle: the closer look runs on spare CPU only (`NodeLoad.hasHeadroom`),
-        // and tests running beside this one must not decide it.
+        // and tests running beside this one must not decide it. Two passes a second: the lane is
+        // the process's, shared with the density tests beside this one.
         let idle = Mutex<UInt64>(0)
         let load = NodeLoad(sampleEvery: 0) { idle.withLock { $0 += 1; return ($0 * 500, $0 * 1000) } }
         let worker = GroupWorker(cameras: cameras, store: try SQLiteEventStore(path: dir + "/events.db"), healthInterval: 1, load: load)
@@ -481,7 +482,7 @@ import Vision
         let until = Date().addingTimeInterval(40)
         while (closer.framesAnalysed < 15 || whole.framesAnalysed < 15) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
         await worker.stop()
-        #expect(closer.inferencesRun >= 3 && closer.closerLooksRun >= 2 && closer.closerLooksRun <= closer.inferencesRun,
+        #expect(closer.inferencesRun >= 3 && closer.closerLooksRun >= 1 && closer.closerLooksRun <= closer.inferencesRun,
                 "\(closer.closerLooksRun) closer looks in \(closer.inferencesRun) passes")
         #expect(whole.inferencesRun >= 3 && whole.closerLooksRun == 0)
     }
