@@ -46,7 +46,7 @@ public enum MotionFocus {
         // of its points' speeds: a fast object outweighs slow sway). At most `maxCentres` of them
         // are tried as centres (every k-th): a window is much larger than the flow's grid step.
         let half = settings.size / 2
-        var best: (motion: Double, count: Int, cx: Double, cy: Double)?
+        var best: (motion: Double, cx: Double, cy: Double)?
         let step = max(1, points.count / Self.maxCentres)
         for p in stride(from: 0, to: points.count, by: step).map({ points[$0] }) {
             var motion = 0.0, count = 0, sx = 0.0, sy = 0.0
@@ -57,7 +57,7 @@ public enum MotionFocus {
                 sy += q.y * q.speed
             }
             guard count >= settings.minVectors, motion > (best?.motion ?? 0) else { continue }
-            best = (motion, count, sx / motion, sy / motion)
+            best = (motion, sx / motion, sy / motion)
         }
         guard let best else { return nil }
         // Centred on the window's motion, moved inside the picture.
