@@ -315,12 +315,11 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
-                let due = schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
+                let (due, overdue) = schedule.ask(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
                 let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
-                if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
-                                           overdue: schedule.overdue(segment: frame.segment, time: frame.streamTime)) {
+                if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus, overdue: overdue) {
                     if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
                     let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
@@ -445,9 +444,9 @@ public final class CameraPipeline: Sendable {
             let moving = watcher.moved(input)
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
             var looked: PoseLook?
-            if let picture = frame.picture, watcher.isDue(input, moving: moving) {
+            if let picture = frame.picture, case let ask = watcher.ask(input, moving: moving), ask.isDue {
                 let box = HomeBox(watcher)
-                looked = await onLane(model, "pose", counted: inferences, urgent: true, overdue: watcher.overdue(input)) { () throws(InferenceError) in
+                looked = await onLane(model, "pose", counted: inferences, urgent: true, overdue: ask.overdue) { () throws(InferenceError) in
                     PoseLook(pose: try box.camera.follow(picture))
                 }
             }

@@ -54,12 +54,11 @@ final class HomeCamera {
         return scene.changedFraction >= PerceptionSchedule.motionFraction
     }
 
-    func isDue(_ frame: AnalysisFrame, moving: Bool) -> Bool {
-        schedule.isDue(segment: frame.segment, time: frame.streamTime, changedFraction: following || moving ? 1 : 0)
+    /// Whether the frame is due a pose pass, and how late that pass is on the camera's schedule, in
+    /// its intervals (`InferenceLane` serves the most overdue first; a first pass grows late too).
+    func ask(_ frame: AnalysisFrame, moving: Bool) -> (isDue: Bool, overdue: Double) {
+        schedule.ask(segment: frame.segment, time: frame.streamTime, changedFraction: following || moving ? 1 : 0)
     }
-
-    /// How late the due pass is on the camera's schedule, in its intervals (`InferenceLane` serves the most overdue first).
-    func overdue(_ frame: AnalysisFrame) -> Double { schedule.overdue(segment: frame.segment, time: frame.streamTime) }
 
     /// The pose pass itself: blocking, on the inference lane.
     func follow(_ picture: DecodedPicture) throws(InferenceError) -> Pose? { try follower.follow(picture) }

@@ -13,6 +13,8 @@ public struct PerceptionSchedule: Sendable, Equatable {
     public static let motionFraction = 0.002
 
     private var last: (segment: Int, time: Double)?
+    /// When the first pass of a segment, not run yet, was first asked for (`ask`).
+    private var firstAsked: (segment: Int, time: Double)?
     /// When the next pass is due: one interval after the previous one was, so frames that do not
     /// fall on the interval still give `rate` passes a second on average.
     private var next = 0.0
@@ -45,14 +47,27 @@ public struct PerceptionSchedule: Sendable, Equatable {
         return max(0, time - next) / interval
     }
 
+    /// Whether the frame at `time` is due a pass and how late that pass is, in intervals. Unlike
+    /// `overdue`, the first pass of a segment is late by how long it has been asked for: on a full
+    /// node a camera whose first pass was skipped would otherwise stay 0 late and lose every slot to
+    /// cameras already served (64 cameras: the 5 that started last never got a people pass in 60 s).
+    public mutating func ask(segment: Int, time: Double, changedFraction: Double) -> (isDue: Bool, overdue: Double) {
+        let due = isDue(segment: segment, time: time, changedFraction: changedFraction)
+        if let last, last.segment == segment, time >= last.time { return (due, due ? overdue(segment: segment, time: time) : 0) }
+        if firstAsked.map({ $0.segment != segment || time < $0.time }) ?? true { firstAsked = (segment, time) }
+        return (due, max(0, time - firstAsked!.time) / interval)
+    }
+
     /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).
     public mutating func ran(segment: Int, time: Double) {
         let onSchedule = last?.segment == segment && time - next < interval
         next = onSchedule ? next + interval : time + interval
         last = (segment, time)
+        firstAsked = nil
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.interval == b.interval && a.gate == b.gate && a.next == b.next && a.last?.segment == b.last?.segment && a.last?.time == b.last?.time
+            && a.firstAsked?.segment == b.firstAsked?.segment && a.firstAsked?.time == b.firstAsked?.time
     }
 }

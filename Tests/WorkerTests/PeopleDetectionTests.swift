@@ -276,6 +276,27 @@ import Vision
         #expect(schedule.overdue(segment: 1, time: 1.6) == 0)  // a new segment starts afresh
     }
 
+    @Test func aFirstPeoplePassNeverServedGrowsLate() {
+        // On a full lane a camera's first pass may be skipped frame after frame: it must grow late
+        // like any other, or the cameras already served take every slot and it never gets one.
+        var schedule = PerceptionSchedule(rate: 1, gate: .always)
+        func asks(_ segment: Int, _ time: Double, _ due: Bool, _ overdue: Double) -> Bool {
+            let ask = schedule.ask(segment: segment, time: time, changedFraction: 0)
+            return ask.isDue == due && abs(ask.overdue - overdue) < 1e-9
+        }
+        #expect(asks(0, 3, true, 0))
+        #expect(asks(0, 3.2, true, 0.2))  // skipped: 0.2 s late on a 1 s interval
+        #expect(asks(0, 5, true, 2))
+        schedule.ran(segment: 0, time: 5)
+        #expect(asks(0, 5.4, false, 0))
+        #expect(asks(0, 6.5, true, 0.5))
+        // A reconnect: its first pass is late from when it was first asked for, not from before.
+        #expect(asks(1, 0.2, true, 0))
+        #expect(asks(1, 1.2, true, 1))
+        // Stream time that went back starts the wait again.
+        #expect(asks(1, 0.1, true, 0))
+    }
+
     // MARK: A worker on a real clip
 
     /// PETS 2009 S2.L1 frame 100 (seven pedestrians, ChainTests) as a 3 s H.264 clip.
