@@ -35,8 +35,14 @@ import Testing
         let worker = GroupWorker(cameras: cameras, store: store, evidenceDirectory: dir + "/evidence", healthInterval: 1)
         worker.start()
         let until = Date().addingTimeInterval(60)
-        // Each clip is about 5 s, analysed at 5 a second.
-        while worker.pipelines.contains(where: { $0.framesAnalysed < 20 || $0.ingestHealth.state == .streaming }) && Date() < until {
+        // Each clip is about 5 s, analysed at 5 a second: until both have ended and every frame sampled
+        // for analysis was analysed or dropped (a busy machine drops some: waiting for 20 analysed
+        // then ran into the clips' camera.offline).
+        func drained(_ p: CameraPipeline) -> Bool {
+            p.ingestHealth.state != .streaming && p.ingestHealth.framesSampled > 0
+                && p.framesAnalysed + p.health.droppedFrames >= p.ingestHealth.framesSampled
+        }
+        while !worker.pipelines.allSatisfy(drained) && Date() < until {
             try await Task.sleep(for: .milliseconds(200))
         }
         await worker.stop()
