@@ -97,8 +97,7 @@ public struct CounterFlowWatch: Sendable {
         var against: [MultiObjectTracker.Track] = [], opened: [MultiObjectTracker.Track] = []
         var still = Set<Int>()
         for (track, v, speed) in moving(tracks, at: t, aspect: aspect) {
-            guard let d = direction(ofCell: cell(of: track)), d.strength >= settings.minDirectionStrength else { continue }
-            let cosine = (v.x * d.x + v.y * d.y) / speed
+            guard let cosine = cosineToFlow(track, v: v, speed: speed) else { continue }
             score = max(score, -cosine)
             guard cosine <= settings.counterCosine else { continue }
             against.append(track)
@@ -112,6 +111,21 @@ public struct CounterFlowWatch: Sendable {
         let alive = Set(tracks.map(\.id))
         reported = reported.filter { alive.contains($0) }
         return Observation(score: max(0, score), opened: opened, against: against)
+    }
+
+    /// Whether `track` moves against the direction of the cell it stands in now (more than 120°
+    /// off a trusted direction), confirmed or not yet.
+    public func isAgainst(_ track: MultiObjectTracker.Track, aspect: Double) -> Bool {
+        let v = track.motion(aspect: aspect)
+        let speed = (v.x * v.x + v.y * v.y).squareRoot()
+        guard speed >= settings.movingSpeed, let cosine = cosineToFlow(track, v: v, speed: speed) else { return false }
+        return cosine <= settings.counterCosine
+    }
+
+    /// The cosine between a moving person's direction and his cell's, where the cell has a trusted direction.
+    private func cosineToFlow(_ track: MultiObjectTracker.Track, v: (x: Double, y: Double), speed: Double) -> Double? {
+        guard let d = direction(ofCell: cell(of: track)), d.strength >= settings.minDirectionStrength else { return nil }
+        return (v.x * d.x + v.y * d.y) / speed
     }
 
     /// A new segment: no one is against the flow yet (the learned directions stay).

@@ -298,13 +298,9 @@ public final class CameraPipeline: Sendable {
             if trackEvents != nil {
                 detections.removeAll { $0.subtype == .intrusion || $0.subtype == .loitering }
                 if let flow = motionDetector?.lastFlow { trackEvents!.carry(flow, segment: frame.segment) }
-                // The flow detector's running where the people it is about are followed and none of
-                // them runs (`TrackEvents.followsWithoutRunners`) is no running.
-                detections.removeAll { d in
-                    d.subtype == .running && d.labels["source"] == nil && d.region.map {
-                        trackEvents!.followsWithoutRunners($0, at: frame.streamTime, width: frame.sourceWidth, height: frame.sourceHeight)
-                    } ?? false
-                }
+                // The flow detector's running or counter-flow where the people it is about are
+                // followed and none of them runs or walks against the flow (`TrackEvents.overrules`).
+                detections.removeAll { trackEvents!.overrules($0, at: frame.streamTime, width: frame.sourceWidth, height: frame.sourceHeight) }
             }
             detectorNanos.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed)
             var objects: [DetectedObject]?

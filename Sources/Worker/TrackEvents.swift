@@ -59,14 +59,48 @@ struct TrackEvents {
     /// flow has not measured them), the flow detector decides alone.
     func followsWithoutRunners(_ region: PixelRect, at t: Double, width: Int, height: Int) -> Bool {
         let (w, h) = (Double(max(1, width)), Double(max(1, height)))
-        let area = Box(x0: Double(region.x) / w, y0: Double(region.y) / h,
-                       x1: Double(region.x + region.width) / w, y1: Double(region.y + region.height) / h)
+        let area = Self.area(region, width: width, height: height)
         let threshold = behaviours.running.threshold(walk: behaviours.vehicles.normalWalk)
         let speeds = behaviours.tracker.tracks.compactMap { track -> Double? in
             guard track.kind == .person, track.current.iou(area) > 0 else { return nil }
             return track.flowSpeed(at: t, aspect: w / h)
         }
         return !speeds.isEmpty && speeds.allSatisfy { $0 < threshold }
+    }
+
+    /// Whether the flow detector's counter-flow at stream time `t`, in `region` (pixels of a
+    /// `width`×`height` picture), is about people this camera follows (found on the last pass,
+    /// where the flow carried them since), none of whom walks against the direction the tracks
+    /// learned for where he stands (`CounterFlowWatch`): a person crossing a concourse where
+    /// people walk every way is no counter-flow. Where it follows nobody there, the flow detector
+    /// decides alone.
+    func followsWithoutCounterFlow(_ region: PixelRect, at t: Double, width: Int, height: Int) -> Bool {
+        let area = Self.area(region, width: width, height: height)
+        let tracker = behaviours.tracker
+        let there = tracker.tracks.filter {
+            $0.kind == .person && $0.state == .confirmed && $0.lastSeen == tracker.lastUpdate && $0.current.iou(area) > 0
+        }
+        let aspect = Double(max(1, width)) / Double(max(1, height))
+        return !there.isEmpty && !there.contains { behaviours.counterFlow.isAgainst($0, aspect: aspect) }
+    }
+
+    /// Whether the tracks overrule the flow detector's `detection` on the frame at stream time `t`:
+    /// its running or counter-flow where the people it is about are followed and none of them runs
+    /// or walks against the flow.
+    func overrules(_ detection: Vision.Detection, at t: Double, width: Int, height: Int) -> Bool {
+        guard detection.labels["source"] == nil, let region = detection.region else { return false }
+        switch detection.subtype {
+        case .running: return followsWithoutRunners(region, at: t, width: width, height: height)
+        case .counterFlow: return followsWithoutCounterFlow(region, at: t, width: width, height: height)
+        default: return false
+        }
+    }
+
+    /// A region in pixels of a `width`×`height` picture, in 0…1 of it.
+    private static func area(_ region: PixelRect, width: Int, height: Int) -> Box {
+        let (w, h) = (Double(max(1, width)), Double(max(1, height)))
+        return Box(x0: Double(region.x) / w, y0: Double(region.y) / h,
+                   x1: Double(region.x + region.width) / w, y1: Double(region.y + region.height) / h)
     }
 
     /// One pass of the detector on a `width`×`height` picture at stream `time` of `segment` (wall time `date`).

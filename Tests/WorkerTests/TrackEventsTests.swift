@@ -42,4 +42,44 @@ import Vision
         // A measure older than a tenth of a second says nothing about now.
         #expect(try !Self.following(speed: 0.8).followsWithoutRunners(region, at: 2, width: 400, height: 300))
     }
+
+    /// People (boxes 0.04 × 0.12 of a 400×400 picture, feet on rows 0.5 and 0.63) walking along the
+    /// rows at `velocities[i]` box heights a second (negative: leftward), seen on passes 10 times a
+    /// second for `seconds` from `t0`; the box each is in at the last pass, in pixels.
+    static func walk(_ events: inout TrackEvents, velocities: [Double], segment: Int, from t0: Double, seconds: Double) -> [PixelRect] {
+        func boxes(_ t: Double) -> [Box] {
+            velocities.enumerated().map { i, v in
+                let start = 0.1 + 0.8 * Double(i) / Double(velocities.count)
+                let x = 0.05 + ((start - 0.05 + v * 0.12 * (t - t0)).truncatingRemainder(dividingBy: 0.9) + 0.9).truncatingRemainder(dividingBy: 0.9)
+                let feet = 0.5 + (i.isMultiple(of: 2) ? 0 : 0.13)
+                return Box(x0: x - 0.02, y0: feet - 0.12, x1: x + 0.02, y1: feet)
+            }
+        }
+        var t = t0
+        for step in 0..<Int(seconds * 10) {
+            t = t0 + Double(step) / 10
+            let people = boxes(t).map { Perception.Detection(classIndex: COCOClass.person, score: 0.9, box: $0) }
+            _ = events.pass(people, segment: segment, time: t, date: Date(), width: 400, height: 400)
+        }
+        return boxes(t).map { PixelRect(x: Int($0.x0 * 400), y: Int($0.y0 * 400), width: 16, height: 48) }
+    }
+
+    @Test func theFlowsCounterFlowOnPeopleFollowedIsLeftOutUnlessOneOfThemWalksAgainstTheLane() throws {
+        let camera = try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0]
+        var events = TrackEvents(camera: camera, zones: [])
+        // A minute of a one-way lane to the right: the tracks learn its direction.
+        _ = Self.walk(&events, velocities: [0.6, 0.7, 0.6, 0.5, 0.6, 0.7], segment: 1, from: 0, seconds: 60)
+        // Three with the lane, the fourth against it (from x 0.7 leftward).
+        let people = Self.walk(&events, velocities: [0.6, 0.6, 0.5, -0.7], segment: 2, from: 60, seconds: 3)
+        let t = 62.9
+        #expect(events.followsWithoutCounterFlow(people[0], at: t, width: 400, height: 400))
+        #expect(!events.followsWithoutCounterFlow(people[3], at: t, width: 400, height: 400))
+        // Where nobody is followed, the flow detector decides alone.
+        #expect(!events.followsWithoutCounterFlow(PixelRect(x: 10, y: 20, width: 30, height: 30), at: t, width: 400, height: 400))
+        // On a walkway without a direction, nobody is against it.
+        var twoWay = TrackEvents(camera: camera, zones: [])
+        _ = Self.walk(&twoWay, velocities: [0.6, -0.6, 0.7, -0.5, 0.6, -0.7], segment: 1, from: 0, seconds: 60)
+        let walkers = Self.walk(&twoWay, velocities: [0.6, 0.6, 0.5, -0.7], segment: 2, from: 60, seconds: 3)
+        #expect(twoWay.followsWithoutCounterFlow(walkers[3], at: t, width: 400, height: 400))
+    }
 }
