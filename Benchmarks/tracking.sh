@@ -10,7 +10,8 @@
 # a second, 10 is the worker's default of one people pass a second). Retina's tracker runs twice:
 # on the boxes alone, and fed the optical flow of every FLOW_EVERY'th frame as a camera's flow
 # detector feeds it (default 2: the worker's 5 fps analysis on this 10 fps video; 0 leaves that row
-# out; capped at EVERY). Only labelled frames the
+# out; capped at EVERY), and a third time with that flow and the closer look (`--look-closer`: each
+# look also looks at a crop where the flow moves and nobody is followed). Only labelled frames the
 # tracker looked at are scored. Then intrusion and loitering in the zones of
 # Benchmarks/datasets/pets2009-s2l1/zones.yaml against the same labelled people (ZONE_EVERY, default
 # "10 2": the worker's one pass a second, and five), once on the video as it is and once with its
@@ -45,7 +46,10 @@ for every in ${EVERY:-1 4 10}; do
     [ "$flow_every" -le "$every" ] || flow_every=$every
     echo "[every $every, flow every $flow_every] retina track" >&2
     "$retina" track "$video" --every "$every" --flow-every "$flow_every" --out "$work/retina-flow-$every.csv" 2>/dev/null
-    flowed=(--tracks "Retina with the flow of every ${flow_every}. frame=$work/retina-flow-$every.csv")
+    echo "[every $every, flow every $flow_every, looking closer] retina track" >&2
+    "$retina" track "$video" --every "$every" --flow-every "$flow_every" --look-closer --out "$work/retina-closer-$every.csv" 2>/dev/null
+    flowed=(--tracks "Retina with the flow of every ${flow_every}. frame=$work/retina-flow-$every.csv"
+            --tracks "Retina with the flow and the closer look=$work/retina-closer-$every.csv")
   fi
   gts=(); for l in "${labels[@]}"; do gts+=(--gt "$l"); done
   "$venv/bin/python" Benchmarks/tracking/score.py "${gts[@]}" --tracks "Retina (ByteTrack-style, buffered IoU)=$work/retina-$every.csv" "${flowed[@]}" \

@@ -17,8 +17,9 @@ struct TrackCommand: AsyncParsableCommand {
         discussion: """
         Runs YOLOX-Nano on every --every'th frame and the camera pipeline's tracker
         (ByteTrack-style, buffered IoU) on its detections (with --flow-every, fed
-        the optical flow in between, as a camera's flow detector feeds it), and
-        writes one row per
+        the optical flow in between, as a camera's flow detector feeds it; with
+        --look-closer also on a crop where the flow moves and nobody is followed,
+        as a camera with CPU to spare does), and writes one row per
         followed person per looked-at frame (confirmed tracks seen on that frame):
           frame,id,x,y,w,h,score    pixels of the video; frames from 0, decode order
         --detections: every detection the tracker was given, so that another
@@ -34,6 +35,7 @@ struct TrackCommand: AsyncParsableCommand {
           retina track walkway.mp4 --every 4 --out t.csv --detections d.csv
           retina track lobby.mp4 --every 10 --scene lobby.yaml --events ev.csv
           retina track lobby.mp4 --every 10 --flow-every 2 --out t.csv
+          retina track lobby.mp4 --every 10 --flow-every 2 --look-closer --out t.csv
         """
     )
 
@@ -45,6 +47,9 @@ struct TrackCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Measure the optical flow on every n'th frame, as a camera's flow detector does at its analysis rate (a 10 fps video at the worker's 5 fps: 2): it measures the tracks' speed and finds a track the detector's boxes lost where its pixels went. Default: boxes alone.", valueName: "n"))
     var flowEvery: Int?
+
+    @Flag(name: .long, help: "Each look also looks closer at a crop where the flow moves and no one followed explains it, as a camera does with CPU to spare (perception.lookCloser); its finds go to the tracker only. Needs --flow-every.")
+    var lookCloser = false
 
     @Option(name: .long, help: ArgumentHelp("Stop after the video's first n frames (default: all).", valueName: "n"))
     var frames: Int?
@@ -69,6 +74,7 @@ struct TrackCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...1000).contains(every) else { throw ValidationError("--every must be 1 to 1000") }
         if let flowEvery, !(1...every).contains(flowEvery) { throw ValidationError("--flow-every must be 1 to --every (\(every)): the flow is measured at least as often as the detector looks") }
+        if lookCloser, flowEvery == nil { throw ValidationError("--look-closer needs --flow-every: the crop is where the flow moves") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         if let frames, frames < 1 { throw ValidationError("--frames must be 1 or more") }
         if (scene == nil) != (events == nil) { throw ValidationError("--scene and --events go together") }
@@ -78,7 +84,7 @@ struct TrackCommand: AsyncParsableCommand {
     func run() async throws {
         logOptions.bootstrap()
         FFmpegLog.set(.quiet)
-        let (video, every, threads, limit, flowEvery) = (video, every, threads, frames ?? Int.max, flowEvery)
+        let (video, every, threads, limit, flowEvery, lookCloser) = (video, every, threads, frames ?? Int.max, flowEvery, lookCloser)
         var zones: [Zone] = []
         if let scene {
             do { zones = try Dataset.loadScene(scene).0 } catch { throw CLIError(error) }
@@ -118,7 +124,9 @@ struct TrackCommand: AsyncParsableCommand {
                 }
                 guard index % every == 0, let picture else { return }
                 do {
-                    let found = try detector.detect(picture).detections
+                    // Where the camera would look closer: the last measured flow, past the tracks it has.
+                    let focus = lookCloser ? motion?.lastFlow.flatMap { flow in behaviours.map { $0.focus(flow) } ?? MotionFocus.region(flow, tracks: []) } : nil
+                    let found = try detector.detect(picture, focus: focus).forTracking
                     let t = frame.streamTime
                     if behaviours == nil, let f = first {
                         behaviours = TrackedBehaviours(passGap: t - f.t, zones: zones)

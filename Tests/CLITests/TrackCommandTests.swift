@@ -49,6 +49,23 @@ import Testing
         #expect(run.output.contains("--flow-every must be 1 to --every (2)"), "\(run.output)")
     }
 
+    @Test(.disabled(if: !FileManager.default.fileExists(atPath: video), "needs ../shared/data/pets2009-s2l1/video.mp4 (run ../shared/data/get.sh)"))
+    func lookingCloserStillFollowsTheManInBlack() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", Self.video, "--every", "10", "--flow-every", "2", "--look-closer", "--frames", "40"])
+        try #require(run.status == 0, "\(run.output)")
+        let rows = run.output.split(separator: "\n").map { $0.split(separator: ",").compactMap { Double($0) } }.filter { $0.count == 7 }
+        let ids = [0.0, 10, 20].compactMap { frame in
+            rows.filter { $0[0] == frame && abs($0[2] + $0[4] / 2 - (662 - 10 * frame)) < 30 }.first?[1]
+        }
+        #expect(ids.count == 3 && Set(ids).count == 1, "\(ids)")
+    }
+
+    @Test func lookingCloserNeedsTheFlow() throws {
+        let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", "/nonexistent/cam.mp4", "--every", "10", "--look-closer"])
+        #expect(run.status != 0)
+        #expect(run.output.contains("--look-closer needs --flow-every"), "\(run.output)")
+    }
+
     @Test func aVideoThatIsNotThereIsRefused() throws {
         let run = try Fixtures.run(ProcessLifecycleTests.retina, ["track", "/nonexistent/cam.mp4"])
         #expect(run.status != 0)
