@@ -525,6 +525,9 @@ public final class CameraPipeline: Sendable {
         if clips != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.clip.rawValue, eventId: event.id)) }
         if mainPictures != nil { event.pendingEvidence.append(PendingEvidence(kind: EvidenceKind.snapshot.rawValue, eventId: event.id)) }
         publisher.publish(event)
+        // The stream position finds the moment in a recording (Benchmarks time events against labels with it).
+        logger.info("\(event.type)\(event.subtype.map { " \($0)" } ?? "") at \(String(format: "%.2f", frame.streamTime)) s of the stream",
+                    metadata: ["event": "\(event.id)"])
         recordClip(event.id, frame: frame)
         mainSnapshot(event.id, frame: frame)
     }
