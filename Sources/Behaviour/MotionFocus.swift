@@ -29,10 +29,7 @@ public enum MotionFocus {
     public static func region(_ flow: FlowField, tracks: [Box], settings: Settings = Settings()) -> Box? {
         guard flow.width > 0, flow.height > 0, flow.dt > 0 else { return nil }
         let w = Double(flow.width), h = Double(flow.height)
-        let widened = tracks.map { b in
-            Box(x0: b.x0 - b.width * settings.trackMargin, y0: b.y0 - b.height * settings.trackMargin,
-                x1: b.x1 + b.width * settings.trackMargin, y1: b.y1 + b.height * settings.trackMargin)
-        }
+        let widened = tracks.map { $0.grown(by: settings.trackMargin) }
         // The moving points no track explains: where each was (0…1) and how fast it moved (picture heights a second).
         var points: [(x: Double, y: Double, speed: Double)] = []
         for v in flow.vectors {

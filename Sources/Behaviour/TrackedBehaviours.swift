@@ -64,8 +64,7 @@ public struct TrackedBehaviours: Sendable {
     /// explain motion: a new or missed one is what the closer look is for (a track it just found
     /// would otherwise hide the motion it needs to be found again).
     public func focus(_ flow: FlowField, settings: MotionFocus.Settings = .init()) -> Box? {
-        let explained = tracker.tracks.filter { $0.state == .confirmed && $0.lastSeen == tracker.lastUpdate }.map(\.current)
-        return MotionFocus.region(flow, tracks: explained, settings: settings)
+        MotionFocus.region(flow, tracks: tracker.foundLastUpdate.map(\.current), settings: settings)
     }
 
     /// One pass at stream time `t` (wall time `date`, for zone schedules) on a `width`×`height`

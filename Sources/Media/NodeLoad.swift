@@ -60,7 +60,7 @@ public final class NodeLoad: Sendable {
                 share = Double(cpu.idle - last.idle) / Double(cpu.total - last.total)
             }
             s = (now, cpu.idle, cpu.total, share ?? s?.share)
-            return share ?? s?.share
+            return s?.share
         }
     }
 

@@ -36,6 +36,12 @@ public struct Box: Sendable, Equatable {
         Box(x0: min(x0, other.x0), y0: min(y0, other.y0), x1: max(x1, other.x1), y1: max(y1, other.y1))
     }
 
+    /// The box grown by `fraction` of its width and height on each side.
+    public func grown(by fraction: Double) -> Box {
+        let dx = width * fraction, dy = height * fraction
+        return Box(x0: x0 - dx, y0: y0 - dy, x1: x1 + dx, y1: y1 + dy)
+    }
+
     /// The box cut to `bounds`.
     public func clamped(to bounds: Box) -> Box {
         Box(x0: min(max(x0, bounds.x0), bounds.x1), y0: min(max(y0, bounds.y0), bounds.y1),

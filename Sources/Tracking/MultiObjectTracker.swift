@@ -150,6 +150,8 @@ public struct MultiObjectTracker: Sendable {
     private var time: Double?
     /// Stream time of the latest `update` (nil before the first, and after `reset`).
     public var lastUpdate: Double? { time }
+    /// The confirmed tracks found on the latest `update` (not those only predicted since).
+    public var foundLastUpdate: [Track] { tracks.filter { $0.state == .confirmed && $0.lastSeen == time } }
 
     public init(settings: Settings = Settings()) { self.settings = settings }
 
@@ -335,8 +337,5 @@ public struct MultiObjectTracker: Sendable {
         return Assignment.solve(cost, maxCost: 1).map { (trackIndices[$0.row], detectionIndices[$0.column]) }
     }
 
-    private func grown(_ b: Box) -> Box {
-        let dx = b.width * settings.buffer, dy = b.height * settings.buffer
-        return Box(x0: b.x0 - dx, y0: b.y0 - dy, x1: b.x1 + dx, y1: b.y1 + dy)
-    }
+    private func grown(_ b: Box) -> Box { b.grown(by: settings.buffer) }
 }

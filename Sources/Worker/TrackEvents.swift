@@ -68,18 +68,15 @@ struct TrackEvents {
         return !speeds.isEmpty && speeds.allSatisfy { $0 < threshold }
     }
 
-    /// Whether the flow detector's counter-flow at stream time `t`, in `region` (pixels of a
-    /// `width`×`height` picture), is about people this camera follows (found on the last pass,
+    /// Whether the flow detector's counter-flow in `region` (pixels of a `width`×`height` picture)
+    /// is about people this camera follows (found on the last pass,
     /// where the flow carried them since), none of whom walks against the direction the tracks
     /// learned for where he stands (`CounterFlowWatch`): a person crossing a concourse where
     /// people walk every way is no counter-flow. Where it follows nobody there, the flow detector
     /// decides alone.
-    func followsWithoutCounterFlow(_ region: PixelRect, at t: Double, width: Int, height: Int) -> Bool {
+    func followsWithoutCounterFlow(_ region: PixelRect, width: Int, height: Int) -> Bool {
         let area = Self.area(region, width: width, height: height)
-        let tracker = behaviours.tracker
-        let there = tracker.tracks.filter {
-            $0.kind == .person && $0.state == .confirmed && $0.lastSeen == tracker.lastUpdate && $0.current.iou(area) > 0
-        }
+        let there = behaviours.tracker.foundLastUpdate.filter { $0.kind == .person && $0.current.iou(area) > 0 }
         let aspect = Double(max(1, width)) / Double(max(1, height))
         return !there.isEmpty && !there.contains { behaviours.counterFlow.isAgainst($0, aspect: aspect) }
     }
@@ -91,7 +88,7 @@ struct TrackEvents {
         guard detection.labels["source"] == nil, let region = detection.region else { return false }
         switch detection.subtype {
         case .running: return followsWithoutRunners(region, at: t, width: width, height: height)
-        case .counterFlow: return followsWithoutCounterFlow(region, at: t, width: width, height: height)
+        case .counterFlow: return followsWithoutCounterFlow(region, width: width, height: height)
         default: return false
         }
     }
