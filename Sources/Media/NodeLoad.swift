@@ -37,7 +37,7 @@ public final class NodeLoad: Sendable {
     /// A report came within the last `hold` seconds.
     public var isShort: Bool {
         let last = lastShort.load(ordering: .relaxed)
-        return last > 0 && Double(Self.now() - last) < hold * 1e9
+        return last > 0 && Double(Self.now().subtractingSaturated(last)) < hold * 1e9
     }
 
     /// Whether optional work may run now: not short, and the machine at least `headroomIdle` idle
@@ -51,9 +51,11 @@ public final class NodeLoad: Sendable {
 
     /// The share of the machine's CPU time idle between the last two samples.
     public func idleShare() -> Double? {
-        let now = Self.now()
-        return sampled.withLock { s in
-            if let last = s, Double(now - last.at) < sampleEvery * 1e9 { return last.share }
+        sampled.withLock { s in
+            // The clock is read under the lock: read before it, another caller's later sample
+            // could be stored first (every camera asks at once; an overflow stopped a worker).
+            let now = Self.now()
+            if let last = s, Double(now.subtractingSaturated(last.at)) < sampleEvery * 1e9 { return last.share }
             guard let cpu = readCPU() else { return s?.share }
             var share: Double?
             if let last = s, cpu.total > last.total, cpu.idle >= last.idle {
@@ -75,4 +77,9 @@ public final class NodeLoad: Sendable {
     }
 
     private static func now() -> UInt64 { max(1, DispatchTime.now().uptimeNanoseconds) }
+}
+
+private extension UInt64 {
+    /// `self - other`, or 0 where `other` is later (a time another thread read after this one).
+    func subtractingSaturated(_ other: UInt64) -> UInt64 { self >= other ? self - other : 0 }
 }

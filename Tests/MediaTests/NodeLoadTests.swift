@@ -47,6 +47,20 @@ import Testing
         #expect(cpu.state.withLock { $0.total } == 1000)
     }
 
+    /// Every camera's analysis asks at once: a caller that read the clock before another stored a
+    /// later sample must not take the difference as negative (an unsigned overflow stopped a worker
+    /// at 64 cameras).
+    @Test func manyCamerasAskingAtOnceAreSafe() async {
+        let cpu = Counters()
+        let load = NodeLoad(sampleEvery: 0, readCPU: cpu.read)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { for _ in 0..<20_000 { _ = load.hasHeadroom } }
+            }
+        }
+        #expect(load.idleShare() != nil)
+    }
+
     @Test func theMachinesCPUTimeIsReadFromProc() throws {
         let a = try #require(NodeLoad.procStat())
         #expect(a.total > 0 && a.idle <= a.total)
