@@ -123,7 +123,7 @@ if dual:
         ok = ok and min(densities) >= 0.5
         print(f"  dense: density a second per camera min {min(densities):.2f} (mean {sum(densities)/n:.2f}): the model's {sum(w['density'])/n:.3f}, the passes' own {sum(w['pass_density'])/n:.2f}")
     print(f"  two streams: main stream frames/s min {min(w['main']):.2f}; people passes/s min {min(w['passes']):.2f} (mean {sum(w['passes'])/n:.2f}), "
-          f"of which looked closer {sum(w['closer'])/max(1e-9, sum(w['passes'])):.0%}, "
+          f"of which looked closer {sum(w['closer'])/max(1e-9, sum(w['passes'])):.0%} and follow-ups {sum(w['follow_ups'])/max(1e-9, sum(w['passes'])):.0%}, "
           f"density passes/s mean {sum(w['density'])/n:.3f}, skipped passes/s mean {sum(w['skipped'])/n:.2f}, "
           f"wait for the inference thread {1000*sum(w['wait'])/max(1e-9, sum(w['passes'])+sum(w['density'])):.0f} ms per pass")
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "

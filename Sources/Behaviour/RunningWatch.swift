@@ -38,6 +38,8 @@ public struct RunningWatch: Sendable {
         public var fastest: Double
         /// The running threshold this pass (box heights per second).
         public var threshold: Double
+        /// People ran on this pass, not yet on the `confirmPasses` in a row that make it running.
+        public var undecided = false
     }
 
     /// The tracks seen at stream time `t`; `walk`: the camera's normal walking pace (box heights a
@@ -53,7 +55,9 @@ public struct RunningWatch: Sendable {
         let needed = max(1, Int((settings.share * Double(people.count)).rounded(.up)))
         let score = speeds.sorted(by: >)[needed - 1] / threshold
         streak = score >= 1 ? streak + 1 : 0
-        guard streak >= settings.confirmPasses else { return Observation(score: score, runners: [], fastest: 0, threshold: threshold) }
+        guard streak >= settings.confirmPasses else {
+            return Observation(score: score, runners: [], fastest: 0, threshold: threshold, undecided: streak > 0)
+        }
         let runners = zip(people, speeds).filter { $0.1 >= threshold }
         return Observation(score: score, runners: runners.map(\.0), fastest: runners.map(\.1).max() ?? 0, threshold: threshold)
     }

@@ -13,6 +13,8 @@ public struct TrackedBehaviours: Sendable {
     public private(set) var lines: LineCrossing
     public private(set) var counterFlow: CounterFlowWatch
     public private(set) var dispersal: DispersalWatch
+    /// The picture's motion last carried, for the pass on the same frame (`VehicleWatch`'s faint sightings).
+    private var lastFlow: FlowField?
 
     /// `zones`: the camera's zones in source pixels (forbidden ones and those with a loitering limit are watched).
     public init(tracker: MultiObjectTracker.Settings = .init(), vehicles: VehicleWatch.Settings = .init(),
@@ -50,12 +52,17 @@ public struct TrackedBehaviours: Sendable {
         public var zones: [ZoneWatch.Event]
         /// People who crossed a zone's counting line on this pass, by zone id.
         public var crossings: [String: LineCrossing.Counts]
+
+        /// This pass saw a vehicle or people running that the next passes decide (`VehicleWatch`,
+        /// `RunningWatch`): a camera passes again soon instead of a second later.
+        public var undecided: Bool { vehicles?.undecided == true || running?.undecided == true }
     }
 
     /// The picture's motion on a frame (between passes, and on a pass's frame before `pass`): the
     /// tracks move with it, so that the next pass finds them where their pixels went and their
     /// speed is measured without waiting for sightings.
     public mutating func carry(_ flow: FlowField) {
+        lastFlow = flow
         tracker.carry(at: flow.time) { flow.velocity(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
     }
 
@@ -78,7 +85,8 @@ public struct TrackedBehaviours: Sendable {
             vehicles.learn(tracks, at: t, aspect: aspect)
             counterFlow.learn(tracks, at: t, aspect: aspect)
         } else {
-            outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect)
+            outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect,
+                                                flow: lastFlow.flatMap { abs($0.time - t) < 1e-6 ? $0 : nil })
             outcome.running = running.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
             let against = counterFlow.observe(tracks, at: t, aspect: aspect)
             outcome.counterFlow = against
@@ -91,6 +99,7 @@ public struct TrackedBehaviours: Sendable {
     /// A new segment or clip: no track continues (what was learned stays).
     public mutating func reset() {
         tracker.reset()
+        lastFlow = nil
         vehicles.reset()
         running.reset()
         counterFlow.reset()

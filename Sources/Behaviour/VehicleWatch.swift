@@ -1,5 +1,6 @@
 import Perception
 import Tracking
+import Vision
 
 /// A vehicle among pedestrians: a bicycle, motorcycle, car, bus or truck moving where people walk
 /// (a walkway, a square, a residential compound's paths). Two kinds of evidence, as the detector
@@ -20,6 +21,14 @@ public struct VehicleWatch: Sendable {
         public var defaultWalk = 1.0
         /// Vehicles in more than this share of the normal period's passes make them normal here.
         public var normalShare = 0.02
+        /// For this long after a vehicle track is first seen, while it is not reported, more passes
+        /// may still decide it (`Observation.undecided`); after it, a walker group taken for a
+        /// motorcycle now and then is what it is.
+        public var decideSeconds = 2.0
+        /// A vehicle detection too faint to start a track, from this score, where the picture's flow
+        /// measures motion on its box, is undecided too: a pass soon may see it better (a parked
+        /// bicycle does not move and costs no passes).
+        public var faintScore: Float = 0.15
 
         public init() {}
     }
@@ -60,10 +69,15 @@ public struct VehicleWatch: Sendable {
         public var opened: [MultiObjectTracker.Track]
         /// Reported vehicle tracks seen on this pass (their events go on).
         public var active: [MultiObjectTracker.Track]
+        /// A vehicle track seen on this pass, first seen under `decideSeconds` ago, is not reported
+        /// (yet): it needs more sightings to be confirmed or its speed measured.
+        public var undecided = false
     }
 
-    /// The tracks (and the pass's detections) at stream time `t`; `aspect`: the picture's width over height.
-    public mutating func observe(_ tracks: [MultiObjectTracker.Track], detections: [Detection] = [], at t: Double, aspect: Double) -> Observation {
+    /// The tracks (and the pass's detections) at stream time `t`; `aspect`: the picture's width over
+    /// height; `flow`: the picture's motion on the pass's frame, if measured (faint detections' speed).
+    public mutating func observe(_ tracks: [MultiObjectTracker.Track], detections: [Perception.Detection] = [], at t: Double, aspect: Double,
+                                 flow: FlowField? = nil) -> Observation {
         guard !vehiclesAreNormal else { return Observation(score: 0, opened: [], active: []) }
         let walk = normalWalk
         let seen = tracks.filter { $0.kind == .vehicle && $0.lastSeen == t }
@@ -79,7 +93,16 @@ public struct VehicleWatch: Sendable {
                 opened.append(track)
             }
         }
-        return Observation(score: score, opened: opened, active: seen.filter { reported.contains($0.id) })
+        var undecided = seen.contains { !reported.contains($0.id) && t - $0.firstSeen < settings.decideSeconds }
+        if !undecided, let flow {
+            let followed = seen.map(\.current)
+            undecided = detections.contains { d in
+                MultiObjectTracker.kind(of: d.classIndex) == .vehicle && d.score >= settings.faintScore
+                    && !followed.contains { $0.iou(d.box) > 0.3 }
+                    && flow.velocity(x0: d.box.x0, y0: d.box.y0, x1: d.box.x1, y1: d.box.y1) != nil
+            }
+        }
+        return Observation(score: score, opened: opened, active: seen.filter { reported.contains($0.id) }, undecided: undecided)
     }
 
     /// Forgets which tracks were reported (a new segment: the tracker starts its ids over too).

@@ -58,6 +58,10 @@ public struct EvaluationReport: Sendable, Codable {
     /// nobody was followed (one more inference each), and the frames analysed.
     public var closerLookFrames: Int?
     public var trackedFrames: Int?
+    /// Clip datasets at a camera's pass rate (`--passes`): the frames that had a people pass, and of
+    /// those the follow-ups on a vehicle or runners left undecided.
+    public var peoplePasses: Int?
+    public var followUpPasses: Int?
     /// Fall datasets: falls detected, missed and false alarms, per clip.
     public var falls: FallReport?
 }

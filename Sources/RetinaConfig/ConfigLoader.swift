@@ -216,7 +216,7 @@ public enum ConfigLoader {
     }
 
     private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {
-        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "passDensity", "denseFrom", "lookalikes", "lookCloser"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "passDensity", "denseFrom", "lookalikes", "lookCloser", "followUp"]) else { return }
         s.people = r.bool(m["people"], "\(path).people") ?? s.people
         if let rate = m["rate"] {
             // A number, or with its unit: `1/s`, `2 /s`.
@@ -242,6 +242,7 @@ public enum ConfigLoader {
         if let n = r.double(m["denseFrom"], "\(path).denseFrom", range: 1...10_000) { s.denseFrom = Int(n.rounded()) }
         s.lookalikes = r.bool(m["lookalikes"], "\(path).lookalikes") ?? s.lookalikes
         s.lookCloser = r.bool(m["lookCloser"], "\(path).lookCloser") ?? s.lookCloser
+        s.followUp = r.bool(m["followUp"], "\(path).followUp") ?? s.followUp
     }
 
     private static func readHome(_ node: Node, _ path: String, _ r: NodeReader) -> HomeSettings? {

@@ -199,6 +199,10 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// cyclists and small people the whole picture misses. Only on spare CPU (`NodeLoad.hasHeadroom`):
     /// a full node keeps the capacity it had without it.
     public var lookCloser = true
+    /// Whether a pass that saw a vehicle or people running not yet decided (the behaviours decide
+    /// on several sightings) is followed by more passes, five a second, until it is decided (a
+    /// vehicle's event within a second, not three). Only on spare CPU (`NodeLoad.hasHeadroom`).
+    public var followUp = true
 
     /// Passes per second a camera may ask for.
     public static let rates: ClosedRange<Double> = 0.05...30
@@ -208,7 +212,7 @@ public struct PerceptionSettings: Sendable, Equatable {
     public init(people: Bool = true, rate: Double = 1.0, tiles: TileSetting = .whole, gate: Gate = .motion,
                 density: Bool = true, densityEvery: Double = 2.0, densityCheckEvery: Double = 30, densityScale: DensityScale = .main,
                 passDensity: Bool = true, denseFrom: Int = CrowdRegime.Thresholds.standard.people, lookalikes: Bool = true,
-                lookCloser: Bool = true) {
+                lookCloser: Bool = true, followUp: Bool = true) {
         self.people = people
         self.rate = rate
         self.tiles = tiles
@@ -221,6 +225,7 @@ public struct PerceptionSettings: Sendable, Equatable {
         self.denseFrom = denseFrom
         self.lookalikes = lookalikes
         self.lookCloser = lookCloser
+        self.followUp = followUp
     }
 
     /// When a zone is dense for this camera.

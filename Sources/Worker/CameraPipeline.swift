@@ -34,6 +34,7 @@ public final class CameraPipeline: Sendable {
     private let lookalikesLeftOut = Atomic<Int>(0)
     private let passDensities = Atomic<Int>(0)
     private let closerLooks = Atomic<Int>(0)
+    private let followUps = Atomic<Int>(0)
     /// The learned `PassDensityScale` factor, as Float bits (0: not learned).
     private let passScaleBits = Atomic<UInt32>(0)
     private let densityInput = Mutex<(width: Int, height: Int)?>(nil)
@@ -204,6 +205,8 @@ public final class CameraPipeline: Sendable {
     public var densityPassesRun: Int { densityPasses.load(ordering: .relaxed) }
     /// People passes that also looked closer where the picture moved and nobody was followed (`perception.lookCloser`).
     public var closerLooksRun: Int { closerLooks.load(ordering: .relaxed) }
+    /// Extra people passes that followed up on a vehicle or runners a pass left undecided (`perception.followUp`).
+    public var followUpsRun: Int { followUps.load(ordering: .relaxed) }
     /// People passes whose own density, scaled, counted the zones (between the density model's passes).
     public var passDensitiesUsed: Int { passDensities.load(ordering: .relaxed) }
     /// What this camera multiplies its people passes' own density by (`PassDensityScale`); nil until learned.
@@ -311,12 +314,16 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
-                let (due, overdue) = schedule.ask(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
+                var (due, overdue) = schedule.ask(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
+                // A follow-up on something a pass left undecided is extra: spare CPU only, 0 late.
+                let followUp = !due && schedule.isFollowUp(segment: frame.segment, time: frame.streamTime) && load.hasHeadroom
+                if followUp { (due, overdue) = (true, 0) }
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
                 let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
                 if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus, overdue: overdue) {
                     if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
+                    if followUp { followUps.add(1, ordering: .relaxed) }
                     let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
@@ -327,6 +334,9 @@ public final class CameraPipeline: Sendable {
                     if trackEvents != nil {
                         detections += trackEvents!.pass(result.forTracking, segment: frame.segment, time: frame.streamTime, date: frame.time,
                                                         width: picture.width, height: picture.height)
+                        if camera.perception.followUp, trackEvents!.undecided {
+                            schedule.followUp(segment: frame.segment, until: frame.streamTime + PerceptionSchedule.followUpFor)
+                        }
                         let totals = trackEvents!.crossings
                         if !totals.isEmpty { lineCounts.withLock { $0 = totals.mapValues { ($0.into, $0.out) } } }
                         // crowd.flow: the zone samples carry the rates, and the net inflow leads the forecast.

@@ -13,6 +13,8 @@ public struct PerceptionSchedule: Sendable, Equatable {
     public static let motionFraction = 0.002
 
     private var last: (segment: Int, time: Double)?
+    /// Until when passes follow up on something a pass saw and left undecided (`followUp`).
+    private var followingUp: (segment: Int, until: Double)?
     /// When the first pass of a segment, not run yet, was first asked for (`ask`).
     private var firstAsked: (segment: Int, time: Double)?
     /// When the next pass is due: one interval after the previous one was, so frames that do not
@@ -58,8 +60,36 @@ public struct PerceptionSchedule: Sendable, Equatable {
         return (due, max(0, time - firstAsked!.time) / interval)
     }
 
+    /// Seconds between follow-up passes: five a second, a camera's default analysis rate, so that
+    /// `retina eval` at every frame of 10 fps footage follows up as a camera does.
+    public static let followUpInterval = 0.2
+    /// Seconds of video a pass that left something undecided is followed up for (the next
+    /// undecided pass extends it; `VehicleWatch.Settings.decideSeconds` ends it for a vehicle).
+    public static let followUpFor = 1.0
+
+    /// Passes follow up until stream time `until` of `segment`: a pass saw something the
+    /// behaviours decide on several sightings (a vehicle not yet confirmed, a first fast pass of
+    /// people), and at one pass a second its event would come seconds late.
+    public mutating func followUp(segment: Int, until: Double) {
+        if followingUp.map({ $0.segment != segment || $0.until < until }) ?? true { followingUp = (segment, until) }
+    }
+
+    /// Whether the frame at `time`, not due on the schedule, is due a follow-up pass: one
+    /// `followUpInterval` after the last pass, while following up. A follow-up is extra: 0 late on
+    /// the lane (a camera's scheduled pass goes first) and the schedule keeps its times.
+    public func isFollowUp(segment: Int, time: Double) -> Bool {
+        guard let followingUp, followingUp.segment == segment, time <= followingUp.until,
+              let last, last.segment == segment, time >= last.time else { return false }
+        return time - last.time >= Self.followUpInterval - 0.001
+    }
+
     /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).
     public mutating func ran(segment: Int, time: Double) {
+        // A follow-up before the schedule's time leaves the schedule as it was.
+        if last?.segment == segment, time < next - 0.001 {
+            last = (segment, time)
+            return
+        }
         let onSchedule = last?.segment == segment && time - next < interval
         next = onSchedule ? next + interval : time + interval
         last = (segment, time)
@@ -69,5 +99,6 @@ public struct PerceptionSchedule: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.interval == b.interval && a.gate == b.gate && a.next == b.next && a.last?.segment == b.last?.segment && a.last?.time == b.last?.time
             && a.firstAsked?.segment == b.firstAsked?.segment && a.firstAsked?.time == b.firstAsked?.time
+            && a.followingUp?.segment == b.followingUp?.segment && a.followingUp?.until == b.followingUp?.until
     }
 }

@@ -19,6 +19,8 @@ struct TrackEvents {
     let learning: Double
     let vehiclesOn: Bool
     private(set) var learnedSeconds = 0.0
+    /// The last pass saw a vehicle or runners that the next passes decide (`TrackedBehaviours.Outcome.undecided`).
+    private(set) var undecided = false
     private var last: (segment: Int, time: Double)?
 
     /// Tracks must outlive the gaps between passes: a pass a second, and with the motion gate one
@@ -110,6 +112,7 @@ struct TrackEvents {
         }
         last = (segment, time)
         let outcome = behaviours.pass(detections, at: time, date: date, width: width, height: height, learning: isLearning)
+        undecided = outcome.undecided && (vehiclesOn || outcome.running?.undecided == true)
         let (w, h) = (Double(width), Double(height))
         func region(_ b: Box) -> PixelRect { PixelRect(x: Int(b.x0 * w), y: Int(b.y0 * h), width: Int(b.width * w), height: Int(b.height * h)) }
         var out = outcome.zones.map { event in

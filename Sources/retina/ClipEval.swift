@@ -21,13 +21,21 @@ final class BehaviourClipAnalyser: ClipAnalyser {
     var behaviours = TrackedBehaviours()
     /// The flow detector a camera runs on every frame, whose flow carries the tracks; nil: boxes alone.
     private var motion: MotionAnomalyDetector?
-    /// Time spent in the tracker and behaviours, in the flow, and the frames it was spent on.
+    /// Time spent in the tracker and behaviours, in the flow, and the frames it was spent on (passes: those with a people pass).
     private(set) var trackingSeconds = 0.0
     private(set) var flowSeconds = 0.0
     private(set) var frames = 0
     /// Whether each pass also looks closer where the flow moves and no track explains it (`MotionFocus`), and how often it did.
     var lookCloser = false
     private(set) var focused = 0
+    /// A camera's people passes (`perception.rate`, gate `always`) instead of one on every frame;
+    /// between passes the flow carries the tracks and the last pass's score and events stand.
+    var schedule: PerceptionSchedule?
+    /// Whether a pass that left a vehicle or runners undecided is followed up (`perception.followUp`).
+    var followUp = true
+    private(set) var passes = 0, followUps = 0
+    private var clipIndex = 0
+    private var lastResult: (score: Double, events: [String]) = (0, [])
 
     init(detector: ObjectDetector, trackFlow: Bool = true) {
         self.detector = detector
@@ -59,12 +67,15 @@ final class BehaviourClipAnalyser: ClipAnalyser {
                                                       flow.directedCells, flow.cells, flow.learnedSeconds).utf8))
         }
         behaviours.reset()
+        clipIndex += 1  // the schedule's segment: a clip starts its passes afresh
+        lastResult = (0, [])
         // A clip's first frame has no frame before it.
         if motion != nil { motion = MotionAnomalyDetector(scene: SceneModel(perspective: nil)) }
     }
 
     func analyse(_ frame: AnalysisFrame, picture: DecodedPicture?, normal: Bool) throws -> (score: Double, events: [String]) {
         guard let picture else { return (0, []) }
+        frames += 1
         let clock = ContinuousClock()
         // The flow detector's own events are not scored here; its flow is what a camera has.
         if let motion {
@@ -73,9 +84,22 @@ final class BehaviourClipAnalyser: ClipAnalyser {
             flowSeconds += flowStarted.duration(to: clock.now).inSeconds
         }
         var started = clock.now
+        if let flow = motion?.lastFlow { behaviours.carry(flow) }
+        var followingUp = false
+        if var schedule {
+            let due = schedule.ask(segment: clipIndex, time: frame.streamTime, changedFraction: 1).isDue
+            followingUp = !due && followUp && schedule.isFollowUp(segment: clipIndex, time: frame.streamTime)
+            guard due || followingUp else {
+                trackingSeconds += started.duration(to: clock.now).inSeconds
+                return lastResult
+            }
+            schedule.ran(segment: clipIndex, time: frame.streamTime)
+            self.schedule = schedule
+        }
+        passes += 1
+        if followingUp { followUps += 1 }
         var focus: Box?
         if let flow = motion?.lastFlow {
-            behaviours.carry(flow)
             if lookCloser {
                 focus = behaviours.focus(flow)
                 if focus != nil { focused += 1 }
@@ -86,17 +110,21 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         started = clock.now
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
-        frames += 1
+        if followUp, outcome.undecided {
+            schedule?.followUp(segment: clipIndex, until: frame.streamTime + PerceptionSchedule.followUpFor)
+        }
+        lastResult = (0, [])
         guard let seen = outcome.vehicles, let running = outcome.running, let against = outcome.counterFlow,
               let scattering = outcome.dispersal else { return (0, []) }
         let events = seen.active.map { "vehicle#\($0.id)" } + (running.runners.isEmpty ? [] : ["running"])
             + against.opened.map { "counter_flow#\($0.id)" } + (scattering.opened.isEmpty ? [] : ["dispersal"])
         switch scored {
-        case .vehicle: return (seen.score, events)
-        case .running: return (running.score, events)
-        case .counterFlow: return (against.score, events)
-        case .dispersal: return (scattering.score, events)
+        case .vehicle: lastResult = (seen.score, events)
+        case .running: lastResult = (running.score, events)
+        case .counterFlow: lastResult = (against.score, events)
+        case .dispersal: lastResult = (scattering.score, events)
         }
+        return lastResult
     }
 }
 
@@ -108,6 +136,9 @@ struct ClipEval {
     var trackFlow = true
     /// Each pass also looks closer where the picture moves and nobody is followed (needs `trackFlow`).
     var lookCloser = true
+    /// People passes a second as a camera makes them (nil: every frame), and whether undecided ones are followed up.
+    var passes: Double?
+    var followUp = true
 
     func run() async throws -> EvaluationReport {
         FFmpegLog.set(.quiet)
@@ -115,6 +146,8 @@ struct ClipEval {
         do { dataset = try ClipDataset.load(directory) } catch { throw CLIError(error) }
         let analyser = try await BehaviourClipAnalyser.load(threads: threads, tiles: tiles, trackFlow: trackFlow)
         analyser.lookCloser = lookCloser
+        analyser.schedule = passes.map { PerceptionSchedule(rate: $0, gate: .always) }
+        analyser.followUp = followUp
         let kinds = Set(dataset.anomalies.values.flatMap { $0.map(\.kind) })
         switch kinds {
         case [EventSubtype.running.rawValue]: analyser.scored = .running
@@ -132,7 +165,9 @@ struct ClipEval {
         let box = UncheckedSendable(analyser)
         var report = try await runOnThread { () throws in try evaluator.evaluate(box.value) }
         report.trackingMsPerFrame = analyser.trackingSeconds * 1000 / Double(max(1, analyser.frames))
-        if lookCloser { (report.closerLookFrames, report.trackedFrames) = (analyser.focused, analyser.frames) }
+        report.trackedFrames = analyser.frames
+        if lookCloser { report.closerLookFrames = analyser.focused }
+        if passes != nil { (report.peoplePasses, report.followUpPasses) = (analyser.passes, followUp ? analyser.followUps : nil) }
         if trackFlow { report.flowMsPerFrame = analyser.flowSeconds * 1000 / Double(max(1, analyser.frames)) }
         return report
     }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Media
 import Perception
+import RetinaConfig
 import ModelStore
 import Vision
 import Vocabulary
@@ -92,6 +93,12 @@ struct Eval: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets: each pass also looks closer where the picture moves and nobody is followed (one more inference on a crop, as a camera with perception.lookCloser does; needs the tracks' flow). --no-look-closer: the whole picture alone."))
     var lookCloser = true
 
+    @Option(name: .long, help: ArgumentHelp("Clip datasets: people passes a second, as a camera's perception.rate (default: one on every frame). Between passes the flow carries the tracks.", valueName: "rate"))
+    var passes: Double?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets with --passes: a pass that saw a vehicle or runners not yet decided is followed by passes five a second until they are, as a camera with perception.followUp and CPU to spare does."))
+    var followUp = true
+
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
     var images: String?
 
@@ -116,6 +123,9 @@ struct Eval: AsyncParsableCommand {
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard rate > 0, rate <= 60 else { throw ValidationError("--rate must be more than 0 and at most 60 frames a second") }
+        if let passes, !PerceptionSettings.rates.contains(passes) {
+            throw ValidationError("--passes must be \(PerceptionSettings.rates.lowerBound) to \(PerceptionSettings.rates.upperBound) a second, not \(passes)")
+        }
         // Evaluation decodes flat out, never late: `auto` would silently be `always`.
         if deblock == .auto { throw ValidationError("--deblock auto sheds the filter only while a camera decoding in real time runs late, which a file decoded flat out never does: use always or keyframes") }
     }
@@ -148,13 +158,17 @@ struct Eval: AsyncParsableCommand {
         if !lookCloser, !ClipDataset.isClipDataset(dataset) {
             throw ValidationError("--no-look-closer is for clip datasets (behaviours on tracks); \(dataset) is not one")
         }
+        if passes != nil || !followUp, !ClipDataset.isClipDataset(dataset) {
+            throw ValidationError("--passes and --no-follow-up are for clip datasets (behaviours on tracks); \(dataset) is not one")
+        }
+        if !followUp, passes == nil { throw ValidationError("--no-follow-up needs --passes: a pass on every frame has nothing to follow up") }
         if landings != nil { throw ValidationError("--landings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if fallSettings != nil { throw ValidationError("--fall-settings is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if leaveOneSubjectOut { throw ValidationError("--leave-one-subject-out is for fall datasets (labels.csv with label and fall_start_s); \(dataset) is not one") }
         if ClipDataset.isClipDataset(dataset) {
             if images != nil || counter != nil { throw ValidationError("--images and --counter are for counting; \(dataset) is a clip dataset (behaviours)") }
             return try print(try await ClipEval(directory: dataset, threads: threads, tiles: tiles, scoresOut: featuresOut, trackFlow: trackFlow,
-                                                   lookCloser: lookCloser && trackFlow).run())
+                                                   lookCloser: lookCloser && trackFlow, passes: passes, followUp: followUp).run())
         }
         if StillDataset.isStill(dataset) {
             let learned = LearnedCounter(source: counter ?? .fused, densityModel: densityModel, tiles: tiles, threads: threads)
@@ -253,6 +267,9 @@ enum EvalText {
         if let ms = r.flowMsPerFrame { lines.append(String(format: "flow:      %.3f ms per frame in the flow detector measuring the tracks' speed (within the above; a camera runs it anyway)", ms)) }
         if let looks = r.closerLookFrames, let frames = r.trackedFrames {
             lines.append("closer:    looked closer on \(looks) of \(frames) frames (one more inference each, within the above)")
+        }
+        if let passes = r.peoplePasses, let frames = r.trackedFrames {
+            lines.append("passes:    people passes on \(passes) of \(frames) frames" + (r.followUpPasses.map { ", \($0) of them follow-ups" } ?? ""))
         }
         if let f = r.falls {
             lines.append("falls:     \(f.detected) of \(f.detected + f.missed) detected, \(f.falseAlarms) false alarm(s) over \(f.clips) clips (\(f.protocolName))")

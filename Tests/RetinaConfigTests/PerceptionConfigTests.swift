@@ -47,7 +47,7 @@ import Testing
         defaults: {crowd: {forecast: 2m}}
         cameras:
           - {id: a, url: a.mp4}
-          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, passDensity: off, denseFrom: 20, lookalikes: off, lookCloser: off}, crowd: {forecast: off}}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, passDensity: off, denseFrom: 20, lookalikes: off, lookCloser: off, followUp: off}, crowd: {forecast: off}}
         """, file: "c.yaml")
         #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
         #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
@@ -58,6 +58,7 @@ import Testing
         #expect(config.cameras[0].perception.densityCheckEvery == 30)
         #expect(config.cameras[0].perception.lookalikes && !b.perception.lookalikes)
         #expect(config.cameras[0].perception.lookCloser && !b.perception.lookCloser)
+        #expect(config.cameras[0].perception.followUp && !b.perception.followUp)
         #expect(config.cameras[0].perception.densityScale == .main && b.perception.densityScale == .picture)
         #expect(config.cameras[0].perception.passDensity && !b.perception.passDensity)
         #expect(b.crowd.forecast == nil)

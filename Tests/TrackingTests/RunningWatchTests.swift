@@ -36,6 +36,9 @@ import Tracking
         // One fast pass is not enough: the pass before the first running one was fast already.
         let fast = running.firstIndex { $0.score >= 1 }
         #expect(fast != nil && first == fast! + 1)
+        // That fast pass leaves running undecided (a camera passes again soon); walking never does.
+        #expect(running[fast!].undecided && !running[first!].undecided)
+        #expect(walking.allSatisfy { !$0.undecided })
         #expect(running.last?.runners.count == 4)
     }
 

@@ -177,6 +177,45 @@ import Tracking
         #expect(opened == 0)
     }
 
+    @Test func aVehicleNotYetReportedIsUndecidedForAFewSecondsOnly() {
+        var tracker = MultiObjectTracker()
+        var watch = VehicleWatch()
+        tracker.update([TrackerTests.person(0.2, 0.3)], at: 0)
+        // A likely bicycle at walking pace: tracked, never reported; undecided while it is new.
+        var undecided: [Bool] = []
+        for step in 1...15 {
+            let t = Double(step) * 0.2
+            let tracks = tracker.update([TrackerTests.person(0.2, 0.3), Self.bicycle(0.3 + 0.002 * Double(step), score: 0.5)], at: t)
+            let o = watch.observe(tracks, at: t, aspect: 1)
+            #expect(o.opened.isEmpty)
+            undecided.append(o.undecided)
+        }
+        // First seen at 0.2 s: undecided until 2 s after (decideSeconds), then what it is.
+        #expect(undecided.prefix(10).allSatisfy { $0 } && undecided.suffix(5).allSatisfy { !$0 }, "\(undecided)")
+        // A sure one is decided as soon as it is confirmed.
+        var sure = VehicleWatch(), other = MultiObjectTracker()
+        other.update([], at: 0)
+        let first = sure.observe(other.update([Self.bicycle(0.5)], at: 0.2), at: 0.2, aspect: 1)
+        let second = sure.observe(other.update([Self.bicycle(0.51)], at: 0.4), at: 0.4, aspect: 1)
+        #expect(first.undecided && first.opened.isEmpty)
+        #expect(!second.undecided && second.opened.count == 1)
+    }
+
+    @Test func aFaintVehicleIsUndecidedOnlyWhereThePictureMoves() {
+        var watch = VehicleWatch(), tracker = MultiObjectTracker()
+        let faint = Self.bicycle(0.5, score: 0.2)  // under the tracker's start score for vehicles
+        let tracks = tracker.update([faint], at: 1)
+        #expect(tracks.isEmpty)
+        let moving = FlowSpeedTests.field(moving: faint.box, vx: 0.1, vy: 0, dt: 0.2, at: 1)
+        let still = FlowSpeedTests.field(moving: Box(x0: 0, y0: 0, x1: 0.1, y1: 0.1), vx: 0.1, vy: 0, dt: 0.2, at: 1)
+        #expect(watch.observe(tracks, detections: [faint], at: 1, aspect: 1, flow: moving).undecided)
+        // A parked bicycle: no motion where it is.
+        #expect(!watch.observe(tracks, detections: [faint], at: 1, aspect: 1, flow: still).undecided)
+        // Fainter than `faintScore`, or a person: nothing to decide.
+        #expect(!watch.observe(tracks, detections: [Self.bicycle(0.5, score: 0.1)], at: 1, aspect: 1, flow: moving).undecided)
+        #expect(!watch.observe(tracks, detections: [Self.bicycle(0.5, score: 0.2, cls: COCOClass.person)], at: 1, aspect: 1, flow: moving).undecided)
+    }
+
     @Test func theNormalPeriodSaysHowFastPeopleWalkAndWhetherVehiclesPass() {
         var tracker = MultiObjectTracker()
         var watch = VehicleWatch()

@@ -188,6 +188,28 @@ import Vision
         #expect(s.isDue(segment: 0, time: 2.0, changedFraction: 0))
     }
 
+    @Test func aFollowUpPassesFiveASecondAndLeavesTheScheduleAsItWas() {
+        var s = PerceptionSchedule(rate: 1, gate: .always)
+        s.ran(segment: 0, time: 0)
+        #expect(!s.isFollowUp(segment: 0, time: 0.2))  // nothing to follow up
+        s.followUp(segment: 0, until: 1.5)
+        #expect(!s.isFollowUp(segment: 0, time: 0.1))  // one follow-up interval after the last pass
+        #expect(s.isFollowUp(segment: 0, time: 0.2) && !s.isDue(segment: 0, time: 0.2, changedFraction: 0))
+        s.ran(segment: 0, time: 0.2)
+        #expect(!s.isFollowUp(segment: 0, time: 0.3) && s.isFollowUp(segment: 0, time: 0.4))
+        s.ran(segment: 0, time: 0.4)
+        // The schedule's pass is still due at 1 s, and the next at 2 s.
+        #expect(!s.isDue(segment: 0, time: 0.8, changedFraction: 0) && s.isDue(segment: 0, time: 1.0, changedFraction: 0))
+        s.ran(segment: 0, time: 1.0)
+        #expect(s.isFollowUp(segment: 0, time: 1.4) && !s.isFollowUp(segment: 0, time: 1.6))  // until 1.5 s
+        #expect(s.isDue(segment: 0, time: 2.0, changedFraction: 0))
+        // A later undecided pass extends it, an earlier one does not shorten it; a new segment ends it.
+        s.followUp(segment: 0, until: 1.8)
+        s.followUp(segment: 0, until: 1.2)
+        #expect(s.isFollowUp(segment: 0, time: 1.8))
+        #expect(!s.isFollowUp(segment: 1, time: 1.8))
+    }
+
     // MARK: Busy inference threads are skipped, not waited for
 
     @Test func aPassFindingEveryThreadBusyIsSkippedAtOnce() async throws {

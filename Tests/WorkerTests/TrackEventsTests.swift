@@ -82,3 +82,29 @@ import Vision
         #expect(twoWay.followsWithoutCounterFlow(walkers[3], width: 400, height: 400))
     }
 }
+
+/// A pass that saw a vehicle it cannot decide yet asks for follow-up passes (`TrackEvents.undecided`),
+/// once the camera has learned its normal and where vehicle events are on.
+@Suite struct TrackEventsFollowUpTests {
+    static func bicycle(_ x: Double) -> Perception.Detection {
+        Perception.Detection(classIndex: COCOClass.bicycle, score: 0.5, box: Box(x0: x, y0: 0.5, x1: x + 0.06, y1: 0.58))
+    }
+
+    static func undecided(_ yaml: String) throws -> [Bool] {
+        let camera = try ConfigLoader.parse(yaml, file: "c.yaml").cameras[0]
+        var events = TrackEvents(camera: camera, zones: [])
+        var seen: [Bool] = []
+        // A second of nothing (the normal period, 1 s here), then a bicycle on two passes.
+        for (k, t) in [0.0, 0.5, 1.0, 1.2, 1.4].enumerated() {
+            _ = events.pass(k < 3 ? [] : [Self.bicycle(0.3 + 0.01 * Double(k))], segment: 1, time: t, date: Date(), width: 400, height: 300)
+            seen.append(events.undecided)
+        }
+        return seen
+    }
+
+    @Test func aNewBicycleIsUndecidedOnlyOnceTheNormalIsLearnedAndWhereVehiclesAreWatched() throws {
+        #expect(try Self.undecided("cameras:\n  - {id: a, url: a.mp4, anomaly: {vehicleLearning: 1s}}\n") == [false, false, false, true, true])
+        #expect(try Self.undecided("cameras:\n  - {id: a, url: a.mp4, anomaly: {vehicleLearning: 1s, vehicles: off}}\n") == [false, false, false, false, false])
+        #expect(try Self.undecided("cameras:\n  - {id: a, url: a.mp4, anomaly: {vehicleLearning: 10s}}\n").allSatisfy { !$0 })
+    }
+}
