@@ -96,7 +96,7 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Clip datasets: people passes a second, as a camera's perception.rate (default: one on every frame). Between passes the flow carries the tracks.", valueName: "rate"))
     var passes: Double?
 
-    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets with --passes: a pass that saw a vehicle or runners not yet decided is followed by passes five a second until they are, as a camera with perception.followUp and CPU to spare does."))
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp("Clip datasets with --passes: a pass that saw a vehicle or runners not yet decided is followed by passes five a second for a second (longer while they stay undecided), as a camera with perception.followUp and CPU to spare does."))
     var followUp = true
 
     @Option(name: .long, help: ArgumentHelp("Still datasets: score only the pictures named in this file, one a line (a held-out fold).", valueName: "file"))
