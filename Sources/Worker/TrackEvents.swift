@@ -33,6 +33,8 @@ struct TrackEvents {
     }
 
     var isLearning: Bool { learnedSeconds < learning }
+    /// How fast this camera's people walk, as learned so far (box heights a second).
+    var learnedPace: Double { behaviours.vehicles.normalWalk }
 
     /// People who crossed each zone's counting line, since the start.
     var crossings: [String: LineCrossing.Counts] { behaviours.lines.totals }
@@ -58,11 +60,15 @@ struct TrackEvents {
     /// (a track, tentative ones too) the flow measured there now, and every such person slower
     /// than running (the tracks' threshold). Pixels at the edge of a sign someone walks behind, or
     /// a swinging arm, move fast where nobody runs; where the camera follows nobody there (or the
-    /// flow has not measured them), the flow detector decides alone.
+    /// flow has not measured them), the flow detector decides alone. While the camera still learns
+    /// its normal, running is judged by the assumed walking pace: the pace being learned holds
+    /// whatever passes now, runners too (the concourse's 4× run raised it to 1.5 box heights a
+    /// second, and the runners at 2.1–2.9 were then "slower than running").
     func followsWithoutRunners(_ region: PixelRect, at t: Double, width: Int, height: Int) -> Bool {
         let (w, h) = (Double(max(1, width)), Double(max(1, height)))
         let area = Self.area(region, width: width, height: height)
-        let threshold = behaviours.running.threshold(walk: behaviours.vehicles.normalWalk)
+        let walk = isLearning ? behaviours.vehicles.settings.defaultWalk : behaviours.vehicles.normalWalk
+        let threshold = behaviours.running.threshold(walk: walk)
         let speeds = behaviours.tracker.tracks.compactMap { track -> Double? in
             guard track.kind == .person, track.current.iou(area) > 0 else { return nil }
             return track.flowSpeed(at: t, aspect: w / h)

@@ -43,6 +43,29 @@ import Vision
         #expect(try !Self.following(speed: 0.8).followsWithoutRunners(region, at: 2, width: 400, height: 300))
     }
 
+    /// While the camera learns its normal, the pace it is learning holds runners too: the flow's
+    /// running is judged against the assumed pace then.
+    @Test func whileLearningRunnersAreJudgedByTheAssumedPace() throws {
+        let camera = try ConfigLoader.parse("cameras:\n  - {id: a, url: a.mp4}\n", file: "c.yaml").cameras[0]
+        var events = TrackEvents(camera: camera, zones: [])
+        // 6 s of people passing at 1.6 box heights a second, 10 passes a second: learned as the pace.
+        _ = Self.walk(&events, velocities: [1.6, -1.6, 1.6, -1.6], segment: 1, from: 0, seconds: 6)
+        #expect(events.isLearning && abs(events.learnedPace - 1.6) < 0.2, "\(events.learnedPace)")
+        // A runner at 2.5 box heights a second (under twice that pace, over twice the assumed 1.0).
+        let person = Perception.Detection(classIndex: COCOClass.person, score: 0.9, box: Box(x0: 0.2, y0: 0.4, x1: 0.3, y1: 0.7))
+        _ = events.pass([person], segment: 2, time: 10, date: Date(), width: 400, height: 300)
+        for k in 1...3 {
+            let t = 10 + Double(k) / 5
+            let x0 = 0.2 + 2.5 * 0.3 * 0.75 * (t - 10.2)
+            var vectors: [PyramidalFlow.Vector] = []
+            for y in stride(from: 124, to: 208, by: 8) {
+                for x in stride(from: Int(x0 * 400) + 4, to: Int((x0 + 0.1) * 400), by: 8) { vectors.append(.init(x: x, y: y, dx: Float(2.5 * 90 * 0.2), dy: 0)) }
+            }
+            events.carry(FlowField(width: 400, height: 300, dt: 0.2, time: t, vectors: vectors), segment: 2)
+        }
+        #expect(!events.followsWithoutRunners(PixelRect(x: 70, y: 120, width: 240, height: 90), at: 10.6, width: 400, height: 300))
+    }
+
     /// People (boxes 0.04 × 0.12 of a 400×400 picture, feet on rows 0.5 and 0.63) walking along the
     /// rows at `velocities[i]` box heights a second (negative: leftward), seen on passes 10 times a
     /// second for `seconds` from `t0`; the box each is in at the last pass, in pixels.
