@@ -122,6 +122,12 @@ public struct CounterFlowWatch: Sendable {
         return cosine <= settings.counterCosine
     }
 
+    /// Whether the cell `track` stands in has been learned long enough to say how people walk there
+    /// (one way or every way); before that nobody there is known to be with or against the flow.
+    public func knowsWhereHeStands(_ track: MultiObjectTracker.Track) -> Bool {
+        seconds[cell(of: track)] >= settings.minCellSeconds
+    }
+
     /// The cosine between a moving person's direction and his cell's, where the cell has a trusted direction.
     private func cosineToFlow(_ track: MultiObjectTracker.Track, v: (x: Double, y: Double), speed: Double) -> Double? {
         guard let d = direction(ofCell: cell(of: track)), d.strength >= settings.minDirectionStrength else { return nil }

@@ -80,13 +80,14 @@ struct TrackEvents {
     /// is about people this camera follows (found on the last pass,
     /// where the flow carried them since), none of whom walks against the direction the tracks
     /// learned for where he stands (`CounterFlowWatch`): a person crossing a concourse where
-    /// people walk every way is no counter-flow. Where it follows nobody there, the flow detector
-    /// decides alone.
+    /// people walk every way is no counter-flow. Where it follows nobody there, or the tracks have
+    /// not yet learned how people walk where one of them stands, the flow detector decides alone.
     func followsWithoutCounterFlow(_ region: PixelRect, width: Int, height: Int) -> Bool {
         let area = Self.area(region, width: width, height: height)
         let there = behaviours.tracker.foundLastUpdate.filter { $0.kind == .person && $0.current.iou(area) > 0 }
         let aspect = Double(max(1, width)) / Double(max(1, height))
-        return !there.isEmpty && !there.contains { behaviours.counterFlow.isAgainst($0, aspect: aspect) }
+        return !there.isEmpty && there.allSatisfy { behaviours.counterFlow.knowsWhereHeStands($0) }
+            && !there.contains { behaviours.counterFlow.isAgainst($0, aspect: aspect) }
     }
 
     /// Whether the tracks overrule the flow detector's `detection` on the frame at stream time `t`:

@@ -103,6 +103,10 @@ import Vision
         _ = Self.walk(&twoWay, velocities: [0.6, -0.6, 0.7, -0.5, 0.6, -0.7], segment: 1, from: 0, seconds: 60)
         let walkers = Self.walk(&twoWay, velocities: [0.6, 0.6, 0.5, -0.7], segment: 2, from: 60, seconds: 3)
         #expect(twoWay.followsWithoutCounterFlow(walkers[3], width: 400, height: 400))
+        // A camera that has not yet learned how people walk there (3 s): the flow detector decides.
+        var fresh = TrackEvents(camera: camera, zones: [])
+        let newcomers = Self.walk(&fresh, velocities: [0.6, 0.6, 0.5, -0.7], segment: 1, from: 0, seconds: 3)
+        #expect(!fresh.followsWithoutCounterFlow(newcomers[0], width: 400, height: 400))
     }
 }
 
