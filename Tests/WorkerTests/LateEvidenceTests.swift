@@ -52,8 +52,10 @@ import Worker
         publisher.complete(.recorded(clip("lost")), of: UUID())
         let started = Date()
         await publisher.flush(timeout: 30)
-        // Written after its event, so a missing event will not arrive later: no retries.
+        // Written after its event, so a missing event will not arrive later: no retries. A publisher
+        // that retried would wait out the whole 30 s; half of it leaves a loaded CI machine room
+        // (2 s was exceeded once, at 2.1 s, with the timed suites running).
         let took = Date().timeIntervalSince(started)
-        #expect(took < 2, "gave up after \(took) s")
+        #expect(took < 15, "gave up after \(took) s")
     }
 }
