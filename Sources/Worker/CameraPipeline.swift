@@ -314,10 +314,9 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
-                var (due, overdue) = schedule.ask(segment: frame.segment, time: frame.streamTime, changedFraction: detectors.scene.changedFraction)
                 // A follow-up on something a pass left undecided is extra: spare CPU only, 0 late.
-                let followUp = !due && schedule.isFollowUp(segment: frame.segment, time: frame.streamTime) && load.hasHeadroom
-                if followUp { (due, overdue) = (true, 0) }
+                let (due, overdue, followUp) = schedule.ask(segment: frame.segment, time: frame.streamTime,
+                                                            changedFraction: detectors.scene.changedFraction, mayFollowUp: load.hasHeadroom)
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
                 let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
@@ -335,7 +334,7 @@ public final class CameraPipeline: Sendable {
                         detections += trackEvents!.pass(result.forTracking, segment: frame.segment, time: frame.streamTime, date: frame.time,
                                                         width: picture.width, height: picture.height)
                         if camera.perception.followUp, trackEvents!.undecided {
-                            schedule.followUp(segment: frame.segment, until: frame.streamTime + PerceptionSchedule.followUpFor)
+                            schedule.followUp(segment: frame.segment, after: frame.streamTime)
                         }
                         let totals = trackEvents!.crossings
                         if !totals.isEmpty { lineCounts.withLock { $0 = totals.mapValues { ($0.into, $0.out) } } }

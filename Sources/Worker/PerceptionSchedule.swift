@@ -67,11 +67,22 @@ public struct PerceptionSchedule: Sendable, Equatable {
     /// undecided pass extends it; `VehicleWatch.Settings.decideSeconds` ends it for a vehicle).
     public static let followUpFor = 1.0
 
-    /// Passes follow up until stream time `until` of `segment`: a pass saw something the
-    /// behaviours decide on several sightings (a vehicle not yet confirmed, a first fast pass of
-    /// people), and at one pass a second its event would come seconds late.
-    public mutating func followUp(segment: Int, until: Double) {
+    /// Passes follow up for `followUpFor` seconds after the pass at stream `time` of `segment`: it
+    /// saw something the behaviours decide on several sightings (a vehicle not yet confirmed, a
+    /// first fast pass of people), and at one pass a second its event would come seconds late.
+    public mutating func followUp(segment: Int, after time: Double) {
+        let until = time + Self.followUpFor
         if followingUp.map({ $0.segment != segment || $0.until < until }) ?? true { followingUp = (segment, until) }
+    }
+
+    /// `ask`, and where the frame is not due on the schedule, whether it is due a follow-up
+    /// (`isFollowUp`) that `mayFollowUp` allows (asked only then: a camera's spare-CPU check).
+    /// A follow-up is 0 late on the lane.
+    public mutating func ask(segment: Int, time: Double, changedFraction: Double,
+                             mayFollowUp: @autoclosure () -> Bool) -> (isDue: Bool, overdue: Double, followUp: Bool) {
+        let asked = ask(segment: segment, time: time, changedFraction: changedFraction)
+        if !asked.isDue, isFollowUp(segment: segment, time: time), mayFollowUp() { return (true, 0, true) }
+        return (asked.isDue, asked.overdue, false)
     }
 
     /// Whether the frame at `time`, not due on the schedule, is due a follow-up pass: one

@@ -119,7 +119,7 @@ struct TrackEvents {
         }
         last = (segment, time)
         let outcome = behaviours.pass(detections, at: time, date: date, width: width, height: height, learning: isLearning)
-        undecided = outcome.undecided && (vehiclesOn || outcome.running?.undecided == true)
+        undecided = (vehiclesOn && outcome.vehicles?.undecided == true) || outcome.running?.undecided == true
         let (w, h) = (Double(width), Double(height))
         func region(_ b: Box) -> PixelRect { PixelRect(x: Int(b.x0 * w), y: Int(b.y0 * h), width: Int(b.width * w), height: Int(b.height * h)) }
         var out = outcome.zones.map { event in

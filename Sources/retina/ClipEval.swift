@@ -87,9 +87,9 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         if let flow = motion?.lastFlow { behaviours.carry(flow) }
         var followingUp = false
         if var schedule {
-            let due = schedule.ask(segment: clipIndex, time: frame.streamTime, changedFraction: 1).isDue
-            followingUp = !due && followUp && schedule.isFollowUp(segment: clipIndex, time: frame.streamTime)
-            guard due || followingUp else {
+            let asked = schedule.ask(segment: clipIndex, time: frame.streamTime, changedFraction: 1, mayFollowUp: followUp)
+            followingUp = asked.followUp
+            guard asked.isDue else {
                 trackingSeconds += started.duration(to: clock.now).inSeconds
                 return lastResult
             }
@@ -111,7 +111,7 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         let outcome = behaviours.pass(detections, at: frame.streamTime, width: picture.width, height: picture.height, learning: normal)
         trackingSeconds += started.duration(to: clock.now).inSeconds
         if followUp, outcome.undecided {
-            schedule?.followUp(segment: clipIndex, until: frame.streamTime + PerceptionSchedule.followUpFor)
+            schedule?.followUp(segment: clipIndex, after: frame.streamTime)
         }
         lastResult = (0, [])
         guard let seen = outcome.vehicles, let running = outcome.running, let against = outcome.counterFlow,

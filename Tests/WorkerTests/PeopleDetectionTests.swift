@@ -192,9 +192,14 @@ import Vision
         var s = PerceptionSchedule(rate: 1, gate: .always)
         s.ran(segment: 0, time: 0)
         #expect(!s.isFollowUp(segment: 0, time: 0.2))  // nothing to follow up
-        s.followUp(segment: 0, until: 1.5)
+        s.followUp(segment: 0, after: 0.5)  // until 1.5 s
         #expect(!s.isFollowUp(segment: 0, time: 0.1))  // one follow-up interval after the last pass
         #expect(s.isFollowUp(segment: 0, time: 0.2) && !s.isDue(segment: 0, time: 0.2, changedFraction: 0))
+        // Asked with the camera's spare-CPU check: a follow-up is due and 0 late only where it allows it.
+        var refused = s
+        #expect(refused.ask(segment: 0, time: 0.2, changedFraction: 0, mayFollowUp: false) == (false, 0, false))
+        var allowed = s
+        #expect(allowed.ask(segment: 0, time: 0.2, changedFraction: 0, mayFollowUp: true) == (true, 0, true))
         s.ran(segment: 0, time: 0.2)
         #expect(!s.isFollowUp(segment: 0, time: 0.3) && s.isFollowUp(segment: 0, time: 0.4))
         s.ran(segment: 0, time: 0.4)
@@ -204,8 +209,8 @@ import Vision
         #expect(s.isFollowUp(segment: 0, time: 1.4) && !s.isFollowUp(segment: 0, time: 1.6))  // until 1.5 s
         #expect(s.isDue(segment: 0, time: 2.0, changedFraction: 0))
         // A later undecided pass extends it, an earlier one does not shorten it; a new segment ends it.
-        s.followUp(segment: 0, until: 1.8)
-        s.followUp(segment: 0, until: 1.2)
+        s.followUp(segment: 0, after: 0.8)
+        s.followUp(segment: 0, after: 0.2)
         #expect(s.isFollowUp(segment: 0, time: 1.8))
         #expect(!s.isFollowUp(segment: 1, time: 1.8))
     }
