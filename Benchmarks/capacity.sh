@@ -15,7 +15,9 @@
 #   DUAL=1 CAMERAS="48 64" Benchmarks/capacity.sh   # two streams per camera (issue 20): the 1080p 4 Mbit/s
 #     main stream read into the ring only, the 640×360 substream decoded and analysed with people
 #     detection (1/s on motion) and density; ffmpeg's reference decodes the substream. A count also
-#     needs every camera's main stream read in real time (≥ 24.5 frames/s) and ≥ 0.95 people passes a second.
+#     needs every camera's main stream read in real time (≥ 24.5 frames/s) and ≥ 0.95 people passes a second
+#     on its schedule (the extras on spare CPU, follow-ups and spare passes, not counted; SPARE=5:
+#     spare passes on, perception.spareRate).
 #     Each camera also has count levels on its whole picture (LEVELS=0: not), so that crowd events
 #     open all through the run: the latency is given for every event and for those of the measured
 #     window apart (steady state, without the first seconds of every camera starting).
@@ -81,6 +83,8 @@ for n in $counts; do
   [ -n "${PASS_DENSITY:-}" ] && perception+=("passDensity: $PASS_DENSITY")
   # LOOK_CLOSER=off: the people passes on the whole picture alone (perception.lookCloser).
   [ -n "${LOOK_CLOSER:-}" ] && perception+=("lookCloser: $LOOK_CLOSER")
+  # SPARE=5: spare passes on a moving picture while the node has CPU to spare (perception.spareRate).
+  [ -n "${SPARE:-}" ] && perception+=("spareRate: $SPARE")
   [ ${#perception[@]} -gt 0 ] && defaults="$defaults, perception: {$(IFS=,; echo "${perception[*]}")}"
   if [[ $dual == 1 ]]; then camera_config "$cfg" "$n" "$PWD/$main" "$db" "$defaults" "$PWD/$clip" 0.5 "${LEVELS:-1}"
   else camera_config "$cfg" "$n" "$PWD/$clip" "$db" "$defaults"; fi
@@ -117,13 +121,17 @@ def pct(p, xs=lat):
     return xs[min(len(xs) - 1, int(round((len(xs) - 1) * p)))] if xs else float("nan")
 ok = w["cameras"] == n and min(dec) >= 24.5 and min(ana) >= 4.5 and not grew
 if dual:
-    ok = ok and min(w["main"]) >= 24.5 and min(w["passes"]) >= 0.95
+    # The schedule's passes, what a full node owes every camera: the extras on spare CPU (follow-ups,
+    # spare passes) may not make up for a camera's missed ones.
+    scheduled = [p - f - s for p, f, s in zip(w["passes"], w["follow_ups"], w["spares"])]
+    ok = ok and min(w["main"]) >= 24.5 and min(scheduled) >= 0.95
     densities = [d + p for d, p in zip(w["density"], w["pass_density"])]
     if dense:
         ok = ok and min(densities) >= 0.5
         print(f"  dense: density a second per camera min {min(densities):.2f} (mean {sum(densities)/n:.2f}): the model's {sum(w['density'])/n:.3f}, the passes' own {sum(w['pass_density'])/n:.2f}")
     print(f"  two streams: main stream frames/s min {min(w['main']):.2f}; people passes/s min {min(w['passes']):.2f} (mean {sum(w['passes'])/n:.2f}), "
-          f"of which looked closer {sum(w['closer'])/max(1e-9, sum(w['passes'])):.0%} and follow-ups {sum(w['follow_ups'])/max(1e-9, sum(w['passes'])):.0%}, "
+          f"of which looked closer {sum(w['closer'])/max(1e-9, sum(w['passes'])):.0%}, follow-ups {sum(w['follow_ups'])/max(1e-9, sum(w['passes'])):.0%} "
+          f"and spare {sum(w['spares'])/max(1e-9, sum(w['passes'])):.0%}; the schedule's passes/s min {min(scheduled):.2f}, "
           f"density passes/s mean {sum(w['density'])/n:.3f}, skipped passes/s mean {sum(w['skipped'])/n:.2f}, "
           f"wait for the inference thread {1000*sum(w['wait'])/max(1e-9, sum(w['passes'])+sum(w['density'])):.0f} ms per pass")
 print(f"{n} cameras: {'PASS' if ok else 'FAIL'}; over {w['seconds']:.1f} s decoded fps min {min(dec):.2f} (mean {sum(dec)/len(dec):.2f}), analysed fps min {min(ana):.2f}, "

@@ -46,6 +46,7 @@ def window(a, b, tck=os.sysconf("SC_CLK_TCK")):
         "skipped": [rate(k, "retina_camera_inferences_skipped_total") for k in last],
         "closer": [rate(k, "retina_camera_closer_looks_total") for k in last],
         "follow_ups": [rate(k, "retina_camera_follow_up_passes_total") for k in last],
+        "spares": [rate(k, "retina_camera_spare_passes_total") for k in last],
         "main": [rate(k, "retina_camera_main_frames_total") for k in last],
         "wait": [rate(k, "retina_camera_inference_wait_seconds_total") for k in last],
         "cpu": (c1 - c0) / seconds,  # cores

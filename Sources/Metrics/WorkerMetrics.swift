@@ -18,7 +18,8 @@ import Worker
 /// the learned people detector's `retina_camera_inferences_total` (passes run) and
 /// `retina_camera_closer_looks_total` (of those, passes that also looked closer where the picture
 /// moved and nobody was followed: one more inference each), `retina_camera_follow_up_passes_total`
-/// (of those, extra passes on a vehicle or runners a pass left undecided),
+/// (of those, extra passes on a vehicle or runners a pass left undecided), `retina_camera_spare_passes_total`
+/// (of those, extra passes on a moving picture while the node had CPU to spare: `perception.spareRate`),
 /// the crowd-density model's `retina_camera_density_passes_total` (passes run while a zone was dense),
 /// `retina_camera_pass_densities_total` (people passes whose own density, scaled, counted the zones
 /// between the model's passes) and `retina_camera_pass_density_scale` (that scale, 0 until learned),
@@ -111,7 +112,7 @@ public final class WorkerMetrics: Sendable {
 private struct CameraMetrics {
     let group: String
     private let decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale: CoreMetrics.Gauge
-    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks, followUps: CoreMetrics.Counter
+    private let decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks, followUps, spares: CoreMetrics.Counter
     private let detectorSeconds, inferenceSeconds, waitSeconds: FloatingPointCounter
     private let factory: PrometheusMetricsFactory
     private let labels: [(String, String)]
@@ -124,7 +125,7 @@ private struct CameraMetrics {
 
     private struct Totals {
         var decoded = 0, analysed = 0, dropped = 0, reconnects = 0, stalls = 0, undeblocked = 0, inferences = 0, skipped = 0, density = 0
-        var passDensities = 0, mainFrames = 0, closerLooks = 0, followUps = 0
+        var passDensities = 0, mainFrames = 0, closerLooks = 0, followUps = 0, spares = 0
         var detectorSeconds = 0.0, inferenceSeconds = 0.0, waitSeconds = 0.0
     }
 
@@ -156,6 +157,7 @@ private struct CameraMetrics {
         mainFrames = counter("retina_camera_main_frames_total")
         closerLooks = counter("retina_camera_closer_looks_total")
         followUps = counter("retina_camera_follow_up_passes_total")
+        spares = counter("retina_camera_spare_passes_total")
         inferenceSeconds = FloatingPointCounter(label: "retina_camera_inference_seconds_total", dimensions: labels, factory: factory)
         waitSeconds = FloatingPointCounter(label: "retina_camera_inference_wait_seconds_total", dimensions: labels, factory: factory)
     }
@@ -165,7 +167,7 @@ private struct CameraMetrics {
         let now = Totals(decoded: ingest.framesDecoded, analysed: p.framesAnalysed, dropped: health.droppedFrames,
                          reconnects: p.reconnectsTotal, stalls: p.stallsTotal, undeblocked: ingest.framesUndeblocked,
                          inferences: p.inferencesRun, skipped: p.inferencesSkipped, density: p.densityPassesRun,
-                         passDensities: p.passDensitiesUsed, mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, closerLooks: p.closerLooksRun, followUps: p.followUpsRun, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
+                         passDensities: p.passDensitiesUsed, mainFrames: p.mainStreamHealth?.framesDecoded ?? 0, closerLooks: p.closerLooksRun, followUps: p.followUpsRun, spares: p.sparePassesRun, detectorSeconds: p.detectorSeconds, inferenceSeconds: p.inferenceSeconds,
                          waitSeconds: p.inferenceWaitSeconds)
         if pipeline !== p {
             pipeline = p
@@ -204,6 +206,7 @@ private struct CameraMetrics {
         add(mainFrames, now.mainFrames, last.mainFrames)
         add(closerLooks, now.closerLooks, last.closerLooks)
         add(followUps, now.followUps, last.followUps)
+        add(spares, now.spares, last.spares)
         let passSeconds = max(0, now.inferenceSeconds - last.inferenceSeconds)
         if passSeconds > 0 { inferenceSeconds.increment(by: passSeconds) }
         let waited = max(0, now.waitSeconds - last.waitSeconds)
@@ -215,14 +218,14 @@ private struct CameraMetrics {
                       stalls: max(now.stalls, last.stalls), undeblocked: max(now.undeblocked, last.undeblocked),
                       inferences: max(now.inferences, last.inferences), skipped: max(now.skipped, last.skipped),
                       density: max(now.density, last.density), passDensities: max(now.passDensities, last.passDensities), mainFrames: max(now.mainFrames, last.mainFrames),
-                      closerLooks: max(now.closerLooks, last.closerLooks), followUps: max(now.followUps, last.followUps), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
+                      closerLooks: max(now.closerLooks, last.closerLooks), followUps: max(now.followUps, last.followUps), spares: max(now.spares, last.spares), detectorSeconds: max(now.detectorSeconds, last.detectorSeconds),
                       inferenceSeconds: max(now.inferenceSeconds, last.inferenceSeconds),
                       waitSeconds: max(now.waitSeconds, last.waitSeconds))
     }
 
     func destroy() {
         for g in [decodedFps, analysedFps, streaming, detectorPerFrame, inferenceMs, lookalikes, passScale] { g.destroy() }
-        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks, followUps] { c.destroy() }
+        for c in [decoded, analysed, dropped, reconnects, stalls, undeblocked, inferences, skipped, densityPasses, passDensities, mainFrames, closerLooks, followUps, spares] { c.destroy() }
         for (counter, _) in crossed.values { counter.destroy() }
         detectorSeconds.destroy()
         inferenceSeconds.destroy()

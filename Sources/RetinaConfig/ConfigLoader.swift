@@ -216,19 +216,10 @@ public enum ConfigLoader {
     }
 
     private static func readPerception(_ node: Node, _ path: String, _ r: NodeReader, into s: inout PerceptionSettings) {
-        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "passDensity", "denseFrom", "lookalikes", "lookCloser", "followUp"]) else { return }
+        guard let m = r.mapping(node, path, allowed: ["people", "rate", "tiles", "gate", "density", "densityEvery", "densityCheckEvery", "densityScale", "passDensity", "denseFrom", "lookalikes", "lookCloser", "followUp", "spareRate"]) else { return }
         s.people = r.bool(m["people"], "\(path).people") ?? s.people
-        if let rate = m["rate"] {
-            // A number, or with its unit: `1/s`, `2 /s`.
-            var text = r.string(rate, "\(path).rate") ?? ""
-            if text.hasSuffix("/s") { text = String(text.dropLast(2)).trimmingCharacters(in: .whitespaces) }
-            let range = PerceptionSettings.rates
-            if let v = Double(text), v.isFinite, range.contains(v) { s.rate = v }
-            else {
-                r.fail(rate, "\(path).rate", "expected detection passes per second between \(range.lowerBound) and \(Int(range.upperBound)), "
-                       + "e.g. 1 or 0.5/s, got '\(text)'")
-            }
-        }
+        s.rate = passRate(m["rate"], "\(path).rate", r) ?? s.rate
+        s.spareRate = passRate(m["spareRate"], "\(path).spareRate", r, offAllowed: true) ?? s.spareRate
         if let tiles = m["tiles"], let text = r.string(tiles, "\(path).tiles") {
             if let setting = TileSetting(text) { s.tiles = setting }
             else { r.fail(tiles, "\(path).tiles", "expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '\(text)'") }
@@ -243,6 +234,19 @@ public enum ConfigLoader {
         s.lookalikes = r.bool(m["lookalikes"], "\(path).lookalikes") ?? s.lookalikes
         s.lookCloser = r.bool(m["lookCloser"], "\(path).lookCloser") ?? s.lookCloser
         s.followUp = r.bool(m["followUp"], "\(path).followUp") ?? s.followUp
+    }
+
+    /// Passes a second: a number, or with its unit (`1/s`, `2 /s`); `off` (0) where allowed.
+    private static func passRate(_ node: Node?, _ path: String, _ r: NodeReader, offAllowed: Bool = false) -> Double? {
+        guard let node else { return nil }
+        var text = r.string(node, path) ?? ""
+        if offAllowed, text == "off" || text == "0" { return 0 }
+        if text.hasSuffix("/s") { text = String(text.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        let range = PerceptionSettings.rates
+        if let v = Double(text), v.isFinite, range.contains(v) { return v }
+        r.fail(node, path, "expected detection passes per second between \(range.lowerBound) and \(Int(range.upperBound)), "
+               + "e.g. 1 or 0.5/s\(offAllowed ? ", or off" : ""), got '\(text)'")
+        return nil
     }
 
     private static func readHome(_ node: Node, _ path: String, _ r: NodeReader) -> HomeSettings? {

@@ -35,6 +35,7 @@ public final class CameraPipeline: Sendable {
     private let passDensities = Atomic<Int>(0)
     private let closerLooks = Atomic<Int>(0)
     private let followUps = Atomic<Int>(0)
+    private let sparePasses = Atomic<Int>(0)
     /// The learned `PassDensityScale` factor, as Float bits (0: not learned).
     private let passScaleBits = Atomic<UInt32>(0)
     private let densityInput = Mutex<(width: Int, height: Int)?>(nil)
@@ -207,6 +208,8 @@ public final class CameraPipeline: Sendable {
     public var closerLooksRun: Int { closerLooks.load(ordering: .relaxed) }
     /// Extra people passes that followed up on a vehicle or runners a pass left undecided (`perception.followUp`).
     public var followUpsRun: Int { followUps.load(ordering: .relaxed) }
+    /// Extra people passes on a moving picture while the node had CPU to spare (`perception.spareRate`).
+    public var sparePassesRun: Int { sparePasses.load(ordering: .relaxed) }
     /// People passes whose own density, scaled, counted the zones (between the density model's passes).
     public var passDensitiesUsed: Int { passDensities.load(ordering: .relaxed) }
     /// What this camera multiplies its people passes' own density by (`PassDensityScale`); nil until learned.
@@ -314,15 +317,23 @@ public final class CameraPipeline: Sendable {
                 let waitStarted = DispatchTime.now().uptimeNanoseconds
                 let wantDensity = camera.perception.density && detectors.learnedCrowd != nil && learned.model.density != nil
                     && densitySources.wantsPassDensity(segment: frame.segment, time: frame.streamTime, dense: zonePeople?.anyDense ?? false)
-                // A follow-up on something a pass left undecided is extra: spare CPU only, 0 late.
-                let (due, overdue, followUp) = schedule.ask(segment: frame.segment, time: frame.streamTime,
-                                                            changedFraction: detectors.scene.changedFraction, mayFollowUp: load.hasHeadroom)
+                // A follow-up on something a pass left undecided, or a spare pass on a moving picture,
+                // is extra: spare CPU only, 0 late; a spare pass within the node's budget for them,
+                // and only where a thread is free now.
+                let (due, overdue, kind) = schedule.ask(segment: frame.segment, time: frame.streamTime,
+                                                        changedFraction: detectors.scene.changedFraction,
+                                                        allows: { $0 == .spare ? load.maySpare : load.hasHeadroom })
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
                 let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
-                if due, let result = await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus, overdue: overdue) {
+                let passStarted = DispatchTime.now().uptimeNanoseconds
+                let ran = due ? await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
+                                           overdue: overdue, spare: kind == .spare) : nil
+                if kind == .spare, ran != nil { load.spentSpare(seconds: Double(DispatchTime.now().uptimeNanoseconds - passStarted) / 1e9) }
+                if let result = ran {
                     if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
-                    if followUp { followUps.add(1, ordering: .relaxed) }
+                    if kind == .followUp { followUps.add(1, ordering: .relaxed) }
+                    if kind == .spare { sparePasses.add(1, ordering: .relaxed) }
                     let found = result.detections
                     schedule.ran(segment: frame.segment, time: frame.streamTime)
                     // Wall time: stream time starts again after a reconnect. The places are in 0…1 of
@@ -480,10 +491,11 @@ public final class CameraPipeline: Sendable {
     }
 
     /// One learned detection pass on the shared inference threads, or nil when they are all busy
-    /// (counted as skipped: the camera goes on with its frames) or the pass failed.
+    /// (counted as skipped: the camera goes on with its frames) or the pass failed. `spare`: a
+    /// spare pass, run only where the lane is unused at once (`InferenceLane.ifUnused`), and not missed.
     private func pass(_ detector: ObjectDetector, on model: PeopleModel, _ picture: DecodedPicture, density: Bool, focus: Box?,
-                      overdue: Double) async -> DetectionResult? {
-        await onLane(model, "people detection", counted: inferences, overdue: overdue) { () throws(InferenceError) in
+                      overdue: Double, spare: Bool = false) async -> DetectionResult? {
+        await onLane(model, "people detection", counted: inferences, overdue: overdue, spare: spare) { () throws(InferenceError) in
             try detector.detect(picture, density: density, focus: focus)
         }
     }
@@ -500,9 +512,10 @@ public final class CameraPipeline: Sendable {
     private var analysisInterval: Double { 1 / max(camera.stream.analysisFps, 0.1) }
 
     /// A pass on the lane, waiting for a slot at most `waitingAtMost` seconds (default: until the
-    /// next analysis frame).
+    /// next analysis frame). A `spare` pass runs only where the lane is unused, and is not counted as
+    /// skipped when it does not run (nothing owed it).
     private func onLane<T: Sendable>(_ model: PeopleModel, _ what: String, counted: borrowing Atomic<Int>, urgent: Bool = false, overdue: Double = 0,
-                                     waitingAtMost: Double? = nil,
+                                     waitingAtMost: Double? = nil, spare: Bool = false,
                                      _ work: @escaping @Sendable () throws(InferenceError) -> T) async -> T? {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
@@ -512,8 +525,10 @@ public final class CameraPipeline: Sendable {
                 let began = DispatchTime.now().uptimeNanoseconds
                 return (try work(), began)
             }
-            guard let (result, began) = try await model.lane.run(waitingAtMost: waitingAtMost ?? analysisInterval, urgent: urgent, overdue: overdue, timed) else {
-                skips.add(1, ordering: .relaxed)
+            let ran = spare ? try await model.lane.ifUnused(timed)
+                : try await model.lane.run(waitingAtMost: waitingAtMost ?? analysisInterval, urgent: urgent, overdue: overdue, timed)
+            guard let (result, began) = ran else {
+                if !spare { skips.add(1, ordering: .relaxed) }
                 return nil
             }
             waitNanos.add(Int(began - min(began, started)), ordering: .relaxed)

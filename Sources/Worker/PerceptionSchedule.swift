@@ -3,10 +3,25 @@ import RetinaConfig
 /// When a camera's frame gets a learned detection pass: at most `rate` a second of video, and with
 /// the `motion` gate only while the picture changes (the scene's changed pixels, the same evidence
 /// the classical detectors use), plus one pass every `stillRefresh` seconds of a still picture so a
-/// crowd that stopped moving is still counted. Pure: the caller passes the frame's time.
+/// crowd that stopped moving is still counted. On spare CPU a camera passes more often: follow-ups
+/// on what a pass left undecided, and spare passes while its picture moves (`spareRate`). Pure: the
+/// caller passes the frame's time.
 public struct PerceptionSchedule: Sendable, Equatable {
+    /// Why a frame gets a pass.
+    public enum Kind: Sendable, Equatable {
+        /// Due on the schedule (`rate`): the node owes it, late or not.
+        case scheduled
+        /// Following up on something a pass left undecided (spare CPU, 0 late).
+        case followUp
+        /// A picture that moves, looked at more often than the schedule while the node has CPU to
+        /// spare (`spareRate`); only where the inference lane is unused, never waited for.
+        case spare
+    }
+
     public let interval: Double
     public let gate: PerceptionSettings.Gate
+    /// Seconds between spare passes; nil where the spare rate is no higher than the rate (or off).
+    public let spareInterval: Double?
     /// Seconds of a still picture after which it is looked at again (motion gate).
     public static let stillRefresh = 10.0
     /// Share of the analysis pixels that changed since the previous frame from which a frame shows motion.
@@ -21,12 +36,13 @@ public struct PerceptionSchedule: Sendable, Equatable {
     /// fall on the interval still give `rate` passes a second on average.
     private var next = 0.0
 
-    public init(rate: Double, gate: PerceptionSettings.Gate) {
+    public init(rate: Double, gate: PerceptionSettings.Gate, spareRate: Double = 0) {
         interval = 1 / max(rate, 0.001)
         self.gate = gate
+        spareInterval = spareRate > rate ? 1 / spareRate : nil
     }
 
-    public init(_ settings: PerceptionSettings) { self.init(rate: settings.rate, gate: settings.gate) }
+    public init(_ settings: PerceptionSettings) { self.init(rate: settings.rate, gate: settings.gate, spareRate: settings.spareRate) }
 
     /// Whether a frame at stream `time` of `segment` is due a pass. The first frame of a segment
     /// always is (after a reconnect nothing from before counts); `changedFraction` is the frame's motion evidence.
@@ -76,13 +92,24 @@ public struct PerceptionSchedule: Sendable, Equatable {
     }
 
     /// `ask`, and where the frame is not due on the schedule, whether it is due a follow-up
-    /// (`isFollowUp`) that `mayFollowUp` allows (asked only then: a camera's spare-CPU check).
-    /// A follow-up is 0 late on the lane.
+    /// (`isFollowUp`) or a spare pass (`isSpare`) that `allows` lets run (asked only then: the
+    /// node's spare-CPU checks). Neither is late on the lane.
     public mutating func ask(segment: Int, time: Double, changedFraction: Double,
-                             mayFollowUp: @autoclosure () -> Bool) -> (isDue: Bool, overdue: Double, followUp: Bool) {
+                             allows: (Kind) -> Bool) -> (isDue: Bool, overdue: Double, kind: Kind) {
         let asked = ask(segment: segment, time: time, changedFraction: changedFraction)
-        if !asked.isDue, isFollowUp(segment: segment, time: time), mayFollowUp() { return (true, 0, true) }
-        return (asked.isDue, asked.overdue, false)
+        if asked.isDue { return (true, asked.overdue, .scheduled) }
+        let extra: Kind? = isFollowUp(segment: segment, time: time) ? .followUp
+            : isSpare(segment: segment, time: time, changedFraction: changedFraction) ? .spare : nil
+        if let extra, allows(extra) { return (true, 0, extra) }
+        return (false, 0, .scheduled)
+    }
+
+    /// Whether the frame at `time`, not due on the schedule, is due a spare pass: the picture moves
+    /// (any picture under the `always` gate) and the last pass was a `spareInterval` ago.
+    public func isSpare(segment: Int, time: Double, changedFraction: Double) -> Bool {
+        guard let spareInterval, let last, last.segment == segment, time >= last.time else { return false }
+        guard gate == .always || changedFraction >= Self.motionFraction else { return false }
+        return time - last.time >= spareInterval - 0.001
     }
 
     /// Whether the frame at `time`, not due on the schedule, is due a follow-up pass: one
@@ -96,7 +123,7 @@ public struct PerceptionSchedule: Sendable, Equatable {
 
     /// Records that a pass ran on the frame at `time` (a skipped pass is not recorded: the next frame is due).
     public mutating func ran(segment: Int, time: Double) {
-        // A follow-up before the schedule's time leaves the schedule as it was.
+        // A follow-up or spare pass before the schedule's time leaves the schedule as it was.
         if last?.segment == segment, time < next - 0.001 {
             last = (segment, time)
             return
@@ -108,7 +135,7 @@ public struct PerceptionSchedule: Sendable, Equatable {
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.interval == b.interval && a.gate == b.gate && a.next == b.next && a.last?.segment == b.last?.segment && a.last?.time == b.last?.time
+        a.interval == b.interval && a.gate == b.gate && a.spareInterval == b.spareInterval && a.next == b.next && a.last?.segment == b.last?.segment && a.last?.time == b.last?.time
             && a.firstAsked?.segment == b.firstAsked?.segment && a.firstAsked?.time == b.firstAsked?.time
             && a.followingUp?.segment == b.followingUp?.segment && a.followingUp?.until == b.followingUp?.until
     }

@@ -87,8 +87,8 @@ final class BehaviourClipAnalyser: ClipAnalyser {
         if let flow = motion?.lastFlow { behaviours.carry(flow) }
         var followingUp = false
         if var schedule {
-            let asked = schedule.ask(segment: clipIndex, time: frame.streamTime, changedFraction: 1, mayFollowUp: followUp)
-            followingUp = asked.followUp
+            let asked = schedule.ask(segment: clipIndex, time: frame.streamTime, changedFraction: 1, allows: { [followUp] _ in followUp })
+            followingUp = asked.kind == .followUp
             guard asked.isDue else {
                 trackingSeconds += started.duration(to: clock.now).inSeconds
                 return lastResult

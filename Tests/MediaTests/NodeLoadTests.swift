@@ -32,6 +32,60 @@ import Testing
         #expect(!load.hasHeadroom)
     }
 
+    /// A clock that moves only when told.
+    final class Clock: Sendable {
+        let nanos = Mutex<UInt64>(1)
+        func read() -> UInt64 { nanos.withLock { $0 } }
+        func advance(seconds: Double) { nanos.withLock { $0 += UInt64(seconds * 1e9) } }
+    }
+
+    @Test func sparePassesSpendOnlyTheIdleBeyondTheHeadroomAndCountAsIdleForOtherWork() {
+        // One CPU: a sample a second of 1000 units, 1000 units a second of one thread.
+        let cpu = Counters(), clock = Clock()
+        let load = NodeLoad(hold: 3600, headroomIdle: 0.25, spareIdle: 0.25, sampleEvery: 1, ticksPerSecond: 1000, clock: clock.read, readCPU: cpu.read)
+        #expect(!load.maySpare)  // one sample: nothing budgeted
+        clock.advance(seconds: 1)
+        // Half idle: half the idle beyond a quarter, 0.125 s, until the next sample.
+        #expect(load.maySpare)
+        load.spentSpare(seconds: 0.1)
+        #expect(load.maySpare)
+        load.spentSpare(seconds: 0.05)
+        #expect(!load.maySpare)
+        // The machine 20 % idle while spare passes took 15 %: other optional work still has its
+        // quarter (spare passes give way), and the spare budget shrinks to 0.125 s.
+        cpu.set(idleShare: 0.2)
+        clock.advance(seconds: 1)
+        #expect(load.hasHeadroom && abs((load.idleShare() ?? 0) - 0.2) < 1e-9)
+        load.spentSpare(seconds: 0.12)
+        #expect(load.maySpare)
+        load.spentSpare(seconds: 0.01)
+        #expect(!load.maySpare)
+        // A skipped pass: none at all.
+        clock.advance(seconds: 1)
+        load.reportShort()
+        #expect(!load.maySpare && !load.hasHeadroom)
+    }
+
+    @Test func sparePassesBringTheMachineToTheIdleTheyLeaveWithoutSwinging() {
+        // A machine 60 % idle without spare passes, which take all they are allowed each second.
+        let cpu = Counters(), clock = Clock()
+        let load = NodeLoad(hold: 3600, headroomIdle: 0.25, spareIdle: 0.25, sampleEvery: 1, ticksPerSecond: 1000, clock: clock.read, readCPU: cpu.read)
+        cpu.set(idleShare: 0.6)
+        _ = load.maySpare
+        var idle: [Double] = []
+        for _ in 0..<12 {
+            var spent = 0.0
+            while load.maySpare, spent < 1 { load.spentSpare(seconds: 0.005); spent += 0.005 }
+            cpu.set(idleShare: 0.6 - spent)
+            clock.advance(seconds: 1)
+            idle.append(load.idleShare() ?? 1)
+        }
+        // Half the way each second: 0.6, 0.43, 0.34, … never below the quarter, and there at the end.
+        #expect(idle.allSatisfy { $0 >= 0.25 - 0.01 }, "\(idle)")
+        #expect(abs(idle.last! - 0.25) < 0.01, "\(idle)")
+        #expect(zip(idle, idle.dropFirst()).allSatisfy { $1 <= $0 + 0.006 }, "\(idle)")
+    }
+
     @Test func withoutTheMachinesCPUTimeThereIsNoHeadroom() {
         let load = NodeLoad(sampleEvery: 0, readCPU: { nil })
         #expect(!load.hasHeadroom && !load.hasHeadroom && load.idleShare() == nil)

@@ -47,7 +47,8 @@ import Testing
         defaults: {crowd: {forecast: 2m}}
         cameras:
           - {id: a, url: a.mp4}
-          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, passDensity: off, denseFrom: 20, lookalikes: off, lookCloser: off, followUp: off}, crowd: {forecast: off}}
+          - {id: b, url: b.mp4, perception: {density: off, densityEvery: 5s, densityCheckEvery: 1m, densityScale: picture, passDensity: off, denseFrom: 20, lookalikes: off, lookCloser: off, followUp: off, spareRate: off}, crowd: {forecast: off}}
+          - {id: c, url: c.mp4, perception: {spareRate: 10/s}}
         """, file: "c.yaml")
         #expect(config.cameras[0].perception.density && config.cameras[0].perception.densityEvery == 2)
         #expect(config.cameras[0].perception.regimeThresholds == CrowdRegime.Thresholds.standard)
@@ -59,6 +60,7 @@ import Testing
         #expect(config.cameras[0].perception.lookalikes && !b.perception.lookalikes)
         #expect(config.cameras[0].perception.lookCloser && !b.perception.lookCloser)
         #expect(config.cameras[0].perception.followUp && !b.perception.followUp)
+        #expect(config.cameras[0].perception.spareRate == 0 && b.perception.spareRate == 0 && config.cameras[2].perception.spareRate == 10)
         #expect(config.cameras[0].perception.densityScale == .main && b.perception.densityScale == .picture)
         #expect(config.cameras[0].perception.passDensity && !b.perception.passDensity)
         #expect(b.crowd.forecast == nil)
@@ -69,6 +71,8 @@ import Testing
         ("perception: {people: maybe}", "cameras[0].perception.people: expected true or false, got 'maybe'"),
         ("perception: {rate: 0}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got '0'"),
         ("perception: {rate: fast}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got 'fast'"),
+        ("perception: {rate: off}", "cameras[0].perception.rate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, got 'off'"),
+        ("perception: {spareRate: 50}", "cameras[0].perception.spareRate: expected detection passes per second between 0.05 and 30, e.g. 1 or 0.5/s, or off, got '50'"),
         ("perception: {tiles: 9x9}", "cameras[0].perception.tiles: expected auto, 1 (the whole picture) or CxR tiles as well, 1 to 8 each (e.g. 2x2), got '9x9'"),
         ("perception: {gate: sometimes}", "cameras[0].perception.gate: expected motion or always, got 'sometimes'"),
         ("perception: {people: on, model: big}", "cameras[0].perception"),

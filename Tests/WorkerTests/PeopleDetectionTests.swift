@@ -197,9 +197,9 @@ import Vision
         #expect(s.isFollowUp(segment: 0, time: 0.2) && !s.isDue(segment: 0, time: 0.2, changedFraction: 0))
         // Asked with the camera's spare-CPU check: a follow-up is due and 0 late only where it allows it.
         var refused = s
-        #expect(refused.ask(segment: 0, time: 0.2, changedFraction: 0, mayFollowUp: false) == (false, 0, false))
+        #expect(refused.ask(segment: 0, time: 0.2, changedFraction: 0, allows: { $0 != .followUp }) == (false, 0, .scheduled))
         var allowed = s
-        #expect(allowed.ask(segment: 0, time: 0.2, changedFraction: 0, mayFollowUp: true) == (true, 0, true))
+        #expect(allowed.ask(segment: 0, time: 0.2, changedFraction: 0, allows: { $0 == .followUp }) == (true, 0, .followUp))
         s.ran(segment: 0, time: 0.2)
         #expect(!s.isFollowUp(segment: 0, time: 0.3) && s.isFollowUp(segment: 0, time: 0.4))
         s.ran(segment: 0, time: 0.4)
@@ -215,7 +215,58 @@ import Vision
         #expect(!s.isFollowUp(segment: 1, time: 1.8))
     }
 
+    @Test func aMovingPictureIsLookedAtAtTheSpareRateOnlyWithCPUToSpare() {
+        var s = PerceptionSchedule(rate: 1, gate: .motion, spareRate: 5)
+        let moving = 0.01, still = 0.0
+        // The first pass of a segment is scheduled, whatever the CPU.
+        #expect(s.ask(segment: 0, time: 0, changedFraction: moving, allows: { _ in false }) == (true, 0, .scheduled))
+        s.ran(segment: 0, time: 0)
+        // Not before a spare interval, not on a still picture, not without spare CPU.
+        #expect(!s.isSpare(segment: 0, time: 0.1, changedFraction: moving))
+        #expect(!s.isSpare(segment: 0, time: 0.2, changedFraction: still))
+        var full = s
+        #expect(full.ask(segment: 0, time: 0.2, changedFraction: moving, allows: { $0 != .spare }) == (false, 0, .scheduled))
+        var room = s
+        #expect(room.ask(segment: 0, time: 0.2, changedFraction: moving, allows: { $0 == .spare }) == (true, 0, .spare))
+        s.ran(segment: 0, time: 0.2)
+        // Spare passes leave the schedule as it was: its pass is due at 1 s, late by nothing, and
+        // the next at 2 s; a full node still gives the camera its one pass a second.
+        #expect(!s.isSpare(segment: 0, time: 0.3, changedFraction: moving) && s.isSpare(segment: 0, time: 0.4, changedFraction: moving))
+        s.ran(segment: 0, time: 0.4)
+        #expect(s.ask(segment: 0, time: 1.0, changedFraction: moving, allows: { _ in true }) == (true, 0, .scheduled))
+        s.ran(segment: 0, time: 1.0)
+        #expect(!s.isDue(segment: 0, time: 1.8, changedFraction: moving) && s.isDue(segment: 0, time: 2.0, changedFraction: moving))
+        // A follow-up is asked for before a spare pass (it is counted as what it is).
+        s.followUp(segment: 0, after: 1.0)
+        #expect(s.ask(segment: 0, time: 1.2, changedFraction: moving, allows: { _ in true }) == (true, 0, .followUp))
+        // The `always` gate looks at a still picture too; a spare rate no higher than the rate is none.
+        var always = PerceptionSchedule(rate: 1, gate: .always, spareRate: 5)
+        always.ran(segment: 0, time: 0)
+        #expect(always.isSpare(segment: 0, time: 0.2, changedFraction: still))
+        var off = PerceptionSchedule(rate: 2, gate: .always, spareRate: 2)
+        off.ran(segment: 0, time: 0)
+        #expect(off.spareInterval == nil && !off.isSpare(segment: 0, time: 0.2, changedFraction: moving))
+        #expect(PerceptionSchedule(PerceptionSettings()).spareInterval == nil)
+        #expect(PerceptionSchedule(PerceptionSettings(spareRate: 5)).spareInterval == 0.2)
+    }
+
     // MARK: Busy inference threads are skipped, not waited for
+
+    @Test func aSparePassRunsOnlyOnAnUnusedLaneAndLeavesTheOtherSlotsFree() async throws {
+        let load = NodeLoad(hold: 3600)
+        let lane = InferenceLane(threads: 2, load: load)
+        // Unused: it runs.
+        #expect(try await lane.ifUnused { () throws(InferenceError) -> Int in 1 } == 1)
+        let release = DispatchSemaphore(value: 0)
+        let first = Task { try await lane.ifIdle { () throws(InferenceError) -> Int in release.wait(); return 1 } }
+        while lane.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // One slot of two taken: a spare pass does not run, a pass that is owed does; nothing is reported short.
+        #expect(try await lane.ifUnused { () throws(InferenceError) -> Int in 2 } == nil)
+        #expect(try await lane.ifIdle { () throws(InferenceError) -> Int in 3 } == 3)
+        #expect(!load.isShort)
+        release.signal()
+        #expect(try await first.value == 1)
+    }
 
     @Test func aPassFindingEveryThreadBusyIsSkippedAtOnce() async throws {
         let lane = InferenceLane(threads: 1, load: NodeLoad())
@@ -507,6 +558,20 @@ import Vision
         #expect(fed["own-scale"]??.width == 416 && fed["own-scale"]??.height == 320, "\(fed)")
     }
 
+    /// A worker on `cameras` until each has analysed `frames` frames (at most 40 s), then stopped, on
+    /// a machine always half idle: work for spare CPU only (`NodeLoad.hasHeadroom`, `maySpare`)
+    /// runs, and the tests running beside this one do not decide it.
+    static func playOnAHalfIdleMachine(_ cameras: [CameraConfig], in dir: String, frames: Int) async throws -> GroupWorker {
+        let idle = Mutex<UInt64>(0)
+        let load = NodeLoad(sampleEvery: 0, readCPU: { idle.withLock { $0 += 1; return ($0 * 500, $0 * 1000) } })
+        let worker = GroupWorker(cameras: cameras, store: try SQLiteEventStore(path: dir + "/events.db"), healthInterval: 1, load: load)
+        worker.start()
+        let until = Date().addingTimeInterval(40)
+        while worker.pipelines.contains(where: { $0.framesAnalysed < frames }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        await worker.stop()
+        return worker
+    }
+
     @Test(.timeLimit(.minutes(1))) func aPassLooksCloserWhereThePictureMovesAndNobodyIsFollowed() async throws {
         // ffmpeg's moving test pattern: motion all over, no person for the tracks to explain it.
         let dir = Fixtures.temporaryDirectory("retina-people-closer")
@@ -518,21 +583,34 @@ import Vision
           - {id: closer, url: "\(clip)", perception: {gate: always, rate: 2}}
           - {id: whole, url: "\(clip)", perception: {gate: always, rate: 2, lookCloser: off}}
         """, file: "test.yaml").cameras
-        // A machine always half idle: the closer look runs on spare CPU only (`NodeLoad.hasHeadroom`),
-        // and tests running beside this one must not decide it. Two passes a second: the lane is
-        // the process's, shared with the density tests beside this one.
-        let idle = Mutex<UInt64>(0)
-        let load = NodeLoad(sampleEvery: 0) { idle.withLock { $0 += 1; return ($0 * 500, $0 * 1000) } }
-        let worker = GroupWorker(cameras: cameras, store: try SQLiteEventStore(path: dir + "/events.db"), healthInterval: 1, load: load)
-        worker.start()
+        // Two passes a second: the lane is the process's, shared with the density tests beside this one.
+        let worker = try await Self.playOnAHalfIdleMachine(cameras, in: dir, frames: 15)
         let closer = try #require(worker.pipelines.first { $0.camera.id == "closer" })
         let whole = try #require(worker.pipelines.first { $0.camera.id == "whole" })
-        let until = Date().addingTimeInterval(40)
-        while (closer.framesAnalysed < 15 || whole.framesAnalysed < 15) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
-        await worker.stop()
         #expect(closer.inferencesRun >= 3 && closer.closerLooksRun >= 1 && closer.closerLooksRun <= closer.inferencesRun,
                 "\(closer.closerLooksRun) closer looks in \(closer.inferencesRun) passes")
         #expect(whole.inferencesRun >= 3 && whole.closerLooksRun == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aMovingPictureGetsSparePassesOnANodeWithRoom() async throws {
+        let dir = Fixtures.temporaryDirectory("retina-people-spare")
+        let clip = dir + "/pattern.mp4"
+        try Fixtures.makeClip(clip, seconds: 8, fps: 10, width: 416, height: 312)
+        let cameras = try ConfigLoader.parse("""
+        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
+        cameras:
+          - {id: spare, url: "\(clip)", perception: {rate: 1, lookCloser: off, spareRate: 2.5}}
+          - {id: scheduled, url: "\(clip)", perception: {rate: 1, lookCloser: off}}
+        """, file: "test.yaml").cameras
+        let worker = try await Self.playOnAHalfIdleMachine(cameras, in: dir, frames: 35)
+        let spare = try #require(worker.pipelines.first { $0.camera.id == "spare" })
+        let scheduled = try #require(worker.pipelines.first { $0.camera.id == "scheduled" })
+        // 35 analysed frames are 7 s: the schedule's 7 or 8 passes, and with room spare ones between
+        // them, up to 2.5 a second (not 5, for the cameras of the tests beside this one). A spare
+        // pass runs only where the process's lane is unused: other tests' passes may hold it.
+        #expect(scheduled.sparePassesRun == 0 && scheduled.inferencesRun <= 9, "\(scheduled.inferencesRun) passes")
+        #expect(spare.sparePassesRun >= 3 && spare.inferencesRun >= scheduled.inferencesRun + 3,
+                "\(spare.sparePassesRun) spare passes in \(spare.inferencesRun)")
     }
 
     @Test(.timeLimit(.minutes(1))) func aPersonStandingStillInAForbiddenZoneIsAnIntruder() async throws {
