@@ -207,8 +207,9 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// (`NodeLoad.maySpare`) and the inference lane is unused (`InferenceLane.ifUnused`): `rate` is
     /// what a full node still gives every camera, this what a node with room gives (5: every
     /// analysed frame at the default 5 frames a second). 0 (`off`, the default) or no more than
-    /// `rate`: `rate` alone. Off by default: with it on, 32 dual-stream cameras at 28 % idle skipped
-    /// a scheduled pass now and then in every run (none with it off), a cause not found yet.
+    /// `rate`: `rate` alone. Off by default: at 32 dual-stream cameras, 28 % idle, runs with it on
+    /// skipped a few scheduled passes; what it adds to the skips such a node has anyway (its
+    /// cameras' density checks come due together) is not measured yet (Benchmarks/README).
     public var spareRate = 0.0
 
     /// Passes per second a camera may ask for.
