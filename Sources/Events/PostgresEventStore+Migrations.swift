@@ -113,38 +113,63 @@ extension PostgresEventStore {
     ])
 
     /// An advisory lock on the schema's name keeps two first-starting nodes from racing, and only
-    /// them: stores in other schemas (tenants, the tests) migrate side by side. The server gives up
-    /// waiting for it after 8 s, so a stuck session elsewhere is an error here, not a hang.
-    static func migrate(_ url: PostgresURL, logger: Logger) async throws {
+    /// them: stores in other schemas (tenants, the tests) migrate side by side. A node that finds
+    /// the lock held waits for it in steps of `lockTimeout`, saying so each time, for up to
+    /// `patience`: another node making the schema on a loaded server can take longer than one step,
+    /// while a session stuck holding it is an error after `patience`, not a hang.
+    static func migrate(_ url: PostgresURL, logger: Logger,
+                        lockTimeout: Duration = .seconds(8), patience: Duration = .seconds(60)) async throws {
         var config = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                       database: url.database, tls: try url.tls.connection())
         config.options.connectTimeout = .seconds(5)
         config.options.additionalStartupParameters = [("application_name", "retina")]
         let schema = url.schema, connection = config
-        try await withTimeout(seconds: 10, what: "connecting") {
-            let db = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
-            do {
-                try await applyMigrations(db, schema: schema, logger: logger)
-            } catch {
-                try? await db.close()
-                throw error
-            }
-            try await db.close()
+        let db = try await withTimeout(seconds: 10, what: "connecting") {
+            try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
         }
+        do {
+            try await withTimeout(seconds: seconds(patience) + 30, what: "making schema \(schema)") {
+                let start = ContinuousClock.now
+                while true {
+                    do {
+                        return try await applyMigrations(db, schema: schema, lockTimeout: lockTimeout, logger: logger)
+                    } catch is LockTimedOut {
+                        try await db.query("ROLLBACK", logger: logger)
+                        let waited = start.duration(to: .now)
+                        guard waited + lockTimeout <= patience else {
+                            throw StoreError.sql("another session has held schema \(schema)'s migration lock for \(Int(seconds(waited).rounded())) s (see pg_stat_activity)")
+                        }
+                        logger.warning("schema \(schema)'s migration lock is held by another session (another node making it?); still waiting after \(String(format: "%.1f", seconds(waited))) s")
+                    }
+                }
+            }
+        } catch {
+            try? await db.close()
+            throw error
+        }
+        try await db.close()
+    }
+
+    /// The server gave up waiting for the migration lock (this try's `lock_timeout`).
+    struct LockTimedOut: Error {}
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// In one transaction under the schema's lock (PostgreSQL's DDL is transactional): adopts a
     /// schema of the numbered days, then applies each missing migration in order and records it.
     /// One transaction, not one per migration: a node's first start makes a whole schema in a few
     /// round trips, and the lock is taken once.
-    private static func applyMigrations(_ db: PostgresConnection, schema: String, logger: Logger) async throws {
+    private static func applyMigrations(_ db: PostgresConnection, schema: String, lockTimeout: Duration, logger: Logger) async throws {
         try await db.query("BEGIN", logger: logger)
-        try await db.query("SET LOCAL lock_timeout = '8s'", logger: logger)
+        let ms = Int(seconds(lockTimeout) * 1000)
+        try await db.query(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(ms)ms'"), logger: logger)
         do {
             // Collected: a SELECT's error arrives after its row description, while the rows are read.
             _ = try await db.query("SELECT pg_advisory_xact_lock(\(migrationLockKey), hashtext(\(schema)))", logger: logger).collect()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
-            throw StoreError.sql("another session has held schema \(schema)'s migration lock for 8 s (see pg_stat_activity)")
+            throw LockTimedOut()
         }
         try await db.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: quoteIdentifier(schema))", logger: logger)
         try await db.query("SET LOCAL search_path TO \(unescaped: quoteIdentifier(schema))", logger: logger)

@@ -147,9 +147,7 @@ import Testing
         let place = StoreKind.postgres.newPlace()
         let url = try PostgresURL(place)
         let logger = Logger(label: "test.upgrade")
-        let config = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                                      database: url.database, tls: .disable)
-        let db = try await PostgresConnection.connect(configuration: config, id: 2, logger: logger)
+        let db = try await StoreKind.connect(url, id: 2, logger: logger)
         do {
             try await db.query("CREATE SCHEMA \(unescaped: url.schema)", logger: logger)
             try await db.query("SET search_path TO \(unescaped: url.schema)", logger: logger)

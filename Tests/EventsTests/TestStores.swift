@@ -1,5 +1,7 @@
-import Events
+@testable import Events
 import Foundation
+import Logging
+import PostgresNIO
 import Testing
 
 /// The stores the queue's contract is checked on: a SQLite file always, PostgreSQL when a server
@@ -28,6 +30,13 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 
     func open(_ place: String) throws -> any EventStore { try StoreURL.open(place) }
+
+    /// A plain connection to a PostgreSQL place, as another node or an older Retina would have.
+    static func connect(_ url: PostgresURL, id: Int, logger: Logger) async throws -> PostgresConnection {
+        let config = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                      database: url.database, tls: .disable)
+        return try await PostgresConnection.connect(configuration: config, id: id, logger: logger)
+    }
 }
 
 /// Says so, once, where the PostgreSQL half of the contract does not run.
