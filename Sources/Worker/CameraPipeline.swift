@@ -326,10 +326,8 @@ public final class CameraPipeline: Sendable {
                 // Looking closer is one more inference, for spare CPU only (`NodeLoad.hasHeadroom`).
                 let focus = due && camera.perception.lookCloser && load.hasHeadroom
                     ? motionDetector?.lastFlow.flatMap { trackEvents?.focus($0, segment: frame.segment) } : nil
-                let passStarted = DispatchTime.now().uptimeNanoseconds
                 let ran = due ? await pass(learned.detector, on: learned.model, picture, density: wantDensity, focus: focus,
                                            overdue: overdue, spare: kind == .spare) : nil
-                if kind == .spare, ran != nil { load.spentSpare(seconds: Double(DispatchTime.now().uptimeNanoseconds - passStarted) / 1e9) }
                 if let result = ran {
                     if result.closerLook != nil { closerLooks.add(1, ordering: .relaxed) }
                     if kind == .followUp { followUps.add(1, ordering: .relaxed) }
@@ -532,7 +530,10 @@ public final class CameraPipeline: Sendable {
                 return nil
             }
             waitNanos.add(Int(began - min(began, started)), ordering: .relaxed)
-            inferenceNanos.add(Int(DispatchTime.now().uptimeNanoseconds - began), ordering: .relaxed)
+            let took = DispatchTime.now().uptimeNanoseconds - began
+            inferenceNanos.add(Int(took), ordering: .relaxed)
+            // What a spare pass took comes out of the node's budget for them.
+            if spare { load.spentSpare(seconds: Double(took) / 1e9) }
             counted.add(1, ordering: .relaxed)
             return result
         } catch {

@@ -60,12 +60,7 @@ public final class InferenceLane: Sendable {
     /// the lane's, was tried: it added another concurrent run's memory, 34 MiB a camera at 24
     /// cameras, and scheduled passes were still skipped on a 44 % idle machine.)
     public func ifUnused<T: Sendable>(_ work: @escaping @Sendable () throws(InferenceError) -> T) async throws(InferenceError) -> T? {
-        let free = state.withLock { s -> Bool in
-            guard s.busy == 0, s.waiting.isEmpty else { return false }
-            s.busy += 1
-            return true
-        }
-        guard free else { return nil }
+        guard takeSlot(ifBusyBelow: 1) else { return nil }
         defer { release() }
         return try await executor.run(work)
     }
@@ -84,12 +79,7 @@ public final class InferenceLane: Sendable {
     }
 
     private func acquire(waitingAtMost seconds: Double, urgent: Bool, overdue: Double) async -> Bool {
-        let free = state.withLock { s -> Bool in
-            guard s.busy < budget, s.waiting.isEmpty else { return false }
-            s.busy += 1
-            return true
-        }
-        if free { return true }
+        if takeSlot(ifBusyBelow: budget) { return true }
         guard seconds > 0 else { return false }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
@@ -102,6 +92,15 @@ public final class InferenceLane: Sendable {
                 return false
             }
             if granted { c.resume(returning: true) }
+        }
+    }
+
+    /// Takes a slot where fewer than `limit` are busy and nobody waits (waiters come first).
+    private func takeSlot(ifBusyBelow limit: Int) -> Bool {
+        state.withLock { s -> Bool in
+            guard s.busy < limit, s.waiting.isEmpty else { return false }
+            s.busy += 1
+            return true
         }
     }
 
