@@ -12,7 +12,10 @@ import Vision
 
 /// The camera pipeline's learned people detection: who counts for a zone, when a frame is looked
 /// at, what happens when the inference threads are busy, and a worker on a real clip.
-@Suite struct PeopleDetectionTests {
+/// Serialized: the worker tests share the process's inference lane, and run side by side on a
+/// 2-core machine they skipped each other's passes (a dense zone counted by the detector, a scale
+/// never learned, no spare pass).
+@Suite(.serialized) struct PeopleDetectionTests {
     // MARK: Zones count people by their feet
 
     static func person(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, score: Float = 0.9) -> Perception.Detection {
@@ -484,10 +487,9 @@ import Vision
         let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
         worker.start()
         let dense = try #require(worker.pipelines.first)
-        let until = Date().addingTimeInterval(40)
         // The whole clip, once (no reconnect for 10 min: one segment), however busy the shared
         // inference thread is with other tests' cameras.
-        while dense.framesAnalysed < 14 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        try await worker.waitUntilPlayed(frames: 14)
         await worker.stop()
         // 3 s of video: at most one density pass a second (and at least one); detection passes up to five a second.
         #expect(dense.inferencesRun >= 3)
@@ -507,8 +509,7 @@ import Vision
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
         worker.start()
-        let until = Date().addingTimeInterval(40)
-        while worker.pipelines.contains(where: { $0.framesAnalysed < 14 }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        try await worker.waitUntilPlayed(frames: 14)
         await worker.stop()
         return worker
     }
@@ -566,8 +567,7 @@ import Vision
         let load = NodeLoad(sampleEvery: 0, readCPU: { idle.withLock { $0 += 1; return ($0 * 500, $0 * 1000) } })
         let worker = GroupWorker(cameras: cameras, store: try SQLiteEventStore(path: dir + "/events.db"), healthInterval: 1, load: load)
         worker.start()
-        let until = Date().addingTimeInterval(40)
-        while worker.pipelines.contains(where: { $0.framesAnalysed < frames }) && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        try await worker.waitUntilPlayed(frames: frames)
         await worker.stop()
         return worker
     }
@@ -628,10 +628,8 @@ import Vision
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
         worker.start()
-        let camera = try #require(worker.pipelines.first)
-        let until = Date().addingTimeInterval(40)
         // The whole clip once (one segment: a reconnect would start new tracks), however busy the shared inference thread.
-        while camera.framesAnalysed < 14 && Date() < until { try await Task.sleep(for: .milliseconds(100)) }
+        try await worker.waitUntilPlayed(frames: 14)
         await worker.stop()
         let events = try await store.list(EventQuery(types: [.motionAnomaly]))
         let intrusions = events.filter { $0.subtype == .intrusion }

@@ -25,8 +25,7 @@ import Testing
         let store = try SQLiteEventStore(path: dir + "/events.db")
         let worker = GroupWorker(cameras: cameras, store: store, healthInterval: 1)
         worker.start()
-        let until = Date().addingTimeInterval(90)
-        while worker.pipelines.contains(where: { $0.framesAnalysed < 140 }) && Date() < until { try await Task.sleep(for: .milliseconds(200)) }
+        try await worker.waitUntilPlayed(frames: 140, atMost: 90)
         await worker.stop()
         let events = try await store.list(EventQuery(types: [.motionAnomaly])).filter { $0.subtype == .vehicle }
         let cyclist = events.filter { $0.source.camera == "cyclist" }
