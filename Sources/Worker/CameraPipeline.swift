@@ -280,7 +280,7 @@ public final class CameraPipeline: Sendable {
         // standing still is someone there).
         var lookalikes = StillLookalikes()
         var densitySources = DensitySources(every: camera.perception.densityEvery, checkEvery: camera.perception.densityCheckEvery,
-                                            usePass: camera.perception.passDensity)
+                                            usePass: camera.perception.passDensity, phase: DensitySources.phase(of: camera.id))
         // With people detection on, intrusion and loitering are decided on person tracks (a tree in the
         // wind is no intruder, a person standing still is); the flow detector's own are left out.
         var trackEvents = learned != nil && camera.anomaly.enabled ? TrackEvents(camera: camera, zones: DetectorFactory.zones(of: camera)) : nil

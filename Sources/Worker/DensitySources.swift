@@ -13,14 +13,24 @@ public struct DensitySources: Sendable {
     /// Whether the people pass's own density may stand in for the model's.
     public let usePass: Bool
     public private(set) var scale = PassDensityScale()
-    private var cadence = DensityCadence()
+    private var cadence: DensityCadence
     private var recent: DensityMap?
     private var sizes: [Int]?
 
-    public init(every: Double, checkEvery: Double, usePass: Bool) {
+    /// `phase`: where in a segment's first seconds the model's first pass falls (`DensityCadence.phase`).
+    public init(every: Double, checkEvery: Double, usePass: Bool, phase: Double = 0) {
         self.every = every
         self.checkEvery = checkEvery
         self.usePass = usePass
+        cadence = DensityCadence(phase: phase)
+    }
+
+    /// A camera's place in the spread of first passes, 0 to 1, from its id: the same on every start
+    /// (FNV-1a; Swift's own hash differs from run to run).
+    public static func phase(of camera: String) -> Double {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in camera.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(h % 1000) / 1000
     }
 
     /// Whether a pass that gave `passMap` counts the frame with it: there is one, it may be used,

@@ -132,6 +132,27 @@ import Vision
         #expect(!soon.isDue && late == (true, 0.5))
     }
 
+    @Test func theCamerasOfANodeSpreadTheirFirstDensityPassesAndSoTheirLaterOnes() {
+        // Half way into the first 5 s: the check every 30 s is first due 2.5 s into the segment.
+        var d = DensityCadence(phase: 0.5)
+        let first = d.ask(segment: 0, time: 10, interval: 30)
+        #expect(first == (false, 0) && !d.isDue(segment: 0, time: 12, interval: 30))
+        let due = d.ask(segment: 0, time: 12.5, interval: 30), late = d.ask(segment: 0, time: 15.5, interval: 30)
+        #expect(due == (true, 0) && late == (true, 0.1))
+        d.made(segment: 0, time: 12.5)
+        #expect(!d.isDue(segment: 0, time: 42, interval: 30) && d.isDue(segment: 0, time: 42.5, interval: 30))
+        // A dense camera's 2 s cadence: at most one interval's wait. A reconnect starts over.
+        var dense = DensityCadence(phase: 1)
+        #expect(dense.ask(segment: 0, time: 0, interval: 2) == (false, 0) && dense.ask(segment: 0, time: 2, interval: 2) == (true, 0))
+        #expect(dense.ask(segment: 1, time: 3, interval: 2) == (false, 0))
+        // Phase 0, the default: at once, as before. A camera's phase is the same on every start
+        // and differs between cameras.
+        #expect(DensityCadence().isDue(segment: 0, time: 0, interval: 30))
+        #expect(DensitySources.phase(of: "cam-1") == DensitySources.phase(of: "cam-1"))
+        let phases = Set((1...32).map { DensitySources.phase(of: "cam-\($0)") })
+        #expect(phases.count >= 28 && phases.allSatisfy { (0...1).contains($0) }, "\(phases.sorted())")
+    }
+
     @Test func aDenseCameraCountsFromItsPassesOnceItHasLearnedTheirScale() {
         var sources = DensitySources(every: 2, checkEvery: 30, usePass: true)
         sources.looking(at: (640, 360), modelInput: (1024, 576))
