@@ -5,13 +5,13 @@
 /// out evenly across cameras instead of going to whichever camera asked in a quiet moment. Pure:
 /// the caller passes the frame's segment and stream time.
 public struct DensityCadence: Sendable, Equatable {
-    /// Where in the first `firstSpread` seconds (at most one interval) of a segment this camera's
-    /// first pass falls, 0 to 1: the cameras of a node start within seconds of each other, and with
-    /// every first pass at once every later one came due at once too (32 cameras' 30 s checks
-    /// skipped together, each skip shedding every camera's deblocking for 10 s).
+    /// Where in the first interval of a segment this camera's first pass falls, 0 to 1: the cameras
+    /// of a node start within seconds of each other, and with every first pass at once every later
+    /// one came due at once too (32 cameras' 30 s checks skipped together, each skip shedding every
+    /// camera's deblocking for 10 s). Spread over 5 s, 24 single-stream cameras' checks still
+    /// skipped passes on a node 14 % idle; over the interval a first pass comes no later than the
+    /// next one would.
     public let phase: Double
-    /// Seconds over which the cameras' first passes are spread.
-    public static let firstSpread = 5.0
     private var last: Made?
     /// When the first pass of a segment that has no map yet was first asked for.
     private var firstAsked: Made?
@@ -34,7 +34,7 @@ public struct DensityCadence: Sendable, Equatable {
     }
 
     /// Seconds into a segment at which its first pass is due.
-    private func firstWait(_ interval: Double) -> Double { phase * min(Self.firstSpread, interval) }
+    private func firstWait(_ interval: Double) -> Double { phase * interval }
 
     /// How late the pass due at `time` is, in intervals (0 for the first of a segment).
     public func overdue(segment: Int, time: Double, interval: Double) -> Double {

@@ -133,15 +133,15 @@ import Vision
     }
 
     @Test func theCamerasOfANodeSpreadTheirFirstDensityPassesAndSoTheirLaterOnes() {
-        // Half way into the first 5 s: the check every 30 s is first due 2.5 s into the segment.
+        // Half way into the first interval: the check every 30 s is first due 15 s into the segment.
         var d = DensityCadence(phase: 0.5)
         let first = d.ask(segment: 0, time: 10, interval: 30)
-        #expect(first == (false, 0) && !d.isDue(segment: 0, time: 12, interval: 30))
-        let due = d.ask(segment: 0, time: 12.5, interval: 30), late = d.ask(segment: 0, time: 15.5, interval: 30)
+        #expect(first == (false, 0) && !d.isDue(segment: 0, time: 24.9, interval: 30))
+        let due = d.ask(segment: 0, time: 25, interval: 30), late = d.ask(segment: 0, time: 28, interval: 30)
         #expect(due == (true, 0) && late == (true, 0.1))
-        d.made(segment: 0, time: 12.5)
-        #expect(!d.isDue(segment: 0, time: 42, interval: 30) && d.isDue(segment: 0, time: 42.5, interval: 30))
-        // A dense camera's 2 s cadence: at most one interval's wait. A reconnect starts over.
+        d.made(segment: 0, time: 25)
+        #expect(!d.isDue(segment: 0, time: 54.9, interval: 30) && d.isDue(segment: 0, time: 55, interval: 30))
+        // A dense camera's 2 s cadence: its place in 2 s. A reconnect starts over.
         var dense = DensityCadence(phase: 1)
         #expect(dense.ask(segment: 0, time: 0, interval: 2) == (false, 0) && dense.ask(segment: 0, time: 2, interval: 2) == (true, 0))
         #expect(dense.ask(segment: 1, time: 3, interval: 2) == (false, 0))
@@ -593,19 +593,24 @@ import Vision
         return worker
     }
 
-    @Test(.timeLimit(.minutes(1))) func aPassLooksCloserWhereThePictureMovesAndNobodyIsFollowed() async throws {
-        // ffmpeg's moving test pattern: motion all over, no person for the tracks to explain it.
-        let dir = Fixtures.temporaryDirectory("retina-people-closer")
+    /// ffmpeg's moving test pattern (motion all over, no person for the tracks to explain it) as
+    /// the clip of cameras with these perception settings, played on a half-idle machine.
+    static func playPattern(seconds: Double, frames: Int, _ perception: [(id: String, settings: String)]) async throws -> GroupWorker {
+        let dir = Fixtures.temporaryDirectory("retina-people-pattern")
         let clip = dir + "/pattern.mp4"
-        try Fixtures.makeClip(clip, seconds: 4, fps: 10, width: 416, height: 312)
+        try Fixtures.makeClip(clip, seconds: seconds, fps: 10, width: 416, height: 312)
         let cameras = try ConfigLoader.parse("""
         defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
         cameras:
-          - {id: closer, url: "\(clip)", perception: {gate: always, rate: 2}}
-          - {id: whole, url: "\(clip)", perception: {gate: always, rate: 2, lookCloser: off}}
+        \(perception.map { "  - {id: \($0.id), url: \"\(clip)\", perception: \($0.settings)}" }.joined(separator: "\n"))
         """, file: "test.yaml").cameras
-        // Two passes a second: the lane is the process's, shared with the density tests beside this one.
-        let worker = try await Self.playOnAHalfIdleMachine(cameras, in: dir, frames: 15)
+        return try await playOnAHalfIdleMachine(cameras, in: dir, frames: frames)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aPassLooksCloserWhereThePictureMovesAndNobodyIsFollowed() async throws {
+        // Two passes a second: the lane is the process's, shared with the other suites' cameras.
+        let worker = try await Self.playPattern(seconds: 4, frames: 15, [("closer", "{gate: always, rate: 2}"),
+                                                                         ("whole", "{gate: always, rate: 2, lookCloser: off}")])
         let closer = try #require(worker.pipelines.first { $0.camera.id == "closer" })
         let whole = try #require(worker.pipelines.first { $0.camera.id == "whole" })
         #expect(closer.inferencesRun >= 3 && closer.closerLooksRun >= 1 && closer.closerLooksRun <= closer.inferencesRun,
@@ -614,16 +619,8 @@ import Vision
     }
 
     @Test(.timeLimit(.minutes(1))) func aMovingPictureGetsSparePassesOnANodeWithRoom() async throws {
-        let dir = Fixtures.temporaryDirectory("retina-people-spare")
-        let clip = dir + "/pattern.mp4"
-        try Fixtures.makeClip(clip, seconds: 8, fps: 10, width: 416, height: 312)
-        let cameras = try ConfigLoader.parse("""
-        defaults: {analysis: {fps: 5, width: 208}, backoff: [600s], crowd: {enabled: false}}
-        cameras:
-          - {id: spare, url: "\(clip)", perception: {rate: 1, lookCloser: off, spareRate: 2.5}}
-          - {id: scheduled, url: "\(clip)", perception: {rate: 1, lookCloser: off}}
-        """, file: "test.yaml").cameras
-        let worker = try await Self.playOnAHalfIdleMachine(cameras, in: dir, frames: 35)
+        let worker = try await Self.playPattern(seconds: 8, frames: 35, [("spare", "{rate: 1, lookCloser: off, spareRate: 2.5}"),
+                                                                         ("scheduled", "{rate: 1, lookCloser: off, spareRate: off}")])
         let spare = try #require(worker.pipelines.first { $0.camera.id == "spare" })
         let scheduled = try #require(worker.pipelines.first { $0.camera.id == "scheduled" })
         // 35 analysed frames are 7 s: the schedule's 7 or 8 passes, and with room spare ones between
