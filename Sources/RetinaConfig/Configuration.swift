@@ -207,9 +207,10 @@ public struct PerceptionSettings: Sendable, Equatable {
     /// (`NodeLoad.maySpare`) and the inference lane is unused (`InferenceLane.ifUnused`): `rate` is
     /// what a full node still gives every camera, this what a node with room gives (5: every
     /// analysed frame at the default 5 frames a second). 0 (`off`, the default) or no more than
-    /// `rate`: `rate` alone. Off by default: at 32 dual-stream cameras, 28 % idle, runs with it on
-    /// skipped a few scheduled passes; what it adds to the skips such a node has anyway (its
-    /// cameras' density checks come due together) is not measured yet (Benchmarks/README).
+    /// `rate`: `rate` alone. Off by default: it costs CPU a node has idle (16 dual-stream cameras:
+    /// 112 % of the machine against 80 %) and a node of 32 or more cameras has little room for it
+    /// (0–3 % of passes); the skips first seen with it at 32 cameras came from the density checks
+    /// coming due together, spread since (Benchmarks/README).
     public var spareRate = 0.0
 
     /// Passes per second a camera may ask for.
