@@ -37,6 +37,9 @@ public final class MotionAnomalyDetector: Detector {
         /// A point's motion is the median of its 3×3 grid neighbourhood (limbs swing faster than the
         /// body; single points are noise); points with fewer valid neighbours are dropped.
         public var minNeighbours = 3
+        /// Pixels (analysis scale) within which a point moving at running speed, tracked back, must
+        /// return to its start to count as running (`PyramidalFlow.returns`); 0: no check.
+        public var runningRoundTrip = 2.0
         public var counterFlowPersons = 0.5
         public var counterFlowSeconds = 1.0
         /// Dispersal: this share of moving points heading away from their common centre…
@@ -171,9 +174,19 @@ public final class MotionAnomalyDetector: Detector {
         var runningPersons = 0.0
         var ranked: [(ratio: Double, persons: Double)] = []
         var runBox = (minX: Int.max, minY: Int.max, maxX: -1, maxY: -1)
-        for m in moving {
-            let learned = cellEvidence[m.cell] >= parameters.minCellMotionSeconds / 4 ? cellSpeed[m.cell] * parameters.runningFactor : 0
-            let ratio = m.speed / max(parameters.runningSpeed, learned)
+        var ratios = moving.map { m in
+            m.speed / max(parameters.runningSpeed, cellEvidence[m.cell] >= parameters.minCellMotionSeconds / 4 ? cellSpeed[m.cell] * parameters.runningFactor : 0)
+        }
+        // A point at running speed counts only if its motion, tracked back, returns to it: where
+        // two people cross or one leaves the picture the flow can be fast and wrong (PETS, a man
+        // walking out at the right edge past another). Checked on the fast points alone, a few a frame.
+        if parameters.runningRoundTrip > 0 {
+            let fast = ratios.indices.filter { ratios[$0] >= 1 }
+            let back = flow.returns(fast.map { vectors[$0] }, previous: ref.pyramid, current: scene.pyramid,
+                                    tolerance: Float(parameters.runningRoundTrip))
+            for (i, returned) in zip(fast, back) where !returned { ratios[i] = 0 }
+        }
+        for (m, ratio) in zip(moving, ratios) {
             ranked.append((ratio, m.persons))
             if ratio >= 1 {
                 runningPersons += m.persons

@@ -33,6 +33,27 @@ public struct PyramidalFlow: Sendable {
     /// Tracks `points` (level-0 coordinates in the previous frame) from `previous` to `current`
     /// pyramids (same sizes, level 0 first). Points without texture or that leave the picture are dropped.
     public func track(_ points: [(x: Int, y: Int)], previous: [GrayImage], current: [GrayImage]) -> [Vector] {
+        trackEach(points, previous: previous, current: current).compactMap { $0 }
+    }
+
+    /// Whether each vector's end, tracked back from `current` to `previous`, lands within
+    /// `tolerance` pixels of where it started (the forward–backward check of Kalal et al., 2010).
+    /// Lucas–Kanade goes wrong where its window holds two motions (people crossing) or loses what it
+    /// held (a person leaving the picture), and such a vector mostly does not come back to its start.
+    /// A vector whose end has no texture to track back from (or lies outside the picture) is not
+    /// shown wrong, and counts as returned.
+    public func returns(_ vectors: [Vector], previous: [GrayImage], current: [GrayImage], tolerance: Float) -> [Bool] {
+        let ends = vectors.map { (x: Int((Float($0.x) + $0.dx).rounded()), y: Int((Float($0.y) + $0.dy).rounded())) }
+        let back = trackEach(ends, previous: current, current: previous)
+        return zip(vectors, zip(ends, back)).map { v, eb in
+            guard let b = eb.1 else { return true }
+            let ex = Float(eb.0.x) + b.dx - Float(v.x), ey = Float(eb.0.y) + b.dy - Float(v.y)
+            return ex * ex + ey * ey <= tolerance * tolerance
+        }
+    }
+
+    /// `track`, one result per point: nil where it has no texture or leaves the picture.
+    public func trackEach(_ points: [(x: Int, y: Int)], previous: [GrayImage], current: [GrayImage]) -> [Vector?] {
         let levels = min(previous.count, current.count)
         guard levels > 0 else { return [] }
         let r = parameters.radius
@@ -40,7 +61,7 @@ public struct PyramidalFlow: Sendable {
         var template = [Float](repeating: 0, count: side * side)
         var ix = [Float](repeating: 0, count: side * side)
         var iy = [Float](repeating: 0, count: side * side)
-        var out: [Vector] = []
+        var out: [Vector?] = []
         out.reserveCapacity(points.count)
         let minEigen = Float(parameters.minEigenvalue) * Float(side * side)
 
@@ -109,7 +130,7 @@ public struct PyramidalFlow: Sendable {
                 if !ok { break }
                 if level > 0 { gx = dx * 2; gy = dy * 2 } else { gx = dx; gy = dy }
             }
-            if ok, gx.isFinite, gy.isFinite { out.append(Vector(x: p.x, y: p.y, dx: gx, dy: gy)) }
+            out.append(ok && gx.isFinite && gy.isFinite ? Vector(x: p.x, y: p.y, dx: gx, dy: gy) : nil)
         }
         return out
     }

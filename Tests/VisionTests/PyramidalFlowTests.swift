@@ -1,0 +1,44 @@
+import Testing
+import Vision
+
+/// Pyramidal Lucas–Kanade and its forward–backward check, on a textured picture moved by a known step.
+@Suite struct PyramidalFlowTests {
+    /// Blurred noise (a fixed seed): texture everywhere for the windows to lock on to.
+    static func texture(width: Int, height: Int, shiftedBy sx: Int = 0, _ sy: Int = 0) -> GrayImage {
+        let w = width + 16, h = height + 16
+        var state: UInt32 = 12345
+        let noise = (0..<(w * h)).map { _ -> Int in state = state &* 1_664_525 &+ 1_013_904_223; return Int(state >> 24) }
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                // The picture at (x, y) shows what the unshifted one shows at (x − sx, y − sy).
+                let cx = x - sx + 8, cy = y - sy + 8
+                var sum = 0
+                for dy in -1...1 { for dx in -1...1 { sum += noise[(cy + dy) * w + cx + dx] } }
+                pixels[y * width + x] = UInt8(sum / 9)
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    static func pyramid(_ image: GrayImage) -> [GrayImage] {
+        [image, ImageOps.downsample(image), ImageOps.downsample(ImageOps.downsample(image))]
+    }
+
+    @Test func aVectorThatMovedWithThePictureComesBackAndAWrongOneDoesNot() throws {
+        let before = Self.pyramid(Self.texture(width: 96, height: 72))
+        let after = Self.pyramid(Self.texture(width: 96, height: 72, shiftedBy: 3, 2))
+        let flow = PyramidalFlow()
+        let points = stride(from: 20, to: 60, by: 8).flatMap { y in stride(from: 20, to: 76, by: 8).map { (x: $0, y: y) } }
+        let vectors = flow.track(points, previous: before, current: after)
+        try #require(vectors.count >= points.count * 9 / 10)
+        #expect(vectors.allSatisfy { abs($0.dx - 3) < 0.5 && abs($0.dy - 2) < 0.5 }, "\(vectors.map { ($0.dx, $0.dy) })")
+        let back = flow.returns(vectors, previous: before, current: after, tolerance: 2)
+        #expect(back.filter { $0 }.count >= vectors.count * 9 / 10)
+        // The same points said to have moved twice as far and then some (as a window holding two
+        // motions can say): tracked back from there, they do not land where they started.
+        let wrong = vectors.map { PyramidalFlow.Vector(x: $0.x, y: $0.y, dx: $0.dx + 6, dy: $0.dy - 4) }
+        let wrongBack = flow.returns(wrong, previous: before, current: after, tolerance: 2)
+        #expect(wrongBack.filter { $0 }.count <= wrong.count / 10, "\(wrongBack.filter { $0 }.count) of \(wrong.count) came back")
+    }
+}
