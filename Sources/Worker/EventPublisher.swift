@@ -15,6 +15,7 @@ public final class EventPublisher: Sendable {
     private let queue = Mutex(Queue())
     private let logger: Logger
     private let published = Atomic<Int>(0)
+    private let merged = Atomic<Int>(0)
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
     /// What is waiting to be written, each in the order it was handed in.
@@ -48,8 +49,10 @@ public final class EventPublisher: Sendable {
     /// Whether the store refused this worker's lease: it must stop serving its group.
     public var isFenced: Bool { fencedFlag.load(ordering: .relaxed) }
 
-    /// Events committed so far.
+    /// Events committed so far as new events.
     public var publishedCount: Int { published.load(ordering: .relaxed) }
+    /// Events folded into an open event of the same condition (its dedup key) instead: a repeat.
+    public var mergedCount: Int { merged.load(ordering: .relaxed) }
 
     public func start(interval: Duration = .milliseconds(200)) {
         let task = Task { [self] in
@@ -130,6 +133,7 @@ public final class EventPublisher: Sendable {
             do {
                 let outcomes = try await store.publish(batch.events, fence: fence)
                 published.add(outcomes.filter { $0 == .inserted }.count, ordering: .relaxed)
+                merged.add(outcomes.filter { if case .merged = $0 { true } else { false } }.count, ordering: .relaxed)
             } catch StoreError.fenced(let lost) {
                 if !fencedFlag.exchange(true, ordering: .relaxed) {
                     logger.error("lease lost (\(lost)): \(batch.events.count) event(s) not published; stopping this group's worker")

@@ -92,7 +92,9 @@ public final class WorkerService: Service, Sendable {
         progress.cancel()
         logger.info("\(reason ?? "shutting down"): stopping (finishing buffered frames, flushing events)")
         await worker.stop()
-        logger.info("stopped; \(worker.publisher.publishedCount) event(s) published. See them: retina events list --store \(storeURL)")
+        // A repeat of a condition still open (a second demo on the same store) is folded into it, not new.
+        let published = worker.publisher.publishedCount, merged = worker.publisher.mergedCount
+        logger.info("stopped; \(published) event(s) published\(merged > 0 ? ", \(merged) more folded into open events of the same condition as repeats" : ""). See them: retina events list --store \(storeURL)")
     }
 
     /// A reason to stop that is not a shutdown request.

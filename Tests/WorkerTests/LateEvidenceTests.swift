@@ -41,6 +41,7 @@ import Worker
         #expect(stored.evidence.map(\.uri) == [clip("b").uri])  // the repeat's clip went to the event it was folded into
         #expect(stored.pendingEvidence == first.pendingEvidence)  // its own clip is still being recorded
         #expect(try await store.event(id: repeated.id) == nil)
+        #expect(publisher.publishedCount == 2 && publisher.mergedCount == 1)  // what `retina run` says when it stops
         let completed = try #require(try await store.event(id: other.id))
         #expect(completed.evidence == [clip("a")] && completed.pendingEvidence.isEmpty)
         #expect(try await store.history(of: other.id).contains { $0.action == "evidence_added" && $0.actor == "retina" })
