@@ -8,6 +8,8 @@
 # Prometheus counters (scraped at both ends), not the 2-s fps gauges, which 200-ms decode bursts
 # quantise by ±10 %. Also prints RSS per camera (/usr/bin/time -v) and event latency (publish − frame time),
 # and, per count, the CPU of as many real-time ffmpeg decodes side by side (decoding alone at that count).
+# Skipped passes are also printed by when they came (a 1 s scrape of the worker's counters,
+# .build/bench/capacity-N.timeline: seconds, skips, density passes, undeblocked frames).
 #   Benchmarks/capacity.sh                 # CAMERAS="16 20 24 28", WINDOW=60 s after 20 s warm-up
 #   THREADS=0 Benchmarks/capacity.sh       # decoderThreads per camera (default 1; 0: one per core)
 #   BURST=400ms Benchmarks/capacity.sh     # decodeBurst (default 200ms, as shipped)
@@ -95,9 +97,13 @@ for n in $counts; do
   # The worker, under /usr/bin/time (it may take a moment to start on a busy machine).
   wpid=; for _ in $(seq 50); do sleep 0.2; wpid=$(pgrep -P "$pid" || true); [ -n "$wpid" ] && break; done
   [ -n "$wpid" ] || { echo "capacity: the worker did not start (see $work/capacity-$n.time)" >&2; exit 1; }
+  : >"$work/capacity-$n.timeline"; timeline "$port" "$work/capacity-$n.timeline" & tl=$!
   sleep "$warm"; sample "$work/capacity-$n-a.prom" "$wpid" "$port"
   sleep "$window"; sample "$work/capacity-$n-b.prom" "$wpid" "$port"
   wait "$pid"
+  kill "$tl" 2>/dev/null || true
+  # When passes were skipped (each skip sheds deblocking for 10 s): seconds after the worker started.
+  awk '$2 > s {printf "%s%.0f s: %d", (n++ ? ", " : "  skipped passes by time after start: "), $1, $2 - s} {s = $2} END {print n ? "" : "  skipped passes by time after start: none"}' "$work/capacity-$n.timeline"
   PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=Benchmarks/lib python3 - "$n" "$work/capacity-$n-a.prom" "$work/capacity-$n-b.prom" "$work/capacity-$n.time" "$db" "$ffcpu" "$paced" "$dual" "${DENSE:-0}" <<'PY'
 import re, sqlite3, sys
 from window import window

@@ -27,6 +27,19 @@ camera_config() {
 # sample PREFIX PID PORT: the worker's counters (a scrape brings them up to that moment), with the
 # clock, the worker's user+system CPU ticks, its RSS, and the machine's CPU line (idle and stolen
 # time say whether the machine was the limit). Benchmarks/lib/window.py reads two of these.
+# timeline PORT OUT: every second until killed, the seconds since it started and the worker's
+# skipped passes, density passes and undeblocked frames summed over its cameras (when skips happen).
+timeline() {
+  local t0; t0=$(date +%s.%N)
+  while true; do
+    curl -sf --max-time 1 "http://127.0.0.1:$1/metrics" 2>/dev/null | awk -v t="$(date +%s.%N)" -v t0="$t0" '
+      /^retina_camera_inferences_skipped_total/ {s += $NF} /^retina_camera_density_passes_total/ {d += $NF}
+      /^retina_camera_frames_undeblocked_total/ {u += $NF}
+      END {if (NR) printf "%.1f %d %d %d\n", t - t0, s, d, u}' >>"$2" || true
+    sleep 1
+  done
+}
+
 sample() {
   curl -sf "http://127.0.0.1:$3/metrics" >"$1"
   date +%s.%N >"$1.t"
