@@ -46,10 +46,9 @@ import Testing
     @Test(.disabled(if: StoreKind.postgresURL == nil, "needs RETINA_TEST_POSTGRES"))
     func aSchemaBeingMadeHoldsUpOnlyItself() async throws {
         let busy = StoreKind.postgres.newPlace(), other = StoreKind.postgres.newPlace()
-        let url = try PostgresURL(busy)
         let logger = Logger(label: "test.migration")
         // Another node in the middle of making `busy`'s schema: it holds that schema's lock.
-        let holder = try await StoreKind.connect(url, id: 1, logger: logger)
+        let (url, holder) = try await StoreKind.connect(to: busy, id: 1, logger: logger)
         let waiting = try StoreKind.postgres.open(busy), free = try StoreKind.postgres.open(other)
         do {
             try await holder.query("BEGIN", logger: logger)
@@ -74,10 +73,8 @@ import Testing
     /// the store waits again, up to its patience; a session that never lets go is an error then.
     @Test(.disabled(if: StoreKind.postgresURL == nil, "needs RETINA_TEST_POSTGRES"))
     func aStoreWaitsOutAnotherNodesSlowMigrationButNotAStuckSession() async throws {
-        let place = StoreKind.postgres.newPlace()
-        let url = try PostgresURL(place)
-        let logger = Logger(label: "test.migration")
-        let holder = try await StoreKind.connect(url, id: 1, logger: logger)
+        let place = StoreKind.postgres.newPlace(), logger = Logger(label: "test.migration")
+        let (url, holder) = try await StoreKind.connect(to: place, id: 1, logger: logger)
         do {
             try await holder.query("BEGIN", logger: logger)
             _ = try await holder.query("SELECT pg_advisory_xact_lock(\(PostgresEventStore.migrationLockKey), hashtext(\(url.schema)))", logger: logger).collect()

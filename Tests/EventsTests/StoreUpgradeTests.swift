@@ -144,10 +144,8 @@ import Testing
 
     /// A new schema of the test server, made as Retina of `version` left it; returns the store URL.
     func oldPostgresSchema(version: Int, raisedTo recorded: Int? = nil) async throws -> String {
-        let place = StoreKind.postgres.newPlace()
-        let url = try PostgresURL(place)
-        let logger = Logger(label: "test.upgrade")
-        let db = try await StoreKind.connect(url, id: 2, logger: logger)
+        let place = StoreKind.postgres.newPlace(), logger = Logger(label: "test.upgrade")
+        let (url, db) = try await StoreKind.connect(to: place, id: 2, logger: logger)
         do {
             try await db.query("CREATE SCHEMA \(unescaped: url.schema)", logger: logger)
             try await db.query("SET search_path TO \(unescaped: url.schema)", logger: logger)

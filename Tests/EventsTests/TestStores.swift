@@ -31,11 +31,13 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     func open(_ place: String) throws -> any EventStore { try StoreURL.open(place) }
 
-    /// A plain connection to a PostgreSQL place, as another node or an older Retina would have.
-    static func connect(_ url: PostgresURL, id: Int, logger: Logger) async throws -> PostgresConnection {
+    /// A plain connection to a PostgreSQL place, as another node or an older Retina would have,
+    /// and the place's parsed URL (its schema).
+    static func connect(to place: String, id: Int, logger: Logger) async throws -> (url: PostgresURL, db: PostgresConnection) {
+        let url = try PostgresURL(place)
         let config = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                       database: url.database, tls: .disable)
-        return try await PostgresConnection.connect(configuration: config, id: id, logger: logger)
+        return (url, try await PostgresConnection.connect(configuration: config, id: id, logger: logger))
     }
 }
 
