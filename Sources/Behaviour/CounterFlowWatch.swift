@@ -1,10 +1,12 @@
 import Perception
 import Tracking
+import Vision
 
 /// A person walking against the flow: the camera learns, per cell of a coarse grid over where
 /// people stand, the direction its followed people move in; a cell whose people mostly go one way
 /// (a one-way gate, an escalator's foot, a lane of a crowd) has a direction, a cell with two-way
-/// traffic has none and no one is against it. A person followed for `confirmSeconds` moving more
+/// traffic has none and no one is against it, nor in a cell where some of the people go back
+/// (`HeadingShares`: a heading taken by more than `rareShare` of them is normal there). A person followed for `confirmSeconds` moving more
 /// than 120° off the direction of the cell he stands in is against the flow, once per person.
 /// The flow is learned from the people who are not against it, all the time: a flow that
 /// changes for good (a gate reopened the other way) is learned again within minutes, a person
@@ -20,6 +22,9 @@ public struct CounterFlowWatch: Sendable {
         /// A cell's direction counts only when this concentrated (the mean resultant length of
         /// its people's directions: 1 all one way, 0 as many each way).
         public var minDirectionStrength = 0.6
+        /// …and a heading is against it only when at most this share of the cell's people head
+        /// that way (within about 67°): a fifth walking back leaves a strong mean but is normal.
+        public var rareShare = 0.1
         /// Seconds of people moving seen in a cell before its direction is trusted (one passer-by
         /// gives a few; a real flow gives this within minutes).
         public var minCellSeconds = 30.0
@@ -44,6 +49,7 @@ public struct CounterFlowWatch: Sendable {
     public let settings: Settings
     /// Per cell: the sum of unit directions weighted by seconds, and the seconds.
     private var sumX: [Double], sumY: [Double], seconds: [Double]
+    private var headings: [HeadingShares]
     private var againstSince: [Int: Double] = [:]
     private var reported = Set<Int>()
     private var lastLearned: Double?
@@ -53,6 +59,7 @@ public struct CounterFlowWatch: Sendable {
         sumX = Array(repeating: 0, count: settings.columns * settings.rows)
         sumY = sumX
         seconds = sumX
+        headings = Array(repeating: HeadingShares(), count: sumX.count)
     }
 
     /// The learned direction of the cell at `feet` (0…1 of the picture), as a unit vector with
@@ -88,6 +95,7 @@ public struct CounterFlowWatch: Sendable {
             sumX[c] += v.x / speed * dt
             sumY[c] += v.y / speed * dt
             seconds[c] += dt
+            headings[c].learn(vx: v.x, vy: v.y, weight: dt)
         }
     }
 
@@ -99,7 +107,7 @@ public struct CounterFlowWatch: Sendable {
         for (track, v, speed) in moving(tracks, at: t, aspect: aspect) {
             guard let cosine = cosineToFlow(track, v: v, speed: speed) else { continue }
             score = max(score, -cosine)
-            guard cosine <= settings.counterCosine else { continue }
+            guard cosine <= settings.counterCosine, headsRarely(track, v: v) else { continue }
             against.append(track)
             still.insert(track.id)
             let since = againstSince[track.id] ?? t
@@ -119,7 +127,12 @@ public struct CounterFlowWatch: Sendable {
         let v = track.motion(aspect: aspect)
         let speed = (v.x * v.x + v.y * v.y).squareRoot()
         guard speed >= settings.movingSpeed, let cosine = cosineToFlow(track, v: v, speed: speed) else { return false }
-        return cosine <= settings.counterCosine
+        return cosine <= settings.counterCosine && headsRarely(track, v: v)
+    }
+
+    /// Whether few of the people learned where `track` stands head the way it does.
+    private func headsRarely(_ track: MultiObjectTracker.Track, v: (x: Double, y: Double)) -> Bool {
+        (headings[cell(of: track)].share(headingLike: v.x, v.y) ?? 0) <= settings.rareShare
     }
 
     /// Whether the cell `track` stands in has been learned long enough to say how people walk there

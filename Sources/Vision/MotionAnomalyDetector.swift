@@ -27,6 +27,10 @@ public final class MotionAnomalyDetector: Detector {
         public var counterCosine = -0.5
         /// A cell's learned direction counts only when this concentrated (mean resultant length).
         public var minDirectionStrength = 0.6
+        /// …and a heading is against it only when at most this share of the cell's learned motion
+        /// heads that way (`HeadingShares`): where a fifth of the people walk back, walking back is
+        /// normal though the mean points the other way.
+        public var counterRareShare = 0.1
         /// Seconds of motion seen in a cell before its learned direction is trusted (one passer-by
         /// gives a second or two; a real flow gives this within minutes).
         public var minCellMotionSeconds = 30.0
@@ -89,7 +93,9 @@ public final class MotionAnomalyDetector: Detector {
     private var cellDirX: [Double] = []
     private var cellDirY: [Double] = []
     private var cellCount: [Double] = []
+    private var cellFrames: [Double] = []
     private var cellEvidence: [Double] = []
+    private var cellHeadings: [HeadingShares] = []
     /// Recent pyramids, oldest first: flow is measured from the newest one at least
     /// `minFlowInterval` old, so every frame gets a fresh measurement at any frame rate.
     private var recent: [(pyramid: [GrayImage], time: Double)] = []
@@ -179,7 +185,8 @@ public final class MotionAnomalyDetector: Detector {
         }
         // A point at running speed counts only if its motion, tracked back, returns to it: where
         // two people cross or one leaves the picture the flow can be fast and wrong (PETS, a man
-        // walking out at the right edge past another). Checked on the fast points alone, a few a frame.
+        // walking out at the right edge past another; an end on bare road or off the picture cannot
+        // be tracked back and does not return). Checked on the fast points alone, a few a frame.
         if parameters.runningRoundTrip > 0 {
             let fast = ratios.indices.filter { ratios[$0] >= 1 }
             let back = flow.returns(fast.map { vectors[$0] }, previous: ref.pyramid, current: scene.pyramid,
@@ -220,7 +227,7 @@ public final class MotionAnomalyDetector: Detector {
             let strength = (dx * dx + dy * dy).squareRoot()
             guard strength >= parameters.minDirectionStrength else { continue }
             let cosine = (m.vx * dx + m.vy * dy) / (m.speed * strength)
-            if cosine <= parameters.counterCosine {
+            if cosine <= parameters.counterCosine, (cellHeadings[m.cell].share(headingLike: m.vx, m.vy) ?? 0) <= parameters.counterRareShare {
                 counterPersons += m.persons
                 counterBox = (min(counterBox.minX, Int(m.x)), min(counterBox.minY, Int(m.y)), max(counterBox.maxX, Int(m.x)), max(counterBox.maxY, Int(m.y)))
             }
@@ -258,8 +265,11 @@ public final class MotionAnomalyDetector: Detector {
         }
         wasDispersing = dispersing
 
-        // Learn normal motion from frames without anomalies only.
-        if !isRunning && counterPersons < parameters.counterFlowPersons && !dispersing {
+        // Learn normal motion from frames without running or dispersal. Frames against the flow are
+        // learned too: a heading people keep taking becomes normal within minutes (left out, a
+        // minority first seen after its cell was trusted would be against the flow for ever), and
+        // one person's seconds against it hardly move a cell's shares.
+        if !isRunning && !dispersing {
             learn(moving.map { ($0.cell, $0.vx, $0.vy, $0.speed, $0.persons) }, dt: frameDt)
         }
         return zoneDetections + detections
@@ -338,20 +348,32 @@ public final class MotionAnomalyDetector: Detector {
         guard nx != cellsX || ny != cellsY else { return }
         cellsX = nx; cellsY = ny
         cellSpeed = [Double](repeating: 0, count: nx * ny)
-        cellDirX = cellSpeed; cellDirY = cellSpeed; cellCount = cellSpeed; cellEvidence = cellSpeed
+        cellDirX = cellSpeed; cellDirY = cellSpeed; cellCount = cellSpeed; cellFrames = cellSpeed; cellEvidence = cellSpeed
+        cellHeadings = [HeadingShares](repeating: HeadingShares(), count: nx * ny)
     }
 
-    /// Exponential averages per cell; the first observations average plainly (fast warm-up).
+    /// Exponential averages per cell; the first observations average plainly (fast warm-up). Speeds
+    /// learn from every point.
     private func learn(_ observations: [(cell: Int, vx: Double, vy: Double, speed: Double, persons: Double)], dt: Double) {
         let horizon = max(parameters.learningSeconds / dt, 1)
-        var seen = Set<Int>()
+        var headings: [Int: [(vx: Double, vy: Double)]] = [:]
         for o in observations where o.speed >= parameters.movingSpeed {
             cellCount[o.cell] += 1
-            if seen.insert(o.cell).inserted { cellEvidence[o.cell] += dt }
             let a = 1 / min(cellCount[o.cell], horizon)
             cellSpeed[o.cell] += (o.speed - cellSpeed[o.cell]) * a
-            cellDirX[o.cell] += (o.vx / o.speed - cellDirX[o.cell]) * a
-            cellDirY[o.cell] += (o.vy / o.speed - cellDirY[o.cell]) * a
+            headings[o.cell, default: []].append((o.vx / o.speed, o.vy / o.speed))
+        }
+        // Directions learn once a frame per cell, from the mean of its points: a busy cell's
+        // 16 points a frame would otherwise make its memory seconds instead of `learningSeconds`,
+        // and the last few passers-by its direction.
+        for (c, units) in headings {
+            cellEvidence[c] += dt
+            cellFrames[c] += 1
+            let a = 1 / min(cellFrames[c], horizon), n = Double(units.count)
+            cellDirX[c] += (units.reduce(0) { $0 + $1.vx } / n - cellDirX[c]) * a
+            cellDirY[c] += (units.reduce(0) { $0 + $1.vy } / n - cellDirY[c]) * a
+            cellHeadings[c].fade(by: a)
+            for u in units { cellHeadings[c].learn(vx: u.vx, vy: u.vy, weight: a / n) }
         }
     }
 

@@ -40,13 +40,14 @@ public struct PyramidalFlow: Sendable {
     /// `tolerance` pixels of where it started (the forward–backward check of Kalal et al., 2010).
     /// Lucas–Kanade goes wrong where its window holds two motions (people crossing) or loses what it
     /// held (a person leaving the picture), and such a vector mostly does not come back to its start.
-    /// A vector whose end has no texture to track back from (or lies outside the picture) is not
-    /// shown wrong, and counts as returned.
+    /// A vector whose end cannot be tracked back (no texture there, or outside the picture) does not
+    /// return either: the start had texture (it was tracked), so a right end has it too; PETS' flow
+    /// where people walk out at the edge jumps 50 px onto bare road.
     public func returns(_ vectors: [Vector], previous: [GrayImage], current: [GrayImage], tolerance: Float) -> [Bool] {
         let ends = vectors.map { (x: Int((Float($0.x) + $0.dx).rounded()), y: Int((Float($0.y) + $0.dy).rounded())) }
         let back = trackEach(ends, previous: current, current: previous)
         return zip(vectors, zip(ends, back)).map { v, eb in
-            guard let b = eb.1 else { return true }
+            guard let b = eb.1 else { return false }
             let ex = Float(eb.0.x) + b.dx - Float(v.x), ey = Float(eb.0.y) + b.dy - Float(v.y)
             return ex * ex + ey * ey <= tolerance * tolerance
         }

@@ -62,6 +62,18 @@ import Tracking
         #expect(seen.allSatisfy { $0.opened.isEmpty })
     }
 
+    @Test func whereOneInSixWalksBackWalkingBackIsNotAgainstTheFlow() throws {
+        var watch = CounterFlowWatch(), tracker = MultiObjectTracker()
+        _ = Self.walk(&watch, &tracker, velocities: [0.6, 0.7, 0.6, 0.5, 0.6, -0.6], from: 0, seconds: 60, learning: true)
+        // The mean still points right, strongly enough for a direction…
+        let lane = try #require(watch.direction(atFeet: 0.5, 0.56))
+        #expect(lane.x > 0.9 && lane.strength >= CounterFlowWatch.Settings().minDirectionStrength, "\(lane)")
+        tracker.reset()
+        // …but going back is what one in six does here.
+        let back = Self.walk(&watch, &tracker, velocities: [0.6, 0.6, 0.5, -0.7], from: 60, seconds: 5, learning: false)
+        #expect(back.allSatisfy { $0.opened.isEmpty && $0.against.isEmpty })
+    }
+
     @Test func aFewSecondsOfPeopleAreNotAFlowAndStandingIsNotAgainstIt() {
         var watch = CounterFlowWatch(), tracker = MultiObjectTracker()
         // 5 s of two walkers: 10 person-seconds over the row's cells, under 30 in any.

@@ -41,4 +41,22 @@ import Vision
         let wrongBack = flow.returns(wrong, previous: before, current: after, tolerance: 2)
         #expect(wrongBack.filter { $0 }.count <= wrong.count / 10, "\(wrongBack.filter { $0 }.count) of \(wrong.count) came back")
     }
+
+    @Test func aVectorThatEndsOnBareGroundOrOffThePictureDoesNotComeBack() throws {
+        // The right half of the later picture is bare (flat grey): the texture there was not
+        // moved, it went. A vector said to end there cannot be tracked back, and does not return,
+        // nor does one said to end past the picture's edge (PETS: a man walking out at the edge).
+        let before = Self.pyramid(Self.texture(width: 96, height: 72))
+        var moved = Self.texture(width: 96, height: 72, shiftedBy: 3, 2)
+        for y in 0..<72 { for x in 48..<96 { moved.pixels[y * 96 + x] = 128 } }
+        let after = Self.pyramid(moved)
+        let flow = PyramidalFlow()
+        let onBare = [(x: 24, y: 24), (x: 24, y: 40), (x: 32, y: 32)].map { PyramidalFlow.Vector(x: $0.x, y: $0.y, dx: 40, dy: 4) }
+        #expect(flow.returns(onBare, previous: before, current: after, tolerance: 2) == [false, false, false])
+        let offThePicture = [PyramidalFlow.Vector(x: 80, y: 30, dx: 20, dy: 0), PyramidalFlow.Vector(x: 40, y: 60, dx: 0, dy: 15)]
+        #expect(flow.returns(offThePicture, previous: before, current: after, tolerance: 2) == [false, false])
+        // Where the texture stayed, the same check still lets the true vectors through.
+        let kept = flow.track([(x: 20, y: 20), (x: 28, y: 36)], previous: before, current: after)
+        #expect(flow.returns(kept, previous: before, current: after, tolerance: 2) == [true, true])
+    }
 }
