@@ -6,11 +6,12 @@ import Vision
 /// people stand, the direction its followed people move in; a cell whose people mostly go one way
 /// (a one-way gate, an escalator's foot, a lane of a crowd) has a direction, a cell with two-way
 /// traffic has none and no one is against it, nor in a cell where some of the people go back
-/// (`HeadingShares`: a heading taken by more than `rareShare` of them is normal there). A person followed for `confirmSeconds` moving more
-/// than 120° off the direction of the cell he stands in is against the flow, once per person.
-/// The flow is learned from the people who are not against it, all the time: a flow that
-/// changes for good (a gate reopened the other way) is learned again within minutes, a person
-/// against it never is.
+/// (`HeadingShares`: a heading taken by more than `rareShare` of them is normal there). A person
+/// followed for `confirmSeconds` moving more than 120° off the direction of the cell he stands in,
+/// a way few take there, is against the flow, once per person. Everyone followed is learned, all
+/// the time: one person's seconds against the flow hardly move a cell's shares, and a heading
+/// people keep taking becomes normal (left out, a minority first seen after its cell was trusted
+/// would be against the flow for ever).
 public struct CounterFlowWatch: Sendable {
     public struct Settings: Sendable, Equatable {
         public var columns = 4
@@ -85,12 +86,12 @@ public struct CounterFlowWatch: Sendable {
     }
 
     /// Adds the people moving on the pass at `t` to their cells' directions, each weighted by the
-    /// seconds since the last pass learned (at most 1), skipping `except` (people against the flow).
-    public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double, except: Set<Int> = []) {
+    /// seconds since the last pass learned (at most 1).
+    public mutating func learn(_ tracks: [MultiObjectTracker.Track], at t: Double, aspect: Double) {
         let dt = lastLearned.map { min(1, max(0, t - $0)) } ?? 0
         lastLearned = t
         guard dt > 0 else { return }
-        for (track, v, speed) in moving(tracks, at: t, aspect: aspect) where !except.contains(track.id) {
+        for (track, v, speed) in moving(tracks, at: t, aspect: aspect) {
             let c = cell(of: track)
             sumX[c] += v.x / speed * dt
             sumY[c] += v.y / speed * dt

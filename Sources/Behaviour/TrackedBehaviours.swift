@@ -88,9 +88,8 @@ public struct TrackedBehaviours: Sendable {
             outcome.vehicles = vehicles.observe(tracks, detections: detections, at: t, aspect: aspect,
                                                 flow: lastFlow.flatMap { abs($0.time - t) < 1e-6 ? $0 : nil })
             outcome.running = running.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
-            let against = counterFlow.observe(tracks, at: t, aspect: aspect)
-            outcome.counterFlow = against
-            counterFlow.learn(tracks, at: t, aspect: aspect, except: Set(against.against.map(\.id)))
+            outcome.counterFlow = counterFlow.observe(tracks, at: t, aspect: aspect)
+            counterFlow.learn(tracks, at: t, aspect: aspect)
             outcome.dispersal = dispersal.observe(tracks, at: t, walk: vehicles.normalWalk, aspect: aspect)
         }
         return outcome
