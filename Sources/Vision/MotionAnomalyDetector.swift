@@ -96,6 +96,8 @@ public final class MotionAnomalyDetector: Detector {
     private var cellFrames: [Double] = []
     private var cellEvidence: [Double] = []
     private var cellHeadings: [HeadingShares] = []
+    /// One frame's sums per cell while it is learned (kept between frames: no allocation a frame).
+    private var frameX: [Double] = [], frameY: [Double] = [], frameN: [Double] = [], frameWeight: [Double] = []
     /// Recent pyramids, oldest first: flow is measured from the newest one at least
     /// `minFlowInterval` old, so every frame gets a fresh measurement at any frame rate.
     private var recent: [(pyramid: [GrayImage], time: Double)] = []
@@ -350,31 +352,39 @@ public final class MotionAnomalyDetector: Detector {
         cellSpeed = [Double](repeating: 0, count: nx * ny)
         cellDirX = cellSpeed; cellDirY = cellSpeed; cellCount = cellSpeed; cellFrames = cellSpeed; cellEvidence = cellSpeed
         cellHeadings = [HeadingShares](repeating: HeadingShares(), count: nx * ny)
+        frameX = cellSpeed; frameY = cellSpeed; frameN = cellSpeed; frameWeight = cellSpeed
     }
 
     /// Exponential averages per cell; the first observations average plainly (fast warm-up). Speeds
     /// learn from every point.
     private func learn(_ observations: [(cell: Int, vx: Double, vy: Double, speed: Double, persons: Double)], dt: Double) {
         let horizon = max(parameters.learningSeconds / dt, 1)
-        var headings: [Int: [(vx: Double, vy: Double)]] = [:]
+        var touched: [Int] = []
         for o in observations where o.speed >= parameters.movingSpeed {
             cellCount[o.cell] += 1
             let a = 1 / min(cellCount[o.cell], horizon)
             cellSpeed[o.cell] += (o.speed - cellSpeed[o.cell]) * a
-            headings[o.cell, default: []].append((o.vx / o.speed, o.vy / o.speed))
+            if frameN[o.cell] == 0 { touched.append(o.cell) }
+            frameN[o.cell] += 1
+            frameX[o.cell] += o.vx / o.speed
+            frameY[o.cell] += o.vy / o.speed
         }
         // Directions learn once a frame per cell, from the mean of its points: a busy cell's
         // 16 points a frame would otherwise make its memory seconds instead of `learningSeconds`,
-        // and the last few passers-by its direction.
-        for (c, units) in headings {
+        // and the last few passers-by its direction. Each point then weighs a/n in the shares.
+        for c in touched {
             cellEvidence[c] += dt
             cellFrames[c] += 1
-            let a = 1 / min(cellFrames[c], horizon), n = Double(units.count)
-            cellDirX[c] += (units.reduce(0) { $0 + $1.vx } / n - cellDirX[c]) * a
-            cellDirY[c] += (units.reduce(0) { $0 + $1.vy } / n - cellDirY[c]) * a
+            let a = 1 / min(cellFrames[c], horizon), n = frameN[c]
+            cellDirX[c] += (frameX[c] / n - cellDirX[c]) * a
+            cellDirY[c] += (frameY[c] / n - cellDirY[c]) * a
             cellHeadings[c].fade(by: a)
-            for u in units { cellHeadings[c].learn(vx: u.vx, vy: u.vy, weight: a / n) }
+            frameWeight[c] = a / n
         }
+        for o in observations where o.speed >= parameters.movingSpeed {
+            cellHeadings[o.cell].learn(vx: o.vx, vy: o.vy, weight: frameWeight[o.cell])
+        }
+        for c in touched { frameX[c] = 0; frameY[c] = 0; frameN[c] = 0 }
     }
 
     /// A lasting change of the whole view (moved, covered, defocused) is reported once, and the
