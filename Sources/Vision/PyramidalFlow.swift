@@ -55,9 +55,13 @@ public struct PyramidalFlow: Sendable {
 
     /// `track`, one result per point: nil where it has no texture or leaves the picture.
     public func trackEach(_ points: [(x: Int, y: Int)], previous: [GrayImage], current: [GrayImage]) -> [Vector?] {
-        let levels = min(previous.count, current.count)
-        guard levels > 0 else { return [] }
         let r = parameters.radius
+        // A level too small to hold a window around a point is skipped (tracking starts below it),
+        // not a reason to drop every point: a small analysis picture has few levels that fit.
+        let levels = zip(previous, current).prefix { p, c in
+            min(p.width, p.height, c.width, c.height) >= 2 * r + 4
+        }.count
+        guard levels > 0 else { return [Vector?](repeating: nil, count: points.count) }
         let side = 2 * r + 1
         var template = [Float](repeating: 0, count: side * side)
         var ix = [Float](repeating: 0, count: side * side)
@@ -107,7 +111,9 @@ public struct PyramidalFlow: Sendable {
                         let cx = Float(px) + dx, cy = Float(py) + dy
                         let x0f = (cx - Float(r)).rounded(.down), y0f = (cy - Float(r)).rounded(.down)
                         let x0 = Int(x0f), y0 = Int(y0f)
-                        guard x0 >= 0, y0 >= 0, x0 + side < w, y0 + side < h else { ok = false; return }
+                        // Off the picture at a coarse level (a few pixels wide): keep the estimate
+                        // so far for the finer levels; at full size the point left the picture.
+                        guard x0 >= 0, y0 >= 0, x0 + side < w, y0 + side < h else { if level == 0 { ok = false }; return }
                         let fx = cx - Float(r) - x0f, fy = cy - Float(r) - y0f
                         let w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
                         var bx: Float = 0, by: Float = 0

@@ -21,8 +21,66 @@ import Vision
         return GrayImage(width: width, height: height, pixels: pixels)
     }
 
-    static func pyramid(_ image: GrayImage) -> [GrayImage] {
-        [image, ImageOps.downsample(image), ImageOps.downsample(ImageOps.downsample(image))]
+    static func pyramid(_ image: GrayImage, levels: Int = 3) -> [GrayImage] {
+        var out = [image]
+        while out.count < levels { out.append(ImageOps.downsample(out[out.count - 1])) }
+        return out
+    }
+
+    /// Texture at every scale, as a street has (people, paving, shadows): blobs of 24 px and 8 px
+    /// over fine noise, so that a pyramid's coarse levels have something to follow too.
+    static func landscape(width: Int, height: Int, shiftedBy sx: Int = 0, _ sy: Int = 0) -> GrayImage {
+        let margin = 64, bigW = width + 2 * margin, bigH = height + 2 * margin
+        let fine = texture(width: bigW, height: bigH)
+        var state: UInt32 = 777
+        func blobs(_ cell: Int) -> (Int, Int) -> Double {
+            let gw = bigW / cell + 2, gh = bigH / cell + 2
+            let grid = (0..<(gw * gh)).map { _ -> Double in state = state &* 1_664_525 &+ 1_013_904_223; return Double(state >> 24) }
+            return { x, y in
+                let fx = Double(x) / Double(cell), fy = Double(y) / Double(cell)
+                let x0 = Int(fx), y0 = Int(fy), ax = fx - Double(x0), ay = fy - Double(y0)
+                let top = grid[y0 * gw + x0] * (1 - ax) + grid[y0 * gw + x0 + 1] * ax
+                let bottom = grid[(y0 + 1) * gw + x0] * (1 - ax) + grid[(y0 + 1) * gw + x0 + 1] * ax
+                return top * (1 - ay) + bottom * ay
+            }
+        }
+        let big = blobs(24), small = blobs(8)
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let X = x - sx + margin, Y = y - sy + margin
+                let v = 128 + 0.5 * (big(X, Y) - 128) + 0.4 * (small(X, Y) - 128) + Double(fine.pixels[Y * bigW + X]) - 128
+                pixels[y * width + x] = UInt8(min(max(v, 0), 255))
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    @Test func eachLevelDoublesHowFarAPointIsFollowed() {
+        // 36 px between two looked-at frames: a runner near the camera at 384 px and 5 frames a
+        // second. Four levels do not reach it; five do (SceneModel's default).
+        let points = stride(from: 60, to: 150, by: 10).flatMap { y in stride(from: 80, to: 300, by: 12).map { (x: $0, y: y) } }
+        func followed(levels: Int) -> Int {
+            let before = Self.pyramid(Self.landscape(width: 384, height: 216), levels: levels)
+            let after = Self.pyramid(Self.landscape(width: 384, height: 216, shiftedBy: 36, 4), levels: levels)
+            return PyramidalFlow().track(points, previous: before, current: after).filter { abs($0.dx - 36) < 1 && abs($0.dy - 4) < 1 }.count
+        }
+        let four = followed(levels: 4), five = followed(levels: 5)
+        #expect(five >= points.count * 9 / 10, "five levels followed \(five) of \(points.count)")
+        #expect(four <= points.count / 2, "four levels followed \(four) of \(points.count)")
+    }
+
+    @Test func levelsTooSmallForTheWindowAreSkippedNotFatal() throws {
+        // 64×40 in five levels: the last two (8×5, 4×2) cannot hold a 9×9 window. Tracking starts
+        // at the coarsest one that can, and a small step is still followed.
+        let before = Self.pyramid(Self.texture(width: 64, height: 40), levels: 5)
+        let after = Self.pyramid(Self.texture(width: 64, height: 40, shiftedBy: 2, 1), levels: 5)
+        let vectors = PyramidalFlow().track([(x: 24, y: 20), (x: 32, y: 16), (x: 40, y: 24)], previous: before, current: after)
+        try #require(vectors.count == 3)
+        #expect(vectors.allSatisfy { abs($0.dx - 2) < 0.5 && abs($0.dy - 1) < 0.5 }, "\(vectors.map { ($0.dx, $0.dy) })")
+        // Nothing fits at all: every point is unfollowed, one answer per point.
+        let tiny = Self.pyramid(Self.texture(width: 10, height: 10), levels: 1)
+        #expect(PyramidalFlow().trackEach([(x: 5, y: 5)], previous: tiny, current: tiny).count == 1)
     }
 
     @Test func aVectorThatMovedWithThePictureComesBackAndAWrongOneDoesNot() throws {
