@@ -44,6 +44,8 @@ public final class MotionAnomalyDetector: Detector {
         /// Pixels (analysis scale) within which a point moving at running speed, tracked back, must
         /// return to its start to count as running (`PyramidalFlow.returns`); 0: no check.
         public var runningRoundTrip = 2.0
+        /// Counter-flow: this many people against the flow in one place (`CellGroups`: the largest
+        /// group of neighbouring cells), for this long.
         public var counterFlowPersons = 0.5
         public var counterFlowSeconds = 1.0
         /// Dispersal: this share of moving points heading away from their common centre…
@@ -221,23 +223,24 @@ public final class MotionAnomalyDetector: Detector {
                                                                        "peakSpeed": moving.map(\.speed).max() ?? 0]))
         }
 
-        // Counter-flow: moving against a strongly learned direction of the cell.
-        var counterPersons = 0.0
-        var counterBox = (minX: Int.max, minY: Int.max, maxX: -1, maxY: -1)
+        // Counter-flow: moving against a strongly learned direction of the cell, decided on the
+        // largest group of neighbouring cells (one place), not summed over the picture.
+        var against: [CellGroups.Point] = []
         for m in moving where m.speed >= parameters.movingSpeed && cellEvidence[m.cell] >= parameters.minCellMotionSeconds {
             let dx = cellDirX[m.cell], dy = cellDirY[m.cell]
             let strength = (dx * dx + dy * dy).squareRoot()
             guard strength >= parameters.minDirectionStrength else { continue }
             let cosine = (m.vx * dx + m.vy * dy) / (m.speed * strength)
             if cosine <= parameters.counterCosine, (cellHeadings[m.cell].share(headingLike: m.vx, m.vy) ?? 0) <= parameters.counterRareShare {
-                counterPersons += m.persons
-                counterBox = (min(counterBox.minX, Int(m.x)), min(counterBox.minY, Int(m.y)), max(counterBox.maxX, Int(m.x)), max(counterBox.maxY, Int(m.y)))
+                against.append(CellGroups.Point(cell: m.cell, x: Int(m.x), y: Int(m.y), persons: m.persons))
             }
         }
+        let counterGroup = CellGroups.largest(against, cellsX: cellsX, cellsY: cellsY)
+        let counterPersons = counterGroup?.persons ?? 0
         counterFor = counterPersons >= parameters.counterFlowPersons ? counterFor + frameDt : 0
-        if warm, counterFor >= parameters.counterFlowSeconds {
-            let region = PixelRect(x: counterBox.minX, y: counterBox.minY, width: counterBox.maxX - counterBox.minX + parameters.gridStep,
-                                   height: counterBox.maxY - counterBox.minY + parameters.gridStep).scaled(sx, sy)
+        if warm, counterFor >= parameters.counterFlowSeconds, let g = counterGroup {
+            let region = PixelRect(x: g.minX, y: g.minY, width: g.maxX - g.minX + parameters.gridStep,
+                                   height: g.maxY - g.minY + parameters.gridStep).scaled(sx, sy)
             detections.append(Detection(type: .motionAnomaly, subtype: .counterFlow, zone: "all", score: min(1, counterPersons),
                                         region: region, measurements: ["counterFlowPersons": counterPersons]))
         }

@@ -125,7 +125,7 @@ import Vision
         if let f = tampered.first { #expect(f >= 30 + 14 && f <= 30 + 25) }  // after tamperSeconds (3 s) of cover
     }
 
-    @Test func counterFlowAgainstTheLearnedDirection() {
+    @Test func counterFlowAgainstTheLearnedDirection() throws {
         // A steady stream to the right along the same rows (a person every second, 80 s), then one
         // person walks left through it.
         var figures: [Figure] = []
@@ -142,6 +142,14 @@ import Vision
         let counter = frames.enumerated().filter { $0.element.contains { $0.subtype == "counter_flow" } }.map(\.offset)
         #expect(!counter.isEmpty, "counter-flow not detected")
         #expect(counter.allSatisfy { $0 >= 80 * 5 }, "counter-flow before the person came: \(counter.prefix(5))")
+        // The event's box is around the walker (48 px tall at row 150), not the stream's rows.
+        let walker = scene.figures[scene.figures.count - 1]
+        for f in counter {
+            let region = try #require(frames[f].first { $0.subtype == "counter_flow" }?.region)
+            let at = walker.position(at: scene.time(ofFrame: f))
+            #expect(region.width <= 96 && region.height <= 96 && abs(Double(region.x) + Double(region.width) / 2 - at.x) <= 48,
+                    "frame \(f): \(region), the walker at \(at)")
+        }
     }
 
     @Test func suddenDispersal() {
