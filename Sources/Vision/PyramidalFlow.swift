@@ -69,17 +69,28 @@ public struct PyramidalFlow: Sendable {
         var out: [Vector?] = []
         out.reserveCapacity(points.count)
         let minEigen = Float(parameters.minEigenvalue) * Float(side * side)
+        // At the coarsest level every point starts from no motion, so what it passes on depends on
+        // its pixel there alone, and neighbouring grid points share that pixel (four of them at
+        // level 4 on an 8 px grid): each pixel's answer is worked out once (NaN: not yet).
+        let top = levels - 1
+        var topGuess = [Float](repeating: .nan, count: top > 0 ? 2 * previous[top].width * previous[top].height : 0)
 
         for p in points {
             var gx: Float = 0, gy: Float = 0  // guess at the current level
             var ok = true
-            for level in stride(from: levels - 1, through: 0, by: -1) {
+            for level in stride(from: top, through: 0, by: -1) {
                 let prev = previous[level], cur = current[level]
                 let w = prev.width, h = prev.height
                 let scale = 1 << level
                 let px = min(max((p.x + scale / 2) / scale, r + 1), w - r - 2)
                 let py = min(max((p.y + scale / 2) / scale, r + 1), h - r - 2)
                 guard px >= r + 1, py >= r + 1, px <= w - r - 2, py <= h - r - 2 else { ok = false; break }
+                let shared = level == top && level > 0 ? 2 * (py * w + px) : -1
+                if shared >= 0, !topGuess[shared].isNaN {
+                    gx = topGuess[shared]; gy = topGuess[shared + 1]
+                    continue
+                }
+                defer { if shared >= 0 { topGuess[shared] = gx; topGuess[shared + 1] = gy } }
                 var gxx: Float = 0, gxy: Float = 0, gyy: Float = 0
                 prev.pixels.withUnsafeBufferPointer { P in
                     var k = 0
