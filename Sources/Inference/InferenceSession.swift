@@ -10,18 +10,28 @@ public final class InferenceSession: @unchecked Sendable {
     public let inputs: [TensorSpec]
     public let outputs: [TensorSpec]
     public let threads: Int
+    public let memory: Memory
 
+    /// Where a run's intermediate tensors live.
+    public enum Memory: Sendable {
+        /// ONNX Runtime's arena: kept between runs and grown to the largest input seen. For a model
+        /// run many times a second, whose buffers would otherwise be mapped and zeroed every run.
+        case arena
+        /// Allocated for each run and freed after it. For a large input run now and then (the density
+        /// model at 1024×576 every 30 s), whose arena would hold tens of MiB between runs.
+        case perRun
+    }
     // Never modified after init.
     private let runtime: OnnxRuntime
     private let session: OrtObject
-    private let memory: OrtObject
+    private let inputMemory: OrtObject
 
     /// Loads the model at `path` for inference on `threads` intra-op threads. The model must declare
     /// exactly `expectedInputs` and `expectedOutputs` (same names and order, float32, every fixed
     /// dimension equal; -1 on either side matches any size). With `sha256`, the file's digest must be
     /// that one: a different file is refused before ONNX Runtime reads it.
     public init(path: String, inputs expectedInputs: [TensorSpec], outputs expectedOutputs: [TensorSpec],
-                threads: Int = 1, sha256: String? = nil) throws(InferenceError) {
+                threads: Int = 1, sha256: String? = nil, memory: Memory = .arena) throws(InferenceError) {
         guard threads >= 1 else { throw .badInput("threads must be 1 or more, not \(threads)") }
         guard FileManager.default.fileExists(atPath: path) else { throw .model(path: path, problem: "not found") }
         if let sha256 {
@@ -37,6 +47,9 @@ public final class InferenceSession: @unchecked Sendable {
         }
         try runtime.check(api.pointee.SetIntraOpNumThreads!(options.pointer, Int32(threads)), "setting the thread count")
         try runtime.check(api.pointee.SetInterOpNumThreads!(options.pointer, 1), "setting the thread count")
+        if memory == .perRun {
+            try runtime.check(api.pointee.DisableCpuMemArena!(options.pointer), "turning the memory arena off")
+        }
         let session: OrtObject
         do {
             session = try runtime.create("loading \(path)", release: api.pointee.ReleaseSession) {
@@ -52,11 +65,12 @@ public final class InferenceSession: @unchecked Sendable {
         try Self.match(declaredInputs, expectedInputs, side: "inputs", path: path)
         try Self.match(declaredOutputs, expectedOutputs, side: "outputs", path: path)
 
-        self.memory = try runtime.create("describing CPU memory", release: api.pointee.ReleaseMemoryInfo) {
+        self.inputMemory = try runtime.create("describing CPU memory", release: api.pointee.ReleaseMemoryInfo) {
             api.pointee.CreateCpuMemoryInfo!(OrtArenaAllocator, OrtMemTypeDefault, $0)
         }
         self.path = path
         self.threads = threads
+        self.memory = memory
         self.runtime = runtime
         self.session = session
         self.inputs = declaredInputs.map { TensorSpec(name: $0.name, shape: $0.shape) }
@@ -93,7 +107,7 @@ public final class InferenceSession: @unchecked Sendable {
         for (tensor, buffer) in zip(tensors, buffers) {
             let dims = tensor.shape.map { Int64($0) }
             values.append(try runtime.create("wrapping an input tensor", release: api.pointee.ReleaseValue) {
-                api.pointee.CreateTensorWithDataAsOrtValue!(memory.pointer, buffer.baseAddress, tensor.data.count * MemoryLayout<Float>.size,
+                api.pointee.CreateTensorWithDataAsOrtValue!(inputMemory.pointer, buffer.baseAddress, tensor.data.count * MemoryLayout<Float>.size,
                                                             dims, dims.count, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, $0)
             })
         }

@@ -21,9 +21,11 @@ public final class CrowdDensityEstimator: Sendable {
         self.maxSide = maxSide
     }
 
-    public convenience init(modelPath: String, sha256: String? = nil, threads: Int = 1, maxSide: Int = 1024) throws(InferenceError) {
+    /// `memory`: per run by default, as a camera runs this model now and then on its largest input.
+    public convenience init(modelPath: String, sha256: String? = nil, threads: Int = 1, maxSide: Int = 1024,
+                            memory: InferenceSession.Memory = .perRun) throws(InferenceError) {
         let session = try InferenceSession(path: modelPath, inputs: Self.expectedInputs, outputs: Self.expectedOutputs,
-                                           threads: threads, sha256: sha256)
+                                           threads: threads, sha256: sha256, memory: memory)
         try self.init(session: session, maxSide: maxSide)
     }
 

@@ -40,6 +40,19 @@ import Testing
         }
     }
 
+    /// Without the arena (the density model's way: a large input now and then), the same answers at
+    /// every size, run after run.
+    @Test func aSessionWithoutTheArenaGivesTheSameAnswers() throws {
+        let pooled = try InferenceSession(path: Self.affine, inputs: Self.affineIO.inputs, outputs: Self.affineIO.outputs)
+        let perRun = try InferenceSession(path: Self.affine, inputs: Self.affineIO.inputs, outputs: Self.affineIO.outputs, memory: .perRun)
+        #expect(pooled.memory == .arena && perRun.memory == .perRun)
+        for (h, w) in [(64, 96), (3, 5), (64, 96)] {
+            let x = try Tensor(shape: [1, 3, h, w], data: (0..<(3 * h * w)).map { Float($0 % 251) - 100 })
+            #expect(try perRun.run([x]).first?.data == pooled.run([x]).first?.data)
+            #expect(try perRun.run([x]).first?.data == x.data.map { 2 * $0 + 1 })
+        }
+    }
+
     @Test func theModelIsCheckedAtLoadAndNamedInTheError() throws {
         let wrongName = [TensorSpec(name: "images", shape: [1, 3, -1, -1])]
         #expect {

@@ -65,7 +65,7 @@ typedef struct OrtApi {
   void *EnableMemPattern;                                                                                 // 16
   void *DisableMemPattern;                                                                                // 17
   void *EnableCpuMemArena;                                                                                // 18
-  void *DisableCpuMemArena;                                                                               // 19
+  OrtStatus *(*DisableCpuMemArena)(OrtSessionOptions *options);                                           // 19
   void *SetSessionLogId;                                                                                  // 20
   void *SetSessionLogVerbosityLevel;                                                                      // 21
   void *SetSessionLogSeverityLevel;                                                                       // 22
