@@ -276,9 +276,9 @@ public enum ConfigLoader {
         s.ring = r.duration(m["ring"], "\(path).ring", range: 1...600) ?? s.ring
         s.maxBytes = r.bytes(m["maxBytes"], "\(path).maxBytes", range: 1_000_000...4_000_000_000) ?? s.maxBytes
         // The ring must still hold the pre-event seconds when the event opens.
-        if s.ring < s.pre {
+        if let ring = s.ring, ring < s.pre {
             r.fail(m["ring"] ?? m["pre"] ?? node, m["ring"] != nil ? "\(path).ring" : "\(path).pre",
-                   "the ring (\(Int(s.ring)) s) must hold at least the pre-event seconds (\(Int(s.pre)) s)")
+                   "the ring (\(Int(ring)) s) must hold at least the pre-event seconds (\(Int(s.pre)) s)")
         }
     }
 

@@ -251,12 +251,19 @@ public struct ClipSettings: Sendable, Equatable {
     public var pre = 10.0
     /// Seconds after the event's frame; the clip is written once they have arrived.
     public var post = 10.0
-    /// Seconds of compressed packets each camera keeps in memory (at least `pre`).
-    public var ring = 30.0
+    /// Seconds of compressed packets each camera keeps in memory (at least `pre`); nil: `pre` plus
+    /// `ringSlack`, what a clip needs: it takes its pre-event packets from the ring when its event
+    /// opens and follows the rest as they arrive, so the ring only has to reach back `pre` seconds
+    /// from an event's frame for as long as the event may take to open after it.
+    public var ring: Double?
+    /// The seconds an event may open after its frame and still find all its pre-event packets.
+    public static let ringSlack = 10.0
+    /// The seconds the ring keeps.
+    public var ringSeconds: Double { ring ?? pre + Self.ringSlack }
     /// Bytes the ring may hold per camera, whatever its seconds.
     public var maxBytes = 64_000_000
 
-    public init(enabled: Bool = true, pre: Double = 10, post: Double = 10, ring: Double = 30, maxBytes: Int = 64_000_000) {
+    public init(enabled: Bool = true, pre: Double = 10, post: Double = 10, ring: Double? = nil, maxBytes: Int = 64_000_000) {
         self.enabled = enabled
         self.pre = pre
         self.post = post

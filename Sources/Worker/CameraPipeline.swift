@@ -96,7 +96,7 @@ public final class CameraPipeline: Sendable {
         if let evidence, camera.clips.enabled, camera.masks.isEmpty, camera.home?.keepClear ?? true {
             let privacy: EvidencePrivacy? = camera.kind == .home ? .clear : nil
             let settings = camera.clips
-            let packets = PacketRing(limits: PacketRing.Limits(seconds: settings.ring, maxBytes: settings.maxBytes))
+            let packets = PacketRing(limits: PacketRing.Limits(seconds: settings.ringSeconds, maxBytes: settings.maxBytes))
             ring = packets
             clips = ClipRecorder(camera: camera.id, directory: evidence.directory, ring: packets,
                                  settings: ClipRecorder.Settings(pre: settings.pre, post: settings.post,

@@ -202,7 +202,11 @@ import Vocabulary
     @Test func clipSettingsHaveDefaultsAndCameraOverrides() throws {
         let plain = try ConfigLoader.parse("evidence: ev\ncameras:\n  - {id: a, url: a.mp4}", file: "c.yaml", baseDirectory: "/etc/retina")
         #expect(plain.evidence == "/etc/retina/ev")
-        #expect(plain.cameras[0].clips == ClipSettings(enabled: true, pre: 10, post: 10, ring: 30, maxBytes: 64_000_000))
+        #expect(plain.cameras[0].clips == ClipSettings(enabled: true, pre: 10, post: 10, ring: nil, maxBytes: 64_000_000))
+        // Without `ring`, the ring keeps what a clip needs: its pre-event seconds and the slack for the event to open.
+        #expect(plain.cameras[0].clips.ringSeconds == 20)
+        let longer = try ConfigLoader.parse("evidence: {dir: ev, clips: {pre: 40s}}\ncameras:\n  - {id: a, url: a.mp4}", file: "c.yaml")
+        #expect(longer.cameras[0].clips.ringSeconds == 50)
 
         let yaml = """
         evidence:
@@ -218,6 +222,7 @@ import Vocabulary
         #expect(c.clips == ClipSettings(pre: 5, post: 15, ring: 20, maxBytes: 32_000_000))
         #expect(c.cameras[0].clips == c.clips)
         #expect(c.cameras[1].clips == ClipSettings(pre: 5, post: 60, ring: 20, maxBytes: 100 * 1_048_576))
+        #expect(c.cameras[1].clips.ringSeconds == 20)
         #expect(c.cameras[2].clips.enabled == false && c.cameras[2].clips.pre == 5)
     }
 
