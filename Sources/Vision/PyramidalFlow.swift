@@ -63,9 +63,11 @@ public struct PyramidalFlow: Sendable {
         }.count
         guard levels > 0 else { return [Vector?](repeating: nil, count: points.count) }
         let side = 2 * r + 1
-        var template = [Float](repeating: 0, count: side * side)
-        var ix = [Float](repeating: 0, count: side * side)
-        var iy = [Float](repeating: 0, count: side * side)
+        // The window's template and gradients, written and read 81 times a level for every point:
+        // plain memory, not arrays a closure captures (each write then checked its bounds and uniqueness).
+        let window = UnsafeMutablePointer<Float>.allocate(capacity: 3 * side * side)
+        defer { window.deallocate() }
+        let template = window, ix = window + side * side, iy = window + 2 * side * side
         var out: [Vector?] = []
         out.reserveCapacity(points.count)
         let minEigen = Float(parameters.minEigenvalue) * Float(side * side)
