@@ -95,19 +95,23 @@ public final class InferenceSession: @unchecked Sendable {
         for (tensor, spec) in zip(tensors, inputs) where !spec.accepts(tensor.shape) {
             throw .badInput("\(path): input \(spec) cannot take a tensor of shape \(TensorSpec.render(tensor.shape))")
         }
-        let api = runtime.api
-        // ORT reads the inputs in place: copies whose addresses stay fixed until Run returns.
-        let buffers = tensors.map { tensor in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, tensor.data.count))
-            _ = buffer.initialize(from: tensor.data)
-            return buffer
+        // ORT reads each input in place, from the tensor's own storage, which stays put until Run
+        // returns: no copy (a density pass's input is 7 MB).
+        let outcome = pinned(tensors[...]) { addresses in
+            Result { () throws(InferenceError) -> [Tensor] in try run(tensors, at: addresses) }
         }
-        defer { buffers.forEach { $0.deallocate() } }
+        return try outcome.get()
+    }
+
+    private func run(_ tensors: [Tensor], at addresses: [UnsafeRawPointer]) throws(InferenceError) -> [Tensor] {
+        let api = runtime.api
         var values: [OrtObject] = []
-        for (tensor, buffer) in zip(tensors, buffers) {
+        for (tensor, address) in zip(tensors, addresses) {
             let dims = tensor.shape.map { Int64($0) }
             values.append(try runtime.create("wrapping an input tensor", release: api.pointee.ReleaseValue) {
-                api.pointee.CreateTensorWithDataAsOrtValue!(inputMemory.pointer, buffer.baseAddress, tensor.data.count * MemoryLayout<Float>.size,
+                // Mutable in ORT's signature only: an input is never written.
+                api.pointee.CreateTensorWithDataAsOrtValue!(inputMemory.pointer, UnsafeMutableRawPointer(mutating: address),
+                                                            tensor.data.count * MemoryLayout<Float>.size,
                                                             dims, dims.count, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, $0)
             })
         }
@@ -146,6 +150,18 @@ public final class InferenceSession: @unchecked Sendable {
         return try Tensor(shape: shape, data: data)
     }
 }
+
+/// `body` with the address of each tensor's elements, fixed while it runs (an empty tensor's: a
+/// valid address of nothing, as ORT wants one).
+private func pinned<R>(_ tensors: ArraySlice<Tensor>, _ addresses: [UnsafeRawPointer] = [],
+                       _ body: ([UnsafeRawPointer]) -> R) -> R {
+    guard let first = tensors.first else { return body(addresses) }
+    return first.data.withUnsafeBufferPointer { elements in
+        pinned(tensors.dropFirst(), addresses + [elements.baseAddress.map(UnsafeRawPointer.init) ?? emptyInput], body)
+    }
+}
+
+nonisolated(unsafe) private let emptyInput = UnsafeRawPointer(UnsafeMutablePointer<Float>.allocate(capacity: 1))
 
 /// `strings` as an array of C strings, valid inside `body` only.
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
