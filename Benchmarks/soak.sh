@@ -20,10 +20,10 @@ pid=$!
 samples="$work/soak-rss.tsv"
 : >"$samples"
 start=$(date +%s)
-while kill -0 "$pid" 2>/dev/null; do
+# The first sample after one interval: at 0 s the process has only just been started (a few kB).
+while sleep "$every"; kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
   [[ -n $rss ]] && printf '%d\t%d\n' $(( $(date +%s) - start )) "$rss" | tee -a "$samples"
-  sleep "$every"
 done
 wait "$pid" || true
 python3 - "$samples" "$n" <<'PY'
